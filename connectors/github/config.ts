@@ -1,0 +1,65 @@
+/** The `github` connector's config entry. Keys are documented in config/taskwire.example.yaml. */
+import { z } from 'zod';
+import { PRIORITIES, TASK_STATUSES } from '../../src/core/model.js';
+import { baseUrl, connectorBaseShape, localDate, secret } from '../../src/config/fields.js';
+import type { ConnectorModule } from '../port.js';
+
+const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'must be owner/repo' });
+
+export const githubConfigSchema = z
+  .strictObject({
+    ...connectorBaseShape,
+    type: z.literal('github'),
+    baseUrl: baseUrl().default('https://api.github.com').meta({
+      description: 'REST API root: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server',
+    }),
+    token: secret().optional(),
+    app: z
+      .strictObject({
+        appId: z.union([z.string().min(1), z.number().int().positive()]).transform(String),
+        privateKey: secret(),
+        installationId: z.union([z.string().min(1), z.number().int().positive()]).transform(String),
+      })
+      .optional(),
+    repos: z.array(repoName).default([]),
+    orgs: z.array(z.string().min(1)).default([]),
+    backfillSince: localDate().optional(),
+    pullRequests: z.enum(['evidence', 'tasks']).default('evidence'),
+    labels: z
+      .strictObject({
+        priority: z.record(z.string(), z.enum(PRIORITIES)).optional(),
+        status: z.record(z.string(), z.enum(TASK_STATUSES)).optional(),
+      })
+      .prefault({}),
+    acceptanceCriteriaHeading: z.string().min(1).default('Acceptance criteria'),
+    dueDateField: z.string().min(1).optional(),
+    webhook: z.strictObject({ secrets: z.array(secret()).min(1, { message: 'needs at least one secret' }) }).optional(),
+    writes: z
+      .strictObject({
+        statusComment: z.boolean().default(true),
+        labels: z.boolean().default(false),
+        closeReopen: z.boolean().default(false),
+      })
+      .prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    if (c.token === undefined && c.app === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['token'], message: 'give either token (or tokenFile) or app' });
+    }
+    if (c.token !== undefined && c.app !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['app'], message: 'give either token or app, not both' });
+    }
+    if (c.repos.length === 0 && c.orgs.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['repos'], message: 'list at least one repo (owner/repo) or org' });
+    }
+  });
+
+export type GithubConfig = z.output<typeof githubConfigSchema>;
+
+export const githubModule: ConnectorModule<'github', typeof githubConfigSchema> = {
+  kind: 'github',
+  title: 'GitHub issues and pull requests (github.com or Enterprise Server)',
+  configSchema: githubConfigSchema,
+  describe: (c) =>
+    `${[...c.repos, ...c.orgs.map((o) => `${o}/*`)].join(', ')} at ${c.baseUrl} (${c.app ? 'GitHub App' : 'token'}${c.webhook ? ', webhooks' : ''})`,
+};

@@ -1,0 +1,24 @@
+/**
+ * The one registry of connector kinds. Adding a tool means adding its folder and one line here; the
+ * config schema, `taskwire check` and the daemon pick it up from this list.
+ */
+import { githubModule } from './github/config.js';
+import { jiraModule } from './jira/config.js';
+import { notionModule } from './notion/config.js';
+import { slackModule } from './slack/config.js';
+
+export const connectorModules = [githubModule, jiraModule, slackModule, notionModule] as const;
+
+export type AnyConnectorModule = (typeof connectorModules)[number];
+
+export function findConnectorModule(kind: string): AnyConnectorModule | undefined {
+  return connectorModules.find((m) => m.kind === kind);
+}
+
+/** Each kind's config entry schema, as a tuple so the config can discriminate on `type`. */
+export const connectorConfigSchemas = [
+  githubModule.configSchema,
+  jiraModule.configSchema,
+  slackModule.configSchema,
+  notionModule.configSchema,
+] as const;

@@ -1,0 +1,83 @@
+/**
+ * The connector port: the one interface every tool implements, and the module shape the registry
+ * (`connectors/index.ts`) lists. Connectors import this and `src/core/model` — never the store, the
+ * pipeline or the server — so a connector can be tested alone against its tool's fake.
+ */
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { ConnectorKind, Cursor, ExternalAccount, SourceItem } from '../src/core/model.js';
+
+/** Header lookup, case-insensitive, as a webhook request carries them. */
+export type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+/** A reply sent instead of normal processing (Slack `url_verification`, Notion's verification token). */
+export interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly contentType?: string;
+}
+
+export interface WebhookHandler {
+  /** Throws WebhookVerificationError when the signature, timestamp or headers are wrong. */
+  verify(rawBody: Buffer, headers: Headers): void;
+  handshake?(rawBody: Buffer, headers: Headers): Reply | null;
+  parse(rawBody: Buffer, headers: Headers): { deliveryId: string; items: SourceItem[]; ignored?: string };
+}
+
+/** Something the follow-up engine asks a connector to do in its tool. */
+export type OutboundAction =
+  | { readonly type: 'status_comment'; readonly taskKey: string; readonly marker: string; readonly body: string }
+  | { readonly type: 'status_push'; readonly taskKey: string; readonly status: string }
+  | { readonly type: 'label'; readonly taskKey: string; readonly add: readonly string[]; readonly remove: readonly string[] }
+  | { readonly type: 'direct_message'; readonly accountId: string; readonly text: string; readonly blocks?: unknown }
+  | { readonly type: 'channel_post'; readonly channel: string; readonly text: string; readonly blocks?: unknown };
+
+export interface WriteResult {
+  /** The tool's id for what was written (comment id, message ts), for the write ledger. */
+  readonly externalId: string | null;
+  readonly url?: string;
+}
+
+export interface Connector {
+  /** Instance name from config, e.g. `github-acme`. */
+  readonly name: string;
+  readonly kind: ConnectorKind;
+  /**
+   * Yields pages of items, each with the cursor that covers it. The caller stores a page and its cursor
+   * in one transaction before asking for the next page, so a failure resumes after the last stored page.
+   */
+  poll?(cursor: Cursor | null, signal: AbortSignal): AsyncIterable<{ items: SourceItem[]; cursor: Cursor }>;
+  readonly webhook?: WebhookHandler;
+  write?(action: OutboundAction): Promise<WriteResult>;
+  resolvePeople?(): AsyncIterable<ExternalAccount>;
+  close?(): Promise<void>;
+}
+
+/** What the composition root hands a connector when it creates one. */
+export interface ConnectorContext {
+  readonly log: Logger;
+  /** Team timezone, for turning the tool's timestamps into date-only due dates. */
+  readonly timezone: string;
+}
+
+/** Every connector entry in the config has these, whatever its type. */
+export interface ConnectorConfigBase {
+  readonly name: string;
+  readonly type: ConnectorKind;
+  readonly enabled: boolean;
+  /** Milliseconds (written as a duration in the YAML). */
+  readonly pollInterval: number;
+}
+
+/** A connector kind as the registry lists it. */
+export interface ConnectorModule<K extends ConnectorKind = ConnectorKind, S extends z.ZodType = z.ZodType> {
+  readonly kind: K;
+  /** One line for `taskwire check` and the docs. */
+  readonly title: string;
+  /** Its config entry (including `name`, `type`, `enabled`, `pollInterval`); strict: unknown keys are errors. */
+  readonly configSchema: S;
+  /** A one-line description of a configured instance, for `taskwire check` (no secrets). */
+  describe(config: z.output<S>): string;
+  /** Absent until the connector is built; the CLI says so rather than pretending. */
+  readonly create?: (config: z.output<S>, ctx: ConnectorContext) => Connector;
+}

@@ -1,0 +1,45 @@
+/** The `slack` connector's config entry. Keys are documented in config/taskwire.example.yaml. */
+import { z } from 'zod';
+import { PRIORITIES } from '../../src/core/model.js';
+import { baseUrl, connectorBaseShape, secret } from '../../src/config/fields.js';
+import type { ConnectorModule } from '../port.js';
+
+const emojiName = z.string().regex(/^[a-z0-9_+-]+$/, { message: 'must be an emoji name without colons, e.g. ticket' });
+
+export const slackConfigSchema = z
+  .strictObject({
+    ...connectorBaseShape,
+    type: z.literal('slack'),
+    slackApiUrl: baseUrl().default('https://slack.com/api'),
+    botToken: secret(),
+    signingSecret: secret().optional().meta({ description: 'needed for Events API over HTTP' }),
+    socketMode: z.boolean().default(false),
+    appToken: secret().optional().meta({ description: 'xapp- token, needed for Socket Mode' }),
+    channels: z.array(z.string().min(1)).default([]),
+    captureReaction: emojiName.default('ticket'),
+    doneReaction: emojiName.default('white_check_mark'),
+    ownerFrom: z.enum(['mention', 'reactor']).default('mention'),
+    priorityWords: z.partialRecord(z.enum(PRIORITIES), z.array(z.string().min(1))).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.socketMode && c.appToken === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['appToken'], message: 'Socket Mode needs appToken (or appTokenFile)' });
+    }
+    if (!c.socketMode && c.signingSecret === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signingSecret'],
+        message: 'the Events API over HTTP needs signingSecret (or set socketMode: true with appToken)',
+      });
+    }
+  });
+
+export type SlackConfig = z.output<typeof slackConfigSchema>;
+
+export const slackModule: ConnectorModule<'slack', typeof slackConfigSchema> = {
+  kind: 'slack',
+  title: 'Slack messages captured as tasks; DMs and channel posts',
+  configSchema: slackConfigSchema,
+  describe: (c) =>
+    `${c.channels.length} channel(s), capture with :${c.captureReaction}: (${c.socketMode ? 'Socket Mode' : 'Events API'})`,
+};
