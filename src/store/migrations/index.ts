@@ -1,0 +1,13 @@
+/**
+ * Numbered, forward-only migrations. Append a new file and a line here; never edit one that shipped.
+ * The applied version is SQLite's `user_version`.
+ */
+import { sql as initial } from './0001-initial.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];

@@ -1,0 +1,297 @@
+/**
+ * The SQLite adapter of the task store (better-sqlite3). Its work is synchronous; the async methods are
+ * the interface's shape. One applyBatch = one transaction: items, history, references and cursor.
+ */
+import type { AccountRef, Cursor, ExternalAccount, HistoryEntry, Task } from '../core/model.js';
+import { openDatabase, type Db } from './db.js';
+import type { AccountRecord, ApplyResult, ConnectorId, DeliveryStatus, StoreItem, TaskQuery, TaskStore } from './store.js';
+import { TASK_COLUMNS, TRACKED_FIELDS, contentHash, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
+
+/** History uses the canonical field names, not column names. */
+const FIELD_NAME: Record<(typeof TRACKED_FIELDS)[number], string> = {
+  title: 'title',
+  description: 'description',
+  status: 'status',
+  priority: 'priority',
+  assignees: 'assignees',
+  owner: 'owner',
+  due: 'due',
+  acceptance_criteria: 'acceptanceCriteria',
+  estimate_s: 'estimateS',
+  spent_s: 'spentS',
+  remaining_s: 'remainingS',
+  parent: 'parent',
+  depends_on: 'dependsOn',
+  labels: 'labels',
+  project: 'project',
+  milestone: 'milestone',
+  done_at: 'doneAt',
+  verified_at: 'verifiedAt',
+  verified_by: 'verifiedBy',
+};
+const JSON_COLUMNS = new Set<string>(['assignees', 'depends_on', 'labels']);
+const historyValue = (col: string, v: unknown): string | null =>
+  v === null || v === undefined ? null : JSON_COLUMNS.has(col) ? String(v) : JSON.stringify(v);
+
+export interface SqliteStoreOptions {
+  /** The store stamps bookkeeping times (first seen, recorded at) with this; tests pass a fixed clock. */
+  readonly clock?: () => Date;
+}
+
+export class SqliteStore implements TaskStore {
+  readonly db: Db;
+  private readonly now: () => string;
+  private readonly stmt;
+
+  constructor(db: Db, opts: SqliteStoreOptions = {}) {
+    this.db = db;
+    const clock = opts.clock ?? (() => new Date());
+    this.now = () => clock().toISOString();
+    const cols = TASK_COLUMNS.join(', ');
+    const params = TASK_COLUMNS.map((c) => `@${c}`).join(', ');
+    const updatable = TASK_COLUMNS.filter((c) => !['id', 'first_seen_at', 'last_written_by_us_at'].includes(c));
+    this.stmt = {
+      get: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?'),
+      insert: db.prepare(`INSERT INTO tasks (${cols}) VALUES (${params})`),
+      update: db.prepare(`UPDATE tasks SET ${updatable.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`),
+      deleteRefs: db.prepare('DELETE FROM task_refs WHERE task_id = ?'),
+      insertRef: db.prepare('INSERT OR IGNORE INTO task_refs (task_id, rel, ref) VALUES (?, ?, ?)'),
+      history: db.prepare(
+        `INSERT INTO task_history (task_id, field, old_value, new_value, at, actor, actor_id, source, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'diff', ?)`,
+      ),
+      historyOnce: db.prepare(
+        `INSERT OR IGNORE INTO task_history (task_id, field, old_value, new_value, at, actor, actor_id, source, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      softDelete: db.prepare('UPDATE tasks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
+      humanActivity: db.prepare(
+        `UPDATE tasks SET last_human_activity_at = @at
+         WHERE id = @id AND (last_human_activity_at IS NULL OR last_human_activity_at < @at)`,
+      ),
+      exists: db.prepare<[string], { id: string }>('SELECT id FROM tasks WHERE id = ?'),
+      getCursor: db.prepare<[string], { value: string }>('SELECT value FROM cursors WHERE connector = ?'),
+      putCursor: db.prepare(
+        `INSERT INTO cursors (connector, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (connector) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      ),
+    };
+  }
+
+  static open(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
+    return new SqliteStore(openDatabase(path), opts);
+  }
+
+  async applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): Promise<ApplyResult> {
+    return this.applyBatchSync(connector, items, cursor);
+  }
+
+  /** The synchronous body of applyBatch (also used by the benchmark to measure the store alone). */
+  applyBatchSync(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): ApplyResult {
+    const run = this.db.transaction((): ApplyResult => {
+      const now = this.now();
+      const counts = { inserted: 0, updated: 0, unchanged: 0, stale: 0, deleted: 0, activity: 0 };
+      const changed = new Set<string>();
+      for (const item of items) {
+        if (item.type === 'task') {
+          const outcome = this.applyTask(connector, item, now);
+          counts[outcome]++;
+          if (outcome === 'inserted' || outcome === 'updated') changed.add(`${connector.name}:${item.task.key}`);
+        } else if (item.type === 'deleted') {
+          const id = `${connector.name}:${item.key}`;
+          const at = isoUtc(item.at);
+          if (this.stmt.softDelete.run(at, id).changes === 1) {
+            this.stmt.history.run(id, 'deletedAt', null, JSON.stringify(at), at, 'unknown', null, now);
+            counts.deleted++;
+            changed.add(id);
+          }
+        } else {
+          const id = `${connector.name}:${item.key}`;
+          if (!this.stmt.exists.get(id)) continue;
+          const at = isoUtc(item.at);
+          const r = this.stmt.historyOnce.run(id, 'activity', null, JSON.stringify(item.what), at, item.actor, item.actorId ?? null, 'activity', now);
+          if (r.changes === 0) continue;
+          counts.activity++;
+          if (item.actor === 'human' && this.stmt.humanActivity.run({ at, id }).changes === 1) changed.add(id);
+        }
+      }
+      if (cursor !== null) this.stmt.putCursor.run(connector.name, JSON.stringify(cursor), now);
+      return { ...counts, changed: [...changed] };
+    });
+    return run.immediate();
+  }
+
+  private applyTask(connector: ConnectorId, item: Extract<StoreItem, { type: 'task' }>, now: string) {
+    const row = toRow(connector.name, connector.kind, item.task, item.owner);
+    const outcome = this.upsertTask(row, item, now);
+    // The tool's own history (changelog, timeline) is kept whatever happened to the current state:
+    // each entry carries its source time, and a re-read keeps it once.
+    for (const h of item.history ?? []) {
+      this.stmt.historyOnce.run(row.id, h.field, json(h.oldValue), json(h.newValue), isoUtc(h.at), h.actor, h.actorId ?? null, 'source', now);
+    }
+    return outcome;
+  }
+
+  private upsertTask(row: ReturnType<typeof toRow>, item: Extract<StoreItem, { type: 'task' }>, now: string) {
+    const hash = contentHash(row);
+    const old = this.stmt.get.get(row.id);
+    if (old === undefined) {
+      this.stmt.insert.run({ ...row, content_hash: hash, deleted_at: null, last_written_by_us_at: null, first_seen_at: now, last_seen_at: now });
+      this.writeRefs(row.id, row.parent, item.task.dependsOn, item.task.links);
+      return 'inserted' as const;
+    }
+    if (old.content_hash === hash && old.deleted_at === null) return 'unchanged' as const;
+    // A stale poll never overwrites a newer webhook update.
+    if (row.updated_at < old.updated_at) return 'stale' as const;
+
+    const at = row.updated_at;
+    const actor = item.actor ?? 'unknown';
+    const actorId = item.actorId ?? null;
+    for (const col of TRACKED_FIELDS) {
+      if (old[col] !== row[col]) {
+        this.stmt.history.run(row.id, FIELD_NAME[col], historyValue(col, old[col]), historyValue(col, row[col]), at, actor, actorId, now);
+      }
+    }
+    if (old.deleted_at !== null) {
+      this.stmt.history.run(row.id, 'deletedAt', JSON.stringify(old.deleted_at), null, at, actor, actorId, now);
+    }
+    this.stmt.update.run({ ...row, content_hash: hash, deleted_at: null, last_seen_at: now });
+    if (old.parent !== row.parent || old.depends_on !== row.depends_on || old.links !== row.links) {
+      this.writeRefs(row.id, row.parent, item.task.dependsOn, item.task.links);
+    }
+    return 'updated' as const;
+  }
+
+  private writeRefs(id: string, parent: string | null, dependsOn: readonly string[], links: readonly string[]) {
+    this.stmt.deleteRefs.run(id);
+    if (parent !== null) this.stmt.insertRef.run(id, 'parent', parent);
+    for (const d of dependsOn) this.stmt.insertRef.run(id, 'depends_on', d);
+    for (const l of links) this.stmt.insertRef.run(id, 'link', l);
+  }
+
+  async getCursor(connector: string): Promise<Cursor | null> {
+    const r = this.stmt.getCursor.get(connector);
+    return r === undefined ? null : (JSON.parse(r.value) as Cursor);
+  }
+
+  async resetCursor(connector: string): Promise<void> {
+    this.db.prepare('DELETE FROM cursors WHERE connector = ?').run(connector);
+  }
+
+  async getTask(id: string): Promise<Task | null> {
+    const r = this.stmt.get.get(id);
+    return r === undefined ? null : fromRow(r);
+  }
+
+  async listTasks(q: TaskQuery = {}): Promise<Task[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (!q.includeDeleted) where.push('deleted_at IS NULL');
+    if (q.connector !== undefined) where.push('connector = ?'), args.push(q.connector);
+    if (q.owner !== undefined) where.push('owner = ?'), args.push(q.owner);
+    if (q.status !== undefined && q.status.length > 0) {
+      where.push(`status IN (${q.status.map(() => '?').join(', ')})`);
+      args.push(...q.status);
+    }
+    if (q.flag !== undefined) {
+      where.push('id IN (SELECT task_id FROM flags WHERE code = ? AND resolved_at IS NULL)');
+      args.push(q.flag);
+    }
+    const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY due IS NULL, due, connector, key ${q.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(q.limit))}` : ''}`;
+    return this.db.prepare<unknown[], TaskRow>(sql).all(...args).map(fromRow);
+  }
+
+  async history(taskId: string): Promise<HistoryEntry[]> {
+    const rows = this.db
+      .prepare<[string], { task_id: string; field: string; old_value: string | null; new_value: string | null; at: string; actor: HistoryEntry['actor']; actor_id: string | null }>(
+        'SELECT task_id, field, old_value, new_value, at, actor, actor_id FROM task_history WHERE task_id = ? ORDER BY at, id',
+      )
+      .all(taskId);
+    return rows.map((r) => ({ taskId: r.task_id, field: r.field, oldValue: r.old_value, newValue: r.new_value, at: r.at, actor: r.actor, actorId: r.actor_id }));
+  }
+
+  async recomputeOwners(ownerOf: (assignees: readonly AccountRef[]) => string | null): Promise<number> {
+    const rows = this.db.prepare<[], { id: string; assignees: string; owner: string | null }>('SELECT id, assignees, owner FROM tasks').all();
+    const set = this.db.prepare('UPDATE tasks SET owner = ? WHERE id = ?');
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const r of rows) {
+        const owner = ownerOf(JSON.parse(r.assignees) as AccountRef[]);
+        if (owner !== r.owner) n += set.run(owner, r.id).changes;
+      }
+      return n;
+    })();
+  }
+
+  async recordAccounts(accounts: readonly ExternalAccount[]): Promise<void> {
+    const now = this.now();
+    const upsert = this.db.prepare(
+      `INSERT INTO accounts (kind, account_id, connector, name, email, is_bot, first_seen_at, last_seen_at)
+       VALUES (@kind, @id, @connector, @name, @email, @isBot, @now, @now)
+       ON CONFLICT (kind, account_id) DO UPDATE SET
+         name = coalesce(excluded.name, name), email = coalesce(excluded.email, email),
+         is_bot = max(is_bot, excluded.is_bot), last_seen_at = excluded.last_seen_at`,
+    );
+    this.db.transaction(() => {
+      for (const a of accounts) {
+        upsert.run({ kind: a.kind, id: a.id, connector: a.connector, name: a.name ?? null, email: a.email ?? null, isBot: a.isBot ? 1 : 0, now });
+      }
+    })();
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    const rows = this.db
+      .prepare<[], { kind: AccountRef['kind']; account_id: string; connector: string; name: string | null; email: string | null; is_bot: number; first_seen_at: string; last_seen_at: string }>(
+        'SELECT * FROM accounts ORDER BY kind, account_id',
+      )
+      .all();
+    return rows.map((r) => ({
+      kind: r.kind,
+      id: r.account_id,
+      connector: r.connector,
+      ...(r.name === null ? {} : { name: r.name }),
+      ...(r.email === null ? {} : { email: r.email }),
+      ...(r.is_bot ? { isBot: true } : {}),
+      firstSeenAt: r.first_seen_at,
+      lastSeenAt: r.last_seen_at,
+    }));
+  }
+
+  async recordDelivery(connector: string, deliveryId: string, status: DeliveryStatus = 'received'): Promise<boolean> {
+    const r = this.db
+      .prepare('INSERT OR IGNORE INTO webhook_deliveries (connector, delivery_id, received_at, status) VALUES (?, ?, ?, ?)')
+      .run(connector, deliveryId, this.now(), status);
+    return r.changes === 1;
+  }
+
+  async setDeliveryStatus(connector: string, deliveryId: string, status: DeliveryStatus, detail?: string): Promise<void> {
+    this.db
+      .prepare('UPDATE webhook_deliveries SET status = ?, detail = ? WHERE connector = ? AND delivery_id = ?')
+      .run(status, detail ?? null, connector, deliveryId);
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    return this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value ?? null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      // Taking the write lock and letting go proves the file is writable without writing anything.
+      this.db.exec('BEGIN IMMEDIATE; ROLLBACK');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));

@@ -1,0 +1,105 @@
+/**
+ * The store's interface. Methods are async-shaped so a PostgreSQL adapter can replace the SQLite one
+ * without touching callers; the SQLite adapter does its work synchronously inside them.
+ */
+import type {
+  AccountRef,
+  ActorKind,
+  ConnectorKind,
+  Cursor,
+  ExternalAccount,
+  FlagCode,
+  HistoryEntry,
+  SourceHistoryEntry,
+  Task,
+  TaskFields,
+  TaskStatus,
+} from '../core/model.js';
+
+/** A normalized item ready for the store: a SourceItem whose task carries its resolved owner. */
+export type StoreItem =
+  | {
+      readonly type: 'task';
+      readonly task: TaskFields;
+      readonly owner: string | null;
+      readonly actor?: ActorKind | undefined;
+      readonly actorId?: string | undefined;
+      readonly history?: readonly SourceHistoryEntry[] | undefined;
+    }
+  | { readonly type: 'deleted'; readonly key: string; readonly at: string }
+  | {
+      readonly type: 'activity';
+      readonly key: string;
+      readonly at: string;
+      readonly actor: ActorKind;
+      readonly actorId?: string | undefined;
+      readonly what: string;
+    };
+
+export interface ConnectorId {
+  readonly name: string;
+  readonly kind: ConnectorKind;
+}
+
+export interface ApplyResult {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  /** Older than what the store has (a poll page behind a webhook): skipped. */
+  readonly stale: number;
+  readonly deleted: number;
+  readonly activity: number;
+  /** Ids of tasks whose stored state changed, for incremental evaluation. */
+  readonly changed: readonly string[];
+}
+
+export interface TaskQuery {
+  readonly connector?: string | undefined;
+  readonly owner?: string | undefined;
+  readonly status?: readonly TaskStatus[] | undefined;
+  /** Tasks with this flag open. */
+  readonly flag?: FlagCode | undefined;
+  readonly includeDeleted?: boolean | undefined;
+  readonly limit?: number | undefined;
+}
+
+export type DeliveryStatus = 'received' | 'processed' | 'failed' | 'ignored';
+
+export interface AccountRecord extends AccountRef {
+  readonly connector: string;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+}
+
+export interface TaskStore {
+  /**
+   * Applies one page of items and advances the connector's cursor in one transaction: all of it or
+   * none of it. Unchanged items (same content hash) write nothing; an item older than the stored one
+   * is skipped; field changes are recorded in the history.
+   */
+  applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): Promise<ApplyResult>;
+  getCursor(connector: string): Promise<Cursor | null>;
+  resetCursor(connector: string): Promise<void>;
+
+  getTask(id: string): Promise<Task | null>;
+  listTasks(query?: TaskQuery): Promise<Task[]>;
+  /** Every change to a task, oldest first. */
+  history(taskId: string): Promise<HistoryEntry[]>;
+  /** Sets the owner of every task from its assignees (after the identity registry changed). */
+  recomputeOwners(ownerOf: (assignees: readonly AccountRef[]) => string | null): Promise<number>;
+
+  /** Records accounts seen as assignees or listed by a tool. */
+  recordAccounts(accounts: readonly ExternalAccount[]): Promise<void>;
+  listAccounts(): Promise<AccountRecord[]>;
+
+  /** Records a webhook delivery; false when this delivery id was seen before (a retry). */
+  recordDelivery(connector: string, deliveryId: string, status?: DeliveryStatus): Promise<boolean>;
+  setDeliveryStatus(connector: string, deliveryId: string, status: DeliveryStatus, detail?: string): Promise<void>;
+
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  /** True when the store can be written (for /readyz). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,39 @@
+/** Builders for canonical tasks in tests: a complete, valid task with only the interesting fields given. */
+import type { AccountRef, SourceItem, TaskFields } from '../../src/core/model.js';
+
+export function taskFields(over: Partial<TaskFields> & { key: string }): TaskFields {
+  return {
+    url: `https://example.test/${over.key}`,
+    type: 'issue',
+    title: `Task ${over.key}`,
+    description: 'Something to do.',
+    status: 'todo',
+    rawStatus: 'open',
+    priority: 'medium',
+    rawPriority: 'P2',
+    assignees: [],
+    reporter: null,
+    due: null,
+    acceptanceCriteria: null,
+    estimateS: null,
+    spentS: null,
+    remainingS: null,
+    parent: null,
+    dependsOn: [],
+    links: [],
+    labels: [],
+    project: null,
+    milestone: null,
+    createdAt: '2026-11-02T09:00:00.000Z',
+    updatedAt: '2026-11-02T09:00:00.000Z',
+    lastHumanActivityAt: null,
+    doneAt: null,
+    verifiedAt: null,
+    verifiedBy: null,
+    ...over,
+  };
+}
+
+export const taskItem = (over: Partial<TaskFields> & { key: string }): SourceItem => ({ type: 'task', task: taskFields(over) });
+
+export const gh = (id: string, extra: Partial<AccountRef> = {}): AccountRef => ({ kind: 'github', id, ...extra });
