@@ -10,6 +10,11 @@ export class TaskwireError extends Error {
   }
 }
 
+/** The command line was used wrongly (an unknown option value); exits 2 like other usage errors. */
+export class UsageError extends TaskwireError {
+  override readonly name = 'UsageError';
+}
+
 /** One problem in the config file, with the YAML path (`connectors[0].token`) and line if known. */
 export interface ConfigProblem {
   readonly path: string;
@@ -33,7 +38,7 @@ function formatProblems(file: string, problems: readonly ConfigProblem[]): strin
   const head = `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the config`;
   const lines = problems.map((p) => {
     const where = p.line === undefined ? file : `${file}:${p.line}`;
-    return `  ${where}  ${p.path === '' ? '(top level)' : p.path}: ${p.message}`;
+    return p.path === '' ? `  ${where}  ${p.message}` : `  ${where}  ${p.path}: ${p.message}`;
   });
   return [head, ...lines].join('\n');
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { connectorConfigSchemas, connectorModules } from '../../connectors/index.js';
-import { CONNECTOR_KINDS, FLAG_CODES, SEVERITIES, TASK_TYPES, type FlagCode, type Severity } from '../core/model.js';
+import { CONNECTOR_KINDS, SEVERITIES, TASK_TYPES, type FlagCode, type Severity } from '../core/model.js';
 import { crossCheck } from './cross-check.js';
 import { baseUrl, clockTime, duration, localDate, slug, timezone } from './fields.js';
 

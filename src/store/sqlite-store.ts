@@ -30,8 +30,8 @@ const FIELD_NAME: Record<(typeof TRACKED_FIELDS)[number], string> = {
   verified_by: 'verifiedBy',
 };
 const JSON_COLUMNS = new Set<string>(['assignees', 'depends_on', 'labels']);
-const historyValue = (col: string, v: unknown): string | null =>
-  v === null || v === undefined ? null : JSON_COLUMNS.has(col) ? String(v) : JSON.stringify(v);
+const historyValue = (col: string, v: string | number | null): string | null =>
+  v === null ? null : JSON_COLUMNS.has(col) ? String(v) : JSON.stringify(v);
 
 export interface SqliteStoreOptions {
   /** The store stamps bookkeeping times (first seen, recorded at) with this; tests pass a fixed clock. */
@@ -187,8 +187,14 @@ export class SqliteStore implements TaskStore {
     const where: string[] = [];
     const args: unknown[] = [];
     if (!q.includeDeleted) where.push('deleted_at IS NULL');
-    if (q.connector !== undefined) where.push('connector = ?'), args.push(q.connector);
-    if (q.owner !== undefined) where.push('owner = ?'), args.push(q.owner);
+    if (q.connector !== undefined) {
+      where.push('connector = ?');
+      args.push(q.connector);
+    }
+    if (q.owner !== undefined) {
+      where.push('owner = ?');
+      args.push(q.owner);
+    }
     if (q.status !== undefined && q.status.length > 0) {
       where.push(`status IN (${q.status.map(() => '?').join(', ')})`);
       args.push(...q.status);

@@ -1,0 +1,95 @@
+/**
+ * The `taskwire` command line. Each command loads the config the same way (--config, TASKWIRE_CONFIG,
+ * config/taskwire.yaml); errors print their message — never a stack — and exit non-zero.
+ */
+import { Command, CommanderError } from 'commander';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, TaskwireError, UsageError } from './errors.js';
+import { configJsonSchema } from './config/schema.js';
+import { checkCommand } from './cli/check.js';
+import { loadContext } from './cli/context.js';
+import { processIo, type Io } from './cli/io.js';
+import { peopleCommand } from './cli/people.js';
+import { tasksCommand, type TasksOptions } from './cli/tasks.js';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('taskwire')
+    .description('One accountable task system across GitHub, Jira, Slack and Notion.')
+    .option('-c, --config <file>', 'config file (default: $TASKWIRE_CONFIG, else config/taskwire.yaml)')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  const configFlag = () => program.opts<{ config?: string }>().config;
+
+  program
+    .command('check')
+    .description('validate the config and summarize what it sets up')
+    .action(() => setExit(checkCommand(loadContext(io, configFlag()))));
+
+  const config = program.command('config').description('config helpers');
+  config
+    .command('schema')
+    .description('print the JSON Schema of the config file (for editor completion)')
+    .action(() => {
+      io.out(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      setExit(EXIT.ok);
+    });
+
+  program
+    .command('tasks')
+    .description('list tasks from the store')
+    .option('--flag <code>', 'only tasks with this flag open (e.g. no_owner, overdue)')
+    .option('--owner <person>', 'only tasks owned by this person id')
+    .option('--connector <name>', 'only tasks from this connector')
+    .option('--status <list>', 'only these statuses, comma-separated (todo,in_progress,…)')
+    .option('--json', 'print a JSON array')
+    .action(async (opts: TasksOptions) => setExit(await tasksCommand(loadContext(io, configFlag()), opts)));
+
+  program
+    .command('people')
+    .description('list people from the identity registry')
+    .option('--unmapped', 'list accounts seen in the tools that resolve to nobody')
+    .option('--json', 'print JSON')
+    .action(async (opts: { unmapped?: boolean; json?: boolean }) => setExit(await peopleCommand(loadContext(io, configFlag()), opts)));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (it never calls process.exit itself). */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof ConfigError) {
+      io.err(`${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      io.err(`taskwire: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof TaskwireError) {
+      io.err(`taskwire: ${err.message}\n`);
+      return EXIT.failure;
+    }
+    io.err(`taskwire: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (io.env['TASKWIRE_DEBUG']) io.err(`${err instanceof Error ? (err.stack ?? '') : ''}\n`);
+    return EXIT.failure;
+  }
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await runCli(argv, processIo());
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  void main();
+}

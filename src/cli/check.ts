@@ -1,0 +1,38 @@
+/** `taskwire check`: validate the config and say, briefly, what it sets up. */
+import { findConnectorModule } from '../../connectors/index.js';
+import type { Config } from '../config/schema.js';
+import { connectorAvailable, storePath } from '../main.js';
+import type { CommandContext } from './context.js';
+
+export function checkCommand(ctx: CommandContext): number {
+  ctx.io.out(summarize(ctx.config, ctx.file, ctx.io.cwd));
+  return 0;
+}
+
+export function summarize(c: Config, file: string, cwd: string): string {
+  const lines: string[] = [`${file}: valid`];
+  const row = (label: string, text: string) => lines.push(`  ${label.padEnd(11)} ${text}`);
+  const cal = c.calendar;
+  row('timezone', `${c.timezone} (${cal.workdays.join(' ')} ${cal.hours.start}–${cal.hours.end}, ${cal.holidays.length} holiday(s))`);
+  row('store', `sqlite at ${storePath(c, cwd)}`);
+  row('server', `${c.server.host}:${c.server.port}, API ${c.server.apiToken ? 'on (bearer token)' : 'off (no server.apiToken)'}`);
+  row('people', `${c.people.length} ${c.people.length === 1 ? 'person' : 'people'}, ${c.teams.length} team(s)${c.teams.length ? `: ${c.teams.map((t) => `${t.id} (${t.members.length} members${t.lead ? `, lead ${t.lead}` : ''})`).join(', ')}` : ''}`);
+  const disabled = Object.entries(c.rules).filter(([k, r]) => k !== 'exempt' && 'enabled' in r && !r.enabled).map(([k]) => k);
+  row('rules', disabled.length ? `all on except ${disabled.join(', ')}` : 'all on');
+  row('follow-ups', c.followups.mode === 'plan' ? 'plan mode: planned and listed (taskwire plan), nothing is sent' : 'send mode: follow-ups are sent');
+  row('report', `"${c.report.schedule}" (${c.timezone}) → ${c.report.outputDir}/${c.report.post.length ? `, posted to ${c.report.post.map((p) => `${p.channel} via ${p.connector}`).join(', ')}` : ''}`);
+  row('connectors', c.connectors.length === 0 ? 'none configured' : `${c.connectors.length}`);
+  for (const conn of c.connectors) {
+    const describe = describeConnector(conn);
+    const state = !conn.enabled ? 'disabled' : connectorAvailable(conn) ? `every ${Math.round(conn.pollInterval / 60000)}m` : 'not available in this build yet';
+    lines.push(`    ${conn.name} (${conn.type}): ${describe} [${state}]`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function describeConnector(conn: Config['connectors'][number]): string {
+  const module = findConnectorModule(conn.type);
+  if (module === undefined) return '';
+  // The registry's union of modules cannot narrow by `type`; each module describes its own config.
+  return (module.describe as (c: typeof conn) => string)(conn);
+}

@@ -1,0 +1,15 @@
+/** Shared start-up for commands: load the config (with the CLI's --config) and make a logger. */
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { createLogger, type Logger } from '../log.js';
+import type { Io } from './io.js';
+
+export interface CommandContext extends LoadedConfig {
+  readonly log: Logger;
+  readonly io: Io;
+}
+
+export function loadContext(io: Io, configFlag: string | undefined): CommandContext {
+  const loaded = loadConfig({ path: configFlag, env: io.env, cwd: io.cwd });
+  const log = createLogger({ level: loaded.config.log.level, format: loaded.config.log.format, secrets: loaded.secrets });
+  return { ...loaded, log, io };
+}

@@ -1,0 +1,43 @@
+/**
+ * The composition root: the one place (with connectors/index.ts) that turns config into concrete parts —
+ * the store, the identity registry, the connectors.
+ */
+import { resolve } from 'node:path';
+import { findConnectorModule } from '../connectors/index.js';
+import type { Connector, ConnectorContext } from '../connectors/port.js';
+import type { Config, ConnectorConfig } from './config/schema.js';
+import { buildIdentity, type Identity } from './core/identity.js';
+import type { AccountRef } from './core/model.js';
+import { TaskwireError } from './errors.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import type { TaskStore } from './store/store.js';
+
+export function storePath(config: Config, cwd: string): string {
+  return resolve(cwd, config.store.path);
+}
+
+export function openStore(config: Config, cwd: string): SqliteStore {
+  return SqliteStore.open(storePath(config, cwd));
+}
+
+export function identityFromConfig(config: Config, discovered: readonly AccountRef[] = []): Identity {
+  return buildIdentity({ people: config.people, teams: config.teams, discovered });
+}
+
+/** The identity registry with the emails of accounts the tools told us about. */
+export async function loadIdentity(config: Config, store: TaskStore): Promise<Identity> {
+  return identityFromConfig(config, await store.listAccounts());
+}
+
+/** Whether this build can run a connector of this kind (its module has `create`). */
+export function connectorAvailable(c: ConnectorConfig): boolean {
+  return findConnectorModule(c.type)?.create !== undefined;
+}
+
+export function createConnector(c: ConnectorConfig, ctx: ConnectorContext): Connector {
+  const module = findConnectorModule(c.type);
+  if (module?.create === undefined) {
+    throw new TaskwireError(`connector ${c.name}: the ${c.type} connector is not available in this build of taskwire`);
+  }
+  return (module.create as (config: ConnectorConfig, ctx: ConnectorContext) => Connector)(c, ctx);
+}
