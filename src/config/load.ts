@@ -85,7 +85,8 @@ export function parseConfig(
   }
 
   const secrets: string[] = [];
-  const resolved = resolveValues(raw, [], { env: opts.env, cwd: opts.cwd, readFile: opts.readFile, add, secrets });
+  const cover = (path: readonly PropertyKey[]) => reported.push(formatPath(path));
+  const resolved = resolveValues(raw, [], { env: opts.env, cwd: opts.cwd, readFile: opts.readFile, add, cover, secrets });
 
   const result = configSchema.safeParse(resolved, { reportInput: true });
   if (!result.success) {
@@ -105,6 +106,8 @@ interface ResolveCtx {
   readonly cwd: string;
   readonly readFile: (path: string) => string;
   readonly add: (path: readonly PropertyKey[], message: string) => void;
+  /** Marks a path as already explained, so validation does not report it again. */
+  readonly cover: (path: readonly PropertyKey[]) => void;
   readonly secrets: string[];
 }
 
@@ -134,6 +137,7 @@ function resolveValues(value: unknown, path: PropertyKey[], ctx: ResolveCtx, sec
         continue;
       }
       out[base] = readSecretFiles(v, [...path, key], ctx);
+      if (out[base] === undefined) ctx.cover([...path, base]);
       continue;
     }
     out[key] = resolveValues(v, [...path, key], ctx, isSecretKey(key) ? key : undefined);

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { runCli } from '../../src/cli.js';
+import { configJsonSchema } from '../../src/config/schema.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { captureIo } from '../support/io.js';
+import { gh, taskFields } from '../support/tasks.js';
+import { EXAMPLE_ENV } from '../support/example-env.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const EXAMPLE = join(ROOT, 'config/taskwire.example.yaml');
+
+function workdir() {
+  const dir = mkdtempSync(join(tmpdir(), 'taskwire-cli-'));
+  writeFileSync(
+    join(dir, 'taskwire.yaml'),
+    [
+      'timezone: Europe/Berlin',
+      'store: { path: data/tw.db }',
+      'people:',
+      '  - { id: alex, name: Alex, accounts: { github: alexk } }',
+      'connectors:',
+      '  - { name: github-acme, type: github, token: "${GITHUB_TOKEN}", repos: [acme/api] }',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+async function seed(dir: string) {
+  const store = SqliteStore.open(join(dir, 'data/tw.db'));
+  await store.applyBatch({ name: 'github-acme', kind: 'github' }, [
+    { type: 'task', task: taskFields({ key: 'acme/api#1', title: 'Rotate certs', status: 'in_progress', due: '2026-11-27', assignees: [gh('alexk')] }), owner: 'alex' },
+    { type: 'task', task: taskFields({ key: 'acme/api#2', title: 'Fix the API', assignees: [gh('stranger')] }), owner: null },
+  ], null);
+  await store.recordAccounts([{ kind: 'github', id: 'alexk', connector: 'github-acme' }, { kind: 'github', id: 'stranger', connector: 'github-acme', name: 'Stranger' }]);
+  await store.close();
+}
+
+describe('taskwire check', () => {
+  it('validates the example and summarizes it', async () => {
+    const { io, stdout } = captureIo({ env: EXAMPLE_ENV });
+    expect(await runCli(['--config', EXAMPLE, 'check'], io)).toBe(0);
+    expect(stdout()).toContain(`${EXAMPLE}: valid`);
+    expect(stdout()).toMatch(/github-acme \(github\): acme\/api, acme\/infra/);
+    expect(stdout()).toMatch(/plan mode/);
+    for (const secret of Object.values(EXAMPLE_ENV)) expect(stdout()).not.toContain(secret);
+  });
+
+  it('finds the config through TASKWIRE_CONFIG', async () => {
+    const dir = workdir();
+    const { io, stdout } = captureIo({ env: { TASKWIRE_CONFIG: 'taskwire.yaml', GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['check'], io)).toBe(0);
+    expect(stdout()).toContain(join(dir, 'taskwire.yaml'));
+  });
+
+  it('exits 2 with one line per problem', async () => {
+    const { io, stderr } = captureIo();
+    expect(await runCli(['--config', join(ROOT, 'test/fixtures/config/typo-key.yaml'), 'check'], io)).toBe(2);
+    expect(stderr()).toMatch(/typo-key\.yaml:4 {2}server\.prot: unknown key "prot"/);
+  });
+});
+
+describe('taskwire config schema', () => {
+  it('prints the JSON Schema the example file points editors at', async () => {
+    const { io, stdout } = captureIo();
+    expect(await runCli(['config', 'schema'], io)).toBe(0);
+    const printed = JSON.parse(stdout()) as Record<string, unknown>;
+    expect(printed).toEqual(configJsonSchema());
+    const committed = JSON.parse(readFileSync(join(ROOT, 'config/taskwire.schema.json'), 'utf8')) as unknown;
+    expect(committed, 'config/taskwire.schema.json is stale: run npm run schema').toEqual(printed);
+    expect(readFileSync(EXAMPLE, 'utf8')).toMatch(/\$schema=\.\/taskwire\.schema\.json/);
+  });
+});
+
+describe('taskwire tasks', () => {
+  it('prints [] on an empty store', async () => {
+    const dir = workdir();
+    const { io, stdout } = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['--config', 'taskwire.yaml', 'tasks', '--json'], io)).toBe(0);
+    expect(JSON.parse(stdout())).toEqual([]);
+  });
+
+  it('filters by owner and status, as JSON and as a table', async () => {
+    const dir = workdir();
+    await seed(dir);
+    const json = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['-c', 'taskwire.yaml', 'tasks', '--owner', 'alex', '--json'], json.io)).toBe(0);
+    expect((JSON.parse(json.stdout()) as { key: string }[]).map((t) => t.key)).toEqual(['acme/api#1']);
+
+    const tty = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir, isTTY: true });
+    expect(await runCli(['-c', 'taskwire.yaml', 'tasks', '--status', 'todo,in_progress'], tty.io)).toBe(0);
+    const lines = tty.stdout().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^KEY\s+CONNECTOR\s+STATUS\s+OWNER\s+DUE\s+PRIORITY\s+TITLE$/);
+    expect(lines[1]).toMatch(/^acme\/api#1\s+github-acme\s+in_progress\s+alex\s+2026-11-27\s+medium\s+Rotate certs$/);
+    expect(lines[2]).toMatch(/^acme\/api#2 .* stranger .* Fix the API$/);
+    expect(lines.at(-1)).toBe('2 task(s)');
+  });
+
+  it('rejects an unknown flag, status or connector with exit 2', async () => {
+    const dir = workdir();
+    for (const args of [['--flag', 'nope'], ['--status', 'doing'], ['--connector', 'jira-x']]) {
+      const { io, stderr } = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+      expect(await runCli(['-c', 'taskwire.yaml', 'tasks', ...args], io)).toBe(2);
+      expect(stderr()).toMatch(/^taskwire: --(flag|status|connector): /);
+    }
+  });
+});
+
+describe('taskwire people', () => {
+  it('lists the registry and, with --unmapped, the accounts that resolve to nobody', async () => {
+    const dir = workdir();
+    await seed(dir);
+    const all = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['-c', 'taskwire.yaml', 'people', '--json'], all.io)).toBe(0);
+    expect(JSON.parse(all.stdout())).toEqual([
+      { id: 'alex', name: 'Alex', email: null, timezone: 'Europe/Berlin', accounts: { github: ['alexk'] }, teams: [], openTasks: 1 },
+    ]);
+    const unmapped = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir, isTTY: true });
+    expect(await runCli(['-c', 'taskwire.yaml', 'people', '--unmapped'], unmapped.io)).toBe(0);
+    expect(unmapped.stdout()).toMatch(/github\s+stranger\s+Stranger/);
+    expect(unmapped.stdout()).not.toMatch(/alexk/);
+    expect(unmapped.stdout()).toMatch(/1 unmapped account\(s\): add each under people\[\]\.accounts\.<kind>/);
+  });
+});
+
+describe('the taskwire process', () => {
+  const run = promisify(execFile);
+  const tsx = join(ROOT, 'node_modules/.bin/tsx');
+  const exec = async (args: string[], env: Record<string, string> = {}) => {
+    try {
+      const r = await run(tsx, [join(ROOT, 'src/cli.ts'), ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
+      return { code: 0, ...r };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  it('has --help for every command', async () => {
+    const commands = [[], ['check'], ['config', 'schema'], ['tasks'], ['people']];
+    const results = await Promise.all(commands.map((cmd) => exec([...cmd, '--help'])));
+    for (const r of results) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: taskwire/);
+    }
+  });
+
+  it('exits non-zero with a message and no stack trace for each kind of bad config', async () => {
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ['typo-key.yaml', {}, /server\.prot: unknown key/],
+      ['wrong-type.yaml', {}, /followups\.maxPerPersonPerDay: must be a number/],
+      ['unset-variable.yaml', {}, /connectors\[0\]\.token: environment variable TASKWIRE_TEST_UNSET_TOKEN is not set/],
+      ['bad-yaml.yaml', {}, /bad-yaml\.yaml:5 {2}invalid YAML/],
+    ];
+    const results = await Promise.all(cases.map(([file, env]) => exec(['--config', join(ROOT, 'test/fixtures/config', file), 'check'], env)));
+    for (const [i, [file, , message]] of cases.entries()) {
+      const r = results[i]!;
+      expect(r.code, file).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    }
+  });
+});
