@@ -5,7 +5,7 @@
 import type { AccountRef, Cursor, ExternalAccount, HistoryEntry, Task } from '../core/model.js';
 import { openDatabase, type Db } from './db.js';
 import type { AccountRecord, ApplyResult, ConnectorId, DeliveryStatus, StoreItem, TaskQuery, TaskStore } from './store.js';
-import { TASK_COLUMNS, TRACKED_FIELDS, contentHash, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
+import { TASK_COLUMNS, TRACKED_FIELDS, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
 
 /** History uses the canonical field names, not column names. */
 const FIELD_NAME: Record<(typeof TRACKED_FIELDS)[number], string> = {
@@ -49,6 +49,7 @@ export class SqliteStore implements TaskStore {
     this.now = () => clock().toISOString();
     const cols = TASK_COLUMNS.join(', ');
     const params = TASK_COLUMNS.map((c) => `@${c}`).join(', ');
+    // first_seen_at and last_written_by_us_at are the store's own; an update keeps them.
     const updatable = TASK_COLUMNS.filter((c) => !['id', 'first_seen_at', 'last_written_by_us_at'].includes(c));
     this.stmt = {
       get: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?'),
@@ -122,8 +123,8 @@ export class SqliteStore implements TaskStore {
   }
 
   private applyTask(connector: ConnectorId, item: Extract<StoreItem, { type: 'task' }>, now: string) {
-    const row = toRow(connector.name, connector.kind, item.task, item.owner);
-    const outcome = this.upsertTask(row, item, now);
+    const row = toRow(connector.name, connector.kind, item.task, item.owner, now);
+    const outcome = this.upsertTask(row, item);
     // The tool's own history (changelog, timeline) is kept whatever happened to the current state:
     // each entry carries its source time, and a re-read keeps it once.
     for (const h of item.history ?? []) {
@@ -132,15 +133,14 @@ export class SqliteStore implements TaskStore {
     return outcome;
   }
 
-  private upsertTask(row: ReturnType<typeof toRow>, item: Extract<StoreItem, { type: 'task' }>, now: string) {
-    const hash = contentHash(row);
+  private upsertTask(row: TaskRow, item: Extract<StoreItem, { type: 'task' }>) {
     const old = this.stmt.get.get(row.id);
     if (old === undefined) {
-      this.stmt.insert.run({ ...row, content_hash: hash, deleted_at: null, last_written_by_us_at: null, first_seen_at: now, last_seen_at: now });
-      this.writeRefs(row.id, row.parent, item.task.dependsOn, item.task.links);
+      this.stmt.insert.run(row);
+      this.insertRefs(row.id, item.task.dependsOn, item.task.links);
       return 'inserted' as const;
     }
-    if (old.content_hash === hash && old.deleted_at === null) return 'unchanged' as const;
+    if (old.content_hash === row.content_hash && old.deleted_at === null) return 'unchanged' as const;
     // A stale poll never overwrites a newer webhook update.
     if (row.updated_at < old.updated_at) return 'stale' as const;
 
@@ -149,22 +149,26 @@ export class SqliteStore implements TaskStore {
     const actorId = item.actorId ?? null;
     for (const col of TRACKED_FIELDS) {
       if (old[col] !== row[col]) {
-        this.stmt.history.run(row.id, FIELD_NAME[col], historyValue(col, old[col]), historyValue(col, row[col]), at, actor, actorId, now);
+        this.stmt.history.run(row.id, FIELD_NAME[col], historyValue(col, old[col]), historyValue(col, row[col]), at, actor, actorId, row.last_seen_at);
       }
     }
     if (old.deleted_at !== null) {
-      this.stmt.history.run(row.id, 'deletedAt', JSON.stringify(old.deleted_at), null, at, actor, actorId, now);
+      this.stmt.history.run(row.id, 'deletedAt', JSON.stringify(old.deleted_at), null, at, actor, actorId, row.last_seen_at);
     }
-    this.stmt.update.run({ ...row, content_hash: hash, deleted_at: null, last_seen_at: now });
-    if (old.parent !== row.parent || old.depends_on !== row.depends_on || old.links !== row.links) {
-      this.writeRefs(row.id, row.parent, item.task.dependsOn, item.task.links);
+    this.stmt.update.run(row);
+    if (old.depends_on !== row.depends_on || old.links !== row.links) {
+      this.writeRefs(row.id, item.task.dependsOn, item.task.links);
     }
     return 'updated' as const;
   }
 
-  private writeRefs(id: string, parent: string | null, dependsOn: readonly string[], links: readonly string[]) {
+  private writeRefs(id: string, dependsOn: readonly string[], links: readonly string[]) {
     this.stmt.deleteRefs.run(id);
-    if (parent !== null) this.stmt.insertRef.run(id, 'parent', parent);
+    this.insertRefs(id, dependsOn, links);
+  }
+
+  /** Dependencies and links as rows (the parent is the tasks.parent column). */
+  private insertRefs(id: string, dependsOn: readonly string[], links: readonly string[]) {
     for (const d of dependsOn) this.stmt.insertRef.run(id, 'depends_on', d);
     for (const l of links) this.stmt.insertRef.run(id, 'link', l);
   }

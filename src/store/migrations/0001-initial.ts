@@ -44,11 +44,12 @@ CREATE INDEX tasks_owner ON tasks (owner) WHERE deleted_at IS NULL;
 CREATE INDEX tasks_status ON tasks (status) WHERE deleted_at IS NULL;
 CREATE INDEX tasks_url ON tasks (url);
 
--- Dependencies, parents and links as rows, so the graph can find who points at a task. References may
--- name tasks in other tools or tasks not captured yet; they are resolved lazily.
+-- Dependencies and links as rows, so the graph can find who points at a task (the parent is the
+-- tasks.parent column). References may name tasks in other tools or tasks not captured yet; they are
+-- resolved lazily.
 CREATE TABLE task_refs (
   task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
-  rel     TEXT NOT NULL CHECK (rel IN ('depends_on', 'parent', 'link')),
+  rel     TEXT NOT NULL CHECK (rel IN ('depends_on', 'link')),
   ref     TEXT NOT NULL,
   PRIMARY KEY (task_id, rel, ref)
 ) STRICT, WITHOUT ROWID;

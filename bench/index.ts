@@ -1,0 +1,11 @@
+/** `npm run bench`: every benchmark, each printing its figures next to a floor measured in the same run. */
+import { benchStoreApply } from './store-apply.js';
+
+const suites: Record<string, () => Promise<void>> = {
+  store: benchStoreApply,
+};
+
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(suites)) {
+  if (only.length === 0 || only.includes(name)) await run();
+}
