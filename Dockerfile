@@ -1,0 +1,34 @@
+# taskwire — one container beside your tools, configured by one YAML file.
+#   build:  docker build -t taskwire .
+#   run:    docker run -v taskwire-data:/data -v ./config:/config:ro --env-file taskwire.env taskwire
+# Node 24 LTS; better-sqlite3 compiles in the build stage, so the runtime stage needs no compiler.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+ && npm rebuild better-sqlite3
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY connectors ./connectors
+RUN npm run build && npm prune --omit=dev
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production \
+    TASKWIRE_CONFIG=/config/taskwire.yaml
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+COPY config/taskwire.example.yaml config/taskwire.schema.json ./config/
+RUN mkdir -p /data /config && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8080
+ENTRYPOINT ["node", "/app/bin/taskwire.js"]
+# Until the daemon (`taskwire run`) lands, the image validates its config and exits.
+CMD ["check"]
