@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, parseConfig, resolveConfigPath } from '../../src/config/load.js';
@@ -8,7 +7,6 @@ import { configJsonSchema } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/errors.js';
 import { EXAMPLE_ENV } from '../support/example-env.js';
 
-const require = createRequire(import.meta.url);
 const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures/config', name);
 const EXAMPLE = resolve(import.meta.dirname, '../../config/taskwire.example.yaml');
 function problemsOf(fn: () => unknown) {
@@ -41,7 +39,7 @@ describe('the documented example', () => {
   });
 
   it('documents every key the schema knows, for each section', () => {
-    const text = require('node:fs').readFileSync(EXAMPLE, 'utf8') as string;
+    const text = readFileSync(EXAMPLE, 'utf8');
     const schema = configJsonSchema() as { properties: Record<string, unknown> };
     for (const key of Object.keys(schema.properties).filter((k) => k !== '$schema')) expect(text).toMatch(new RegExp(`^${key}:`, 'm'));
   });
@@ -93,7 +91,7 @@ describe('problems name their YAML path and line', () => {
 describe('secrets', () => {
   const dir = mkdtempSync(join(tmpdir(), 'taskwire-secrets-'));
   const parse = (text: string, env: Record<string, string> = {}) =>
-    parseConfig(text, { file: 'inline.yaml', env, cwd: dir, readFile: (p) => require('node:fs').readFileSync(p, 'utf8') as string });
+    parseConfig(text, { file: 'inline.yaml', env, cwd: dir, readFile: (p) => readFileSync(p, 'utf8') });
 
   it('reads a <key>File reference (Docker secrets), trimming the final newline', () => {
     writeFileSync(join(dir, 'gh'), 'ghp_from_file\n');
