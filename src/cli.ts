@@ -3,7 +3,8 @@
  * config/taskwire.yaml); errors print their message — never a stack — and exit non-zero.
  */
 import { Command, CommanderError } from 'commander';
-import { pathToFileURL } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, TaskwireError, UsageError } from './errors.js';
 import { configJsonSchema } from './config/schema.js';
 import { checkCommand } from './cli/check.js';
@@ -17,6 +18,7 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('taskwire')
     .description('One accountable task system across GitHub, Jira, Slack and Notion.')
+    .version(packageVersion(), '-V, --version')
     .option('-c, --config <file>', 'config file (default: $TASKWIRE_CONFIG, else config/taskwire.yaml)')
     .showHelpAfterError()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -55,6 +57,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (opts: { unmapped?: boolean; json?: boolean }) => setExit(await peopleCommand(loadContext(io, configFlag()), opts)));
 
   return program;
+}
+
+/** The version in package.json (found from src/ when run from source, from dist/src/ when built). */
+function packageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    const file = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
 }
 
 /** Runs the CLI and returns the exit code (it never calls process.exit itself). */
