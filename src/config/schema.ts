@@ -102,10 +102,7 @@ const ruleShapes = {
   blocked: rule('warning', {}),
   dependency_at_risk: rule('warning', {}),
   dependency_cycle: rule('critical', {}),
-  deadline_at_risk: rule('warning', {
-    minLevel: z.enum(['medium', 'high']).default('medium'),
-    simulations: z.number().int().min(100).max(100_000).default(2000),
-  }),
+  deadline_at_risk: rule('warning', { minLevel: z.enum(['medium', 'high']).default('medium') }),
   done_unverified: rule('warning', { after: duration().prefault('1d') }),
 } satisfies Record<FlagCode, z.ZodType>;
 

@@ -1,5 +1,5 @@
 /** Builders for canonical tasks in tests: a complete, valid task with only the interesting fields given. */
-import type { AccountRef, SourceItem, TaskFields } from '../../src/core/model.js';
+import type { AccountRef, SourceItem, Task, TaskFields } from '../../src/core/model.js';
 
 export function taskFields(over: Partial<TaskFields> & { key: string }): TaskFields {
   return {
@@ -37,3 +37,22 @@ export function taskFields(over: Partial<TaskFields> & { key: string }): TaskFie
 export const taskItem = (over: Partial<TaskFields> & { key: string }): SourceItem => ({ type: 'task', task: taskFields(over) });
 
 export const gh = (id: string, extra: Partial<AccountRef> = {}): AccountRef => ({ kind: 'github', id, ...extra });
+
+/** A stored task (what the engine reads), from the fields that matter to a test. */
+export function task(over: Partial<Task> & { key: string }): Task {
+  const connector = over.connector ?? 'github-acme';
+  const kind = over.kind ?? 'github';
+  return {
+    ...taskFields(over),
+    id: `${connector}:${over.key}`,
+    connector,
+    kind,
+    owner: null,
+    deletedAt: null,
+    contentHash: 'h',
+    lastWrittenByUsAt: null,
+    firstSeenAt: '2026-11-02T09:00:00.000Z',
+    lastSeenAt: '2026-11-02T09:00:00.000Z',
+    ...over,
+  };
+}

@@ -1,0 +1,385 @@
+/**
+ * The accountability engine: rules, the cross-tool graph, deadline risk and health over plain task data,
+ * with `now` passed in. It keeps its indexes between calls so that a changed task re-evaluates itself and
+ * what depends on it (its dependents, its parent, its owner's queue) rather than the world.
+ */
+import { Calendar, humanDate, type WorkCalendar } from './calendar.js';
+import { TaskGraph } from './graph.js';
+import { groupHealth, type GroupHealth } from './health.js';
+import type { Identity, Ownership } from './identity.js';
+import { isClosed, type ConnectorKind, type Flag, type Task } from './model.js';
+import { assessRisk, History, type CycleSample, type RiskContext, type RiskResult, type WorkEstimate } from './risk.js';
+import { RULES } from './rules/index.js';
+import type { Exempt, RuleContext, RulesSettings, UpstreamTrouble } from './rules/types.js';
+
+export interface EngineOptions {
+  readonly settings: RulesSettings;
+  readonly calendar: WorkCalendar;
+  readonly identity: Identity;
+  /** Display names of teams by id (people come from the identity registry). */
+  readonly teamNames?: Readonly<Record<string, string>>;
+}
+
+export interface Evaluation {
+  readonly now: number;
+  /** Every open flag of the tasks in scope. */
+  readonly flags: readonly Flag[];
+  /** The tasks whose flags were evaluated: all, or those a change touched. */
+  readonly scope: 'all' | ReadonlySet<string>;
+}
+
+export interface Explanation {
+  readonly task: Task;
+  readonly ownership: Ownership;
+  readonly flags: readonly Flag[];
+  readonly risk: RiskResult | null;
+  readonly dependencies: readonly { readonly id: string; readonly label: string; readonly status: string }[];
+  readonly unresolved: readonly string[];
+  readonly dependents: readonly string[];
+  readonly parent: string | null;
+  readonly children: readonly string[];
+  readonly cycle: readonly string[] | null;
+}
+
+const TOOL: Record<ConnectorKind, string> = { github: 'GitHub', jira: 'Jira', slack: 'Slack', notion: 'Notion' };
+const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3 };
+
+export class Engine {
+  private readonly settings: RulesSettings;
+  private readonly cal: Calendar;
+  private readonly identity: Identity;
+  private readonly teamNames: Readonly<Record<string, string>>;
+  private graph = new TaskGraph();
+  private history: History;
+  private readonly risk = new Map<string, RiskResult>();
+  private readonly work = new Map<string, WorkEstimate | { thin: string }>();
+  private readonly ownerships = new Map<string, Ownership>();
+  private readonly byOwner = new Map<string, Set<string>>();
+  private readonly queues = new Map<string, Map<string, { count: number; hours: number; ids: string[] }>>();
+  private readonly flags = new Map<string, Flag[]>();
+  private overdueByOwner = new Map<string, number>();
+  private now = 0;
+
+  constructor(opts: EngineOptions) {
+    this.settings = opts.settings;
+    this.cal = new Calendar(opts.calendar);
+    this.identity = opts.identity;
+    this.teamNames = opts.teamNames ?? {};
+    this.history = new History([], this.cal);
+  }
+
+  /** Loads the world: every task (deleted ones are ignored) and the finished-task history. */
+  load(tasks: readonly Task[], samples: readonly CycleSample[]): void {
+    const live = tasks.filter((t) => t.deletedAt === null);
+    this.graph = new TaskGraph(live);
+    this.history = new History(samples, this.cal);
+    this.risk.clear();
+    this.work.clear();
+    this.ownerships.clear();
+    this.byOwner.clear();
+    this.flags.clear();
+    for (const t of live) this.indexOwner(t);
+  }
+
+  /** Evaluates every task as of `now`. */
+  evaluate(now: number): Evaluation {
+    this.now = now;
+    this.risk.clear();
+    this.queues.clear();
+    this.computeOverdue();
+    const memo = new Map<string, UpstreamTrouble | null>();
+    const flags: Flag[] = [];
+    this.flags.clear();
+    for (const t of this.graph.all()) {
+      const f = this.flagsFor(t, memo);
+      if (f.length) this.flags.set(t.id, f);
+      flags.push(...f);
+    }
+    return { now, flags, scope: 'all' };
+  }
+
+  /**
+   * Applies changed and removed tasks and re-evaluates only what they touch. Call `evaluate` first;
+   * tasks outside the scope keep the flags of the last evaluation.
+   */
+  apply(changed: readonly Task[], removed: readonly string[], now: number): Evaluation {
+    this.now = now;
+    const touched = new Set<string>();
+    const owners = new Set<string>();
+    for (const id of removed) {
+      const old = this.graph.task(id);
+      if (old?.owner) owners.add(old.owner);
+      for (const a of this.graph.remove(id)) touched.add(a);
+      this.unindexOwner(id, old?.owner ?? null);
+      this.flags.delete(id);
+    }
+    for (const t of changed) {
+      const old = this.graph.task(t.id);
+      if (old?.owner) owners.add(old.owner);
+      if (t.owner) owners.add(t.owner);
+      this.unindexOwner(t.id, old?.owner ?? null);
+      this.work.delete(t.id);
+      if (t.deletedAt !== null) {
+        for (const a of this.graph.remove(t.id)) touched.add(a);
+        this.flags.delete(t.id);
+        continue;
+      }
+      for (const a of this.graph.upsert(t)) touched.add(a);
+      this.indexOwner(t);
+    }
+    for (const o of owners) {
+      this.queues.delete(o);
+      for (const id of this.byOwner.get(o) ?? []) touched.add(id);
+    }
+    // Whatever waits on a touched task (dependents, parents) sees its forecast and chain change.
+    const scope = new Set<string>();
+    const stack = [...touched];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (scope.has(id) || !this.graph.task(id)) continue;
+      scope.add(id);
+      this.risk.delete(id);
+      stack.push(...this.graph.dependentsOf(id));
+      const p = this.graph.parent(id);
+      if (p) stack.push(p);
+    }
+    this.computeOverdue();
+    const memo = new Map<string, UpstreamTrouble | null>();
+    const flags: Flag[] = [];
+    for (const id of scope) {
+      const f = this.flagsFor(this.graph.task(id)!, memo);
+      if (f.length) this.flags.set(id, f);
+      else this.flags.delete(id);
+      flags.push(...f);
+    }
+    return { now, flags, scope };
+  }
+
+  explain(id: string): Explanation | null {
+    const task = this.graph.task(id) ?? this.graph.task(this.graph.resolve(id) ?? '');
+    if (!task) return null;
+    const g = this.graph;
+    return {
+      task,
+      ownership: this.ownershipOf(task),
+      flags: this.flags.get(task.id) ?? [],
+      risk: this.riskOf(task.id, new Set()) ?? null,
+      dependencies: g.dependenciesOf(task.id).map((d) => ({ id: d, label: this.label(d), status: g.task(d)?.status ?? 'unknown' })),
+      unresolved: g.unresolvedOf(task.id),
+      dependents: g.dependentsOf(task.id),
+      parent: g.parent(task.id) ?? null,
+      children: g.children(task.id),
+      cycle: g.cycle(task.id) ?? null,
+    };
+  }
+
+  health(): GroupHealth[] {
+    const flags = [...this.flags.values()].flat();
+    return groupHealth([...this.graph.all()], flags, this.risk);
+  }
+
+  /** Unresolved references across the graph, for reports (kept, never dropped). */
+  unresolved(): { from: string; ref: string }[] {
+    return this.graph.unresolved();
+  }
+
+  riskResults(): ReadonlyMap<string, RiskResult> {
+    return this.risk;
+  }
+
+  /** "OPS-14 (Jira)" */
+  readonly label = (id: string): string => {
+    const t = this.graph.task(id);
+    return t ? `${t.key} (${TOOL[t.kind]})` : id;
+  };
+
+  readonly nameOf = (id: string): string => this.identity.person(id)?.name ?? this.teamNames[id] ?? id;
+
+  private flagsFor(t: Task, memo: Map<string, UpstreamTrouble | null>): Flag[] {
+    const closed = isClosed(t.status);
+    const out: Flag[] = [];
+    let ctx: RuleContext | undefined;
+    for (const rule of RULES) {
+      if (closed && !rule.appliesToClosed) continue;
+      const setting = this.settings[rule.code];
+      if (!setting.enabled || exempt(t, this.settings.exempt) || exempt(t, setting.exempt)) continue;
+      ctx ??= this.context(t, memo);
+      const found = rule.check(t, ctx);
+      if (found) out.push({ taskId: t.id, code: rule.code, severity: setting.severity, reason: found.reason, evidence: found.evidence });
+    }
+    return out;
+  }
+
+  private context(t: Task, memo: Map<string, UpstreamTrouble | null>): RuleContext {
+    // Only the task being checked needs its risk; rules read it through the map.
+    const r = this.riskOf(t.id, new Set());
+    const risk = r ? new Map([[t.id, r]]) : new Map<string, RiskResult>();
+    return {
+      now: this.now,
+      cal: this.cal,
+      settings: this.settings,
+      ownership: this.ownershipOf(t),
+      graph: this.graph,
+      risk,
+      label: this.label,
+      nameOf: this.nameOf,
+      day: humanDate,
+      upstream: (id) => this.upstream(id, memo, new Set()),
+    };
+  }
+
+  private ownershipOf(t: Task): Ownership {
+    let o = this.ownerships.get(t.id);
+    if (!o) this.ownerships.set(t.id, (o = this.identity.ownership(t.assignees)));
+    return o;
+  }
+
+  private indexOwner(t: Task) {
+    this.ownerships.delete(t.id);
+    if (!t.owner) return;
+    let s = this.byOwner.get(t.owner);
+    if (!s) this.byOwner.set(t.owner, (s = new Set()));
+    s.add(t.id);
+  }
+
+  private unindexOwner(id: string, owner: string | null) {
+    this.ownerships.delete(id);
+    if (owner) this.byOwner.get(owner)?.delete(id);
+  }
+
+  private computeOverdue() {
+    const today = this.cal.localDate(this.now);
+    const counts = new Map<string, number>();
+    for (const [owner, ids] of this.byOwner) {
+      let n = 0;
+      for (const id of ids) {
+        const t = this.graph.task(id);
+        if (t && t.due !== null && t.due < today && !isClosed(t.status)) n++;
+      }
+      if (n) counts.set(owner, n);
+    }
+    this.overdueByOwner = counts;
+  }
+
+  private workOf(t: Task): WorkEstimate | { thin: string } {
+    let w = this.work.get(t.id);
+    if (!w) this.work.set(t.id, (w = this.history.work(t, this.nameOf)));
+    return w;
+  }
+
+  /** The owner's open dated work in order (due date, then priority); each task's queue is what precedes it. */
+  private queueOf(t: Task & { due: string }): { count: number; hours: number; ids: string[] } {
+    const none = { count: 0, hours: 0, ids: [] };
+    if (!t.owner) return none;
+    let q = this.queues.get(t.owner);
+    if (!q) {
+      q = new Map();
+      const mine = [...(this.byOwner.get(t.owner) ?? [])]
+        .map((id) => this.graph.task(id)!)
+        .filter((x): x is Task & { due: string } => x.due !== null && !isClosed(x.status))
+        .sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : (PRIORITY_RANK[a.priority ?? ''] ?? 4) - (PRIORITY_RANK[b.priority ?? ''] ?? 4) || (a.id < b.id ? -1 : 1)));
+      let hours = 0;
+      const ids: string[] = [];
+      for (const x of mine) {
+        q.set(x.id, { count: ids.length, hours, ids: ids.slice(0, 5) });
+        const w = this.workOf(x);
+        hours += 'thin' in w ? 0 : w.median;
+        ids.push(x.id);
+      }
+      this.queues.set(t.owner, q);
+    }
+    return q.get(t.id) ?? none;
+  }
+
+  /** Risk of an open task with a due date; computed once per evaluation, blockers first. */
+  private riskOf(id: string, visiting: Set<string>): RiskResult | undefined {
+    const cached = this.risk.get(id);
+    if (cached) return cached;
+    const t = this.graph.task(id);
+    if (!t || t.due === null || isClosed(t.status) || visiting.has(id)) return undefined;
+    visiting.add(id);
+    const blockers = this.openBlockers(t).map((b) => ({ id: b, finishMs: this.finishOf(b, visiting) }));
+    const ctx: RiskContext = { now: this.now, cal: this.cal, history: this.history, nameOf: this.nameOf, label: this.label };
+    const due = t as Task & { due: string };
+    const r = assessRisk({ task: due, work: this.workOf(t), queue: this.queueOf(due), blockers }, ctx);
+    visiting.delete(id);
+    this.risk.set(id, r);
+    return r;
+  }
+
+  /** Forecast finish of any open task: its risk forecast, else its blockers plus its own median work. */
+  private finishOf(id: string, visiting: Set<string>): number | null {
+    const t = this.graph.task(id);
+    if (!t) return null;
+    if (isClosed(t.status)) return this.now;
+    if (t.due !== null) return this.riskOf(id, visiting)?.finishMs ?? null;
+    if (visiting.has(id)) return null;
+    visiting.add(id);
+    const starts = this.openBlockers(t).map((b) => this.finishOf(b, visiting));
+    visiting.delete(id);
+    if (starts.some((s) => s === null)) return null;
+    const w = this.workOf(t);
+    if ('thin' in w) return null;
+    return this.cal.addWorkingHours(Math.max(this.now, ...(starts as number[])), w.median);
+  }
+
+  private openBlockers(t: Task): string[] {
+    const out: string[] = [];
+    for (const d of [...this.graph.dependenciesOf(t.id), ...this.graph.children(t.id)]) {
+      const dt = this.graph.task(d);
+      if (dt && !isClosed(dt.status) && !out.includes(d)) out.push(d);
+    }
+    return out;
+  }
+
+  /** The first troubled chain above a task: a dependency or subtask overdue, at risk, or due after it. */
+  private upstream(id: string, memo: Map<string, UpstreamTrouble | null>, visiting: Set<string>): UpstreamTrouble | null {
+    if (memo.has(id)) return memo.get(id)!;
+    if (visiting.has(id)) return null;
+    visiting.add(id);
+    const t = this.graph.task(id);
+    let found: UpstreamTrouble | null = null;
+    if (t) {
+      const today = this.cal.localDate(this.now);
+      for (const d of this.openBlockers(t)) {
+        const dt = this.graph.task(d)!;
+        const kind = this.graph.parent(d) === id ? 'subtask' : 'blocked by';
+        const own = this.problem(t, dt, today);
+        if (own) {
+          found = { chain: [d], steps: [`${kind} ${this.label(d)}, ${own.text}`], cause: own.cause };
+          break;
+        }
+        const above = this.upstream(d, memo, visiting);
+        if (above) {
+          found = { chain: [...above.chain, d], steps: [...above.steps, `${this.label(d)}${dt.due ? ` due ${humanDate(dt.due)}` : ''}`], cause: above.cause };
+          break;
+        }
+      }
+    }
+    visiting.delete(id);
+    memo.set(id, found);
+    return found;
+  }
+
+  private problem(t: Task, dep: Task, today: string): { text: string; cause: UpstreamTrouble['cause'] } | null {
+    const ownerNote = () => {
+      const n = dep.owner ? (this.overdueByOwner.get(dep.owner) ?? 0) : 0;
+      return n > 1 ? `, its owner has ${n} overdue tasks` : dep.owner ? '' : ', nobody owns it';
+    };
+    if (dep.due !== null && dep.due < today) return { text: `overdue since ${humanDate(dep.due)}${ownerNote()}`, cause: 'overdue' };
+    const r = this.riskOf(dep.id, new Set());
+    if (r && (r.level === 'high' || r.level === 'medium')) {
+      return { text: `${r.level} risk of missing ${humanDate(dep.due!)} (${Math.round(r.pMiss * 100)}%)${ownerNote()}`, cause: 'at_risk' };
+    }
+    if (dep.due !== null && t.due !== null && dep.due > t.due) return { text: `due ${humanDate(dep.due)}, after this task's date`, cause: 'due_later' };
+    return null;
+  }
+}
+
+function exempt(t: Task, e: Exempt): boolean {
+  if (e.types.includes(t.type)) return true;
+  if (t.project !== null && e.projects.includes(t.project)) return true;
+  if (e.labels.length === 0) return false;
+  const labels = new Set(t.labels.map((l) => l.toLowerCase()));
+  return e.labels.some((l) => labels.has(l.toLowerCase()));
+}

@@ -1,0 +1,320 @@
+/**
+ * One dependency graph across tools. References are resolved through every alias a task has — its id
+ * (`github-acme:acme/api#12`), its kind-qualified key (`jira:OPS-14`) and its URL — so a GitHub issue may
+ * depend on a Jira ticket. References that name nothing we know are kept and reported, and resolve as
+ * soon as their task appears. Updates are incremental: each returns the tasks whose view changed.
+ */
+import type { Task, TaskRef } from './model.js';
+
+export function aliasesOf(t: Pick<Task, 'id' | 'kind' | 'key' | 'url'>): string[] {
+  const out = [t.id, `${t.kind}:${t.key}`];
+  if (t.url) out.push(normalizeUrl(t.url));
+  return out;
+}
+
+export function normalizeUrl(u: string): string {
+  return u.replace(/[#?].*$/, '').replace(/\/+$/, '').toLowerCase();
+}
+
+const refKey = (ref: TaskRef) => (/^https?:\/\//i.test(ref) ? normalizeUrl(ref) : ref);
+
+export class TaskGraph {
+  private readonly tasks = new Map<string, Task>();
+  private readonly alias = new Map<string, string>();
+  private readonly deps = new Map<string, string[]>();
+  private readonly unresolvedRefs = new Map<string, string[]>();
+  private readonly parentOf = new Map<string, string>();
+  private readonly dependents = new Map<string, Set<string>>();
+  private readonly childrenOf = new Map<string, Set<string>>();
+  /** Unresolved reference → the tasks waiting for it. */
+  private readonly waiting = new Map<string, Set<string>>();
+  private readonly cycleOf = new Map<string, readonly string[]>();
+
+  constructor(tasks: Iterable<Task> = []) {
+    const list = [...tasks];
+    for (const t of list) this.index(t);
+    for (const t of list) this.link(t);
+    this.findAllCycles();
+  }
+
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  task(id: string): Task | undefined {
+    return this.tasks.get(id);
+  }
+
+  all(): IterableIterator<Task> {
+    return this.tasks.values();
+  }
+
+  resolve(ref: TaskRef): string | undefined {
+    return this.alias.get(refKey(ref));
+  }
+
+  /** Resolved dependencies of a task. */
+  dependenciesOf(id: string): readonly string[] {
+    return this.deps.get(id) ?? [];
+  }
+
+  /** References (dependencies and parent) that name no known task. */
+  unresolvedOf(id: string): readonly string[] {
+    return this.unresolvedRefs.get(id) ?? [];
+  }
+
+  parent(id: string): string | undefined {
+    return this.parentOf.get(id);
+  }
+
+  children(id: string): readonly string[] {
+    return [...(this.childrenOf.get(id) ?? [])];
+  }
+
+  /** Tasks that depend on this one directly. */
+  dependentsOf(id: string): readonly string[] {
+    return [...(this.dependents.get(id) ?? [])];
+  }
+
+  /** The cycle this task is part of, as a closed path of ids, if any. */
+  cycle(id: string): readonly string[] | undefined {
+    return this.cycleOf.get(id);
+  }
+
+  /** Every unresolved reference, for reports. */
+  unresolved(): { from: string; ref: string }[] {
+    const out: { from: string; ref: string }[] = [];
+    for (const [from, refs] of this.unresolvedRefs) for (const ref of refs) out.push({ from, ref });
+    return out;
+  }
+
+  /**
+   * Adds or replaces a task; returns the ids whose graph view may have changed (the task, its old and
+   * new neighbours, tasks whose references now resolve, and the members of cycles it joined or broke).
+   */
+  upsert(t: Task): Set<string> {
+    const affected = new Set<string>([t.id]);
+    const old = this.tasks.get(t.id);
+    if (old) {
+      for (const n of this.neighbours(t.id)) affected.add(n);
+      this.unlink(t.id);
+      for (const a of aliasesOf(old)) if (this.alias.get(a) === t.id) this.alias.delete(a);
+    }
+    this.index(t);
+    this.link(t);
+    for (const n of this.neighbours(t.id)) affected.add(n);
+    // References that were waiting for this task now resolve.
+    for (const a of aliasesOf(t)) {
+      const waiters = this.waiting.get(a);
+      if (!waiters) continue;
+      this.waiting.delete(a);
+      for (const w of waiters) {
+        const wt = this.tasks.get(w);
+        if (!wt) continue;
+        this.unlink(w);
+        this.link(wt);
+        affected.add(w);
+      }
+    }
+    this.recheckCycles(t.id, affected);
+    return affected;
+  }
+
+  remove(id: string): Set<string> {
+    const t = this.tasks.get(id);
+    const affected = new Set<string>();
+    if (!t) return affected;
+    for (const n of this.neighbours(id)) affected.add(n);
+    const dependents = [...(this.dependents.get(id) ?? []), ...(this.childrenOf.get(id) ?? [])];
+    this.unlink(id);
+    for (const a of aliasesOf(t)) if (this.alias.get(a) === id) this.alias.delete(a);
+    this.tasks.delete(id);
+    // Whoever pointed at it now holds an unresolved reference.
+    for (const d of new Set(dependents)) {
+      const dt = this.tasks.get(d);
+      if (!dt) continue;
+      this.unlink(d);
+      this.link(dt);
+    }
+    for (const m of this.cycleOf.get(id) ?? []) affected.add(m);
+    this.recheckCycles(id, affected);
+    return affected;
+  }
+
+  private index(t: Task) {
+    this.tasks.set(t.id, t);
+    for (const a of aliasesOf(t)) if (!this.alias.has(a)) this.alias.set(a, t.id);
+  }
+
+  private link(t: Task) {
+    const resolved: string[] = [];
+    const unresolved: string[] = [];
+    for (const ref of t.dependsOn) {
+      const id = this.resolve(ref);
+      if (id === undefined) {
+        unresolved.push(ref);
+        this.wait(ref, t.id);
+      } else if (id !== t.id && !resolved.includes(id)) {
+        resolved.push(id);
+        addTo(this.dependents, id, t.id);
+      }
+    }
+    if (t.parent !== null) {
+      const p = this.resolve(t.parent);
+      if (p === undefined) {
+        unresolved.push(t.parent);
+        this.wait(t.parent, t.id);
+      } else if (p !== t.id) {
+        this.parentOf.set(t.id, p);
+        addTo(this.childrenOf, p, t.id);
+      }
+    }
+    this.deps.set(t.id, resolved);
+    if (unresolved.length) this.unresolvedRefs.set(t.id, unresolved);
+  }
+
+  private unlink(id: string) {
+    for (const d of this.deps.get(id) ?? []) this.dependents.get(d)?.delete(id);
+    const p = this.parentOf.get(id);
+    if (p !== undefined) this.childrenOf.get(p)?.delete(id);
+    this.parentOf.delete(id);
+    this.deps.delete(id);
+    for (const ref of this.unresolvedRefs.get(id) ?? []) this.waiting.get(refKey(ref))?.delete(id);
+    this.unresolvedRefs.delete(id);
+  }
+
+  private wait(ref: string, id: string) {
+    addTo(this.waiting, refKey(ref), id);
+  }
+
+  private neighbours(id: string): string[] {
+    const p = this.parentOf.get(id);
+    return [...(this.deps.get(id) ?? []), ...(this.dependents.get(id) ?? []), ...(this.childrenOf.get(id) ?? []), ...(p ? [p] : [])];
+  }
+
+  /** Tarjan's strongly connected components over dependency edges, iteratively (no recursion limit). */
+  private findAllCycles() {
+    this.cycleOf.clear();
+    const index = new Map<string, number>();
+    const low = new Map<string, number>();
+    const onStack = new Set<string>();
+    const stack: string[] = [];
+    let next = 0;
+    for (const root of this.tasks.keys()) {
+      if (index.has(root)) continue;
+      const work: [string, number][] = [[root, 0]];
+      while (work.length) {
+        const frame = work[work.length - 1]!;
+        const [v, i] = frame;
+        if (i === 0) {
+          index.set(v, next);
+          low.set(v, next);
+          next++;
+          stack.push(v);
+          onStack.add(v);
+        }
+        const out = this.deps.get(v) ?? [];
+        if (i < out.length) {
+          frame[1] = i + 1;
+          const w = out[i]!;
+          if (!index.has(w)) work.push([w, 0]);
+          else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+          continue;
+        }
+        work.pop();
+        const parent = work[work.length - 1];
+        if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(v)!));
+        if (low.get(v) === index.get(v)) {
+          const scc: string[] = [];
+          let w: string;
+          do {
+            w = stack.pop()!;
+            onStack.delete(w);
+            scc.push(w);
+          } while (w !== v);
+          if (scc.length > 1) this.recordCycle(new Set(scc));
+        }
+      }
+    }
+  }
+
+  /** After a change to `id`: drop cycles it was in, then look for a cycle through it. */
+  private recheckCycles(id: string, affected: Set<string>) {
+    const old = this.cycleOf.get(id);
+    if (old) {
+      for (const m of old) {
+        if (this.cycleOf.get(m) === old) this.cycleOf.delete(m);
+        affected.add(m);
+      }
+      // Other members may still be in a cycle that does not go through `id`.
+      for (const m of old) if (m !== id && this.tasks.has(m) && !this.cycleOf.has(m)) this.cycleThrough(m, affected);
+    }
+    if (this.tasks.has(id)) this.cycleThrough(id, affected);
+  }
+
+  private cycleThrough(start: string, affected: Set<string>) {
+    const path = this.pathBack(start);
+    if (!path) return;
+    this.recordCycle(new Set(path));
+    for (const m of path) affected.add(m);
+  }
+
+  /** A shortest dependency path from `start` back to itself (BFS), or null. */
+  private pathBack(start: string): string[] | null {
+    const prev = new Map<string, string>();
+    const queue = [...(this.deps.get(start) ?? [])];
+    for (const q of queue) prev.set(q, start);
+    for (let i = 0; i < queue.length; i++) {
+      const v = queue[i]!;
+      if (v === start) {
+        const path: string[] = [];
+        let c = prev.get(start)!;
+        while (c !== start) {
+          path.unshift(c);
+          c = prev.get(c)!;
+        }
+        return [start, ...path];
+      }
+      for (const w of this.deps.get(v) ?? []) {
+        if (!prev.has(w)) {
+          prev.set(w, v);
+          queue.push(w);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Stores one closed path through the members of a strongly connected set. */
+  private recordCycle(members: Set<string>) {
+    const first = [...members].sort()[0]!;
+    const path = this.pathBackWithin(first, members) ?? [...members];
+    const closed = [...path, path[0]!];
+    for (const m of members) this.cycleOf.set(m, closed);
+  }
+
+  private pathBackWithin(start: string, members: Set<string>): string[] | null {
+    const prev = new Map<string, string>();
+    const queue: string[] = [];
+    for (const d of this.deps.get(start) ?? []) if (members.has(d) && !prev.has(d)) (prev.set(d, start), queue.push(d));
+    for (let i = 0; i < queue.length; i++) {
+      const v = queue[i]!;
+      if (v === start) break;
+      for (const w of this.deps.get(v) ?? []) if (members.has(w) && !prev.has(w)) (prev.set(w, v), queue.push(w));
+    }
+    if (!prev.has(start)) return null;
+    const path: string[] = [];
+    let c = prev.get(start)!;
+    while (c !== start) {
+      path.unshift(c);
+      c = prev.get(c)!;
+    }
+    return [start, ...path];
+  }
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string) {
+  let s = map.get(key);
+  if (!s) map.set(key, (s = new Set()));
+  s.add(value);
+}

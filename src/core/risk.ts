@@ -1,0 +1,221 @@
+/**
+ * Deadline risk, explainable: for an open task with a due date, how much work is left, how much working
+ * time its owner has before the end of the due day once the work due earlier is done, when it can start
+ * (its blockers' forecast finish), and whether the owner is slower than usual. The probability of missing
+ * the date is read exactly off the empirical distribution of the work (estimate × the team's historical
+ * estimate accuracy, or the owner's — else the team's — historical cycle times); no black box, and when
+ * history is too thin the result says so instead of guessing.
+ */
+import { humanDate, type Calendar } from './calendar.js';
+import type { Task, TaskType } from './model.js';
+
+/** A finished task, for learning cycle times and estimate accuracy. */
+export interface CycleSample {
+  readonly taskId: string;
+  readonly owner: string | null;
+  readonly project: string | null;
+  readonly type: TaskType;
+  /** When work started (first move to in progress; else creation). */
+  readonly startedAt: string;
+  readonly doneAt: string;
+  readonly estimateS: number | null;
+  readonly spentS: number | null;
+}
+
+export type RiskLevel = 'low' | 'medium' | 'high' | 'unknown';
+
+export interface RiskResult {
+  readonly taskId: string;
+  readonly level: RiskLevel;
+  /** Probability of missing the due date, 0..1 (0 when unknown). */
+  readonly pMiss: number;
+  /** Forecast finish date (team timezone), or null when unknown. */
+  readonly expectedFinish: string | null;
+  /** The forecast finish as an instant, for the tasks that wait on this one. */
+  readonly finishMs: number | null;
+  /** Plain-words reasons, most important first. */
+  readonly reasons: readonly string[];
+  readonly inputs: {
+    readonly workHours: number | null;
+    readonly workSource: string;
+    readonly samples: number;
+    readonly availableHours: number;
+    readonly queueHours: number;
+    readonly queue: readonly string[];
+    readonly earliestStart: string;
+    readonly blockers: readonly { readonly id: string; readonly finish: string | null }[];
+    readonly capacity: number;
+  };
+}
+
+/** How much work a task needs, as a sorted empirical distribution of hours. */
+export interface WorkEstimate {
+  readonly hours: readonly number[];
+  readonly median: number;
+  readonly source: string;
+}
+
+/** Defaults for estimate accuracy when the team has no history of estimates vs. time spent. */
+const DEFAULT_ACCURACY = [0.8, 0.9, 1, 1, 1.1, 1.2, 1.35, 1.5, 1.8, 2.2];
+export const MIN_SAMPLES = 5;
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+export function median(sorted: readonly number[]): number {
+  if (sorted.length === 0) return 0;
+  const m = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
+}
+
+/** What the team's history says, precomputed once per evaluation. */
+export class History {
+  readonly accuracy: readonly number[];
+  readonly accuracySource: string;
+  private readonly byOwner = new Map<string, number[]>();
+  private readonly team: number[];
+  private readonly doneTimes = new Map<string, number[]>();
+
+  constructor(samples: readonly CycleSample[], cal: Calendar) {
+    const ratios: number[] = [];
+    const all: number[] = [];
+    for (const s of samples) {
+      const hours = cal.workingHoursBetween(Date.parse(s.startedAt), Date.parse(s.doneAt));
+      if (hours > 0) {
+        all.push(hours);
+        if (s.owner) push(this.byOwner, s.owner, hours);
+      }
+      if (s.owner) push(this.doneTimes, s.owner, Date.parse(s.doneAt));
+      if (s.estimateS && s.spentS && s.estimateS > 0) ratios.push(s.spentS / s.estimateS);
+    }
+    this.team = all.sort((a, b) => a - b);
+    for (const v of this.byOwner.values()) v.sort((a, b) => a - b);
+    const enough = ratios.length >= MIN_SAMPLES;
+    this.accuracy = enough ? ratios.sort((a, b) => a - b) : DEFAULT_ACCURACY;
+    this.accuracySource = enough ? `the team's estimate accuracy over ${ratios.length} finished tasks` : 'a default estimate spread (−20%…+120%)';
+  }
+
+  /** The remaining work of a task as a distribution, or null when nothing supports a forecast. */
+  work(t: Task, nameOf: (id: string) => string): WorkEstimate | { thin: string } {
+    const fromBase = (base: number, what: string): WorkEstimate => {
+      const hours = this.accuracy.map((r) => base * r);
+      return { hours, median: median(hours), source: what };
+    };
+    if (t.remainingS !== null) return fromBase(t.remainingS / 3600, `remaining estimate ${round1(t.remainingS / 3600)}h`);
+    if (t.estimateS !== null) {
+      const est = t.estimateS / 3600;
+      const spent = (t.spentS ?? 0) / 3600;
+      if (spent >= est) return fromBase(est * 0.25, `already over its ${round1(est)}h estimate (${round1(spent)}h logged)`);
+      return fromBase(est - spent, `estimate ${round1(est)}h${spent ? ` − ${round1(spent)}h logged` : ''}`);
+    }
+    const own = t.owner ? this.byOwner.get(t.owner) : undefined;
+    if (own && own.length >= MIN_SAMPLES) {
+      return { hours: own, median: median(own), source: `${nameOf(t.owner!)}'s cycle time over ${own.length} finished tasks` };
+    }
+    if (this.team.length >= MIN_SAMPLES) {
+      return { hours: this.team, median: median(this.team), source: `the team's cycle time over ${this.team.length} finished tasks` };
+    }
+    const n = Math.max(own?.length ?? 0, this.team.length);
+    return { thin: `not enough history to forecast: no estimate, and only ${n} finished task${n === 1 ? '' : 's'} to learn from` };
+  }
+
+  /** Completions by an owner in the last 14 days against their usual 14 days (the 8 weeks before). */
+  throughput(owner: string, now: number): { recent: number; usual: number } {
+    const times = this.doneTimes.get(owner) ?? [];
+    const day = 86_400_000;
+    let recent = 0;
+    let before = 0;
+    for (const t of times) {
+      if (t > now) continue;
+      if (t > now - 14 * day) recent++;
+      else if (t > now - 70 * day) before++;
+    }
+    return { recent, usual: before / 4 };
+  }
+}
+
+export interface RiskContext {
+  readonly now: number;
+  readonly cal: Calendar;
+  readonly history: History;
+  readonly nameOf: (id: string) => string;
+  readonly label: (taskId: string) => string;
+}
+
+export interface RiskInput {
+  readonly task: Task & { readonly due: string };
+  readonly work: WorkEstimate | { thin: string };
+  /** Earlier-due open work of the same owner: how many tasks, their median hours, the first few ids. */
+  readonly queue: { readonly count: number; readonly hours: number; readonly ids: readonly string[] };
+  /** Open blockers and their forecast finish instants (null: unknown). */
+  readonly blockers: readonly { readonly id: string; readonly finishMs: number | null }[];
+}
+
+export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
+  const { task, work } = input;
+  const dueEnd = ctx.cal.endOf(task.due);
+  const blockerFinishes = input.blockers.map((b) => b.finishMs ?? ctx.now);
+  const start = Math.max(ctx.now, ...blockerFinishes);
+  const queueHours = input.queue.hours;
+  const queued = input.queue.count;
+  const tp = task.owner ? ctx.history.throughput(task.owner, ctx.now) : { recent: 0, usual: 0 };
+  const slower = tp.usual >= 2 && tp.recent < tp.usual * 0.75;
+  const capacity = slower ? Math.max(0.5, tp.recent / tp.usual) : 1;
+  const available = ctx.cal.workingHoursBetween(start, dueEnd) * capacity;
+  const inputs = {
+    workHours: 'thin' in work ? null : round1(work.median),
+    workSource: 'thin' in work ? work.thin : work.source,
+    samples: 'thin' in work ? 0 : work.hours.length,
+    availableHours: round1(available),
+    queueHours: round1(queueHours),
+    queue: input.queue.ids,
+    earliestStart: new Date(start).toISOString(),
+    blockers: input.blockers.map((b) => ({ id: b.id, finish: b.finishMs === null ? null : ctx.cal.localDate(b.finishMs) })),
+    capacity: round1(capacity),
+  };
+  if ('thin' in work) {
+    return { taskId: task.id, level: 'unknown', pMiss: 0, expectedFinish: null, finishMs: null, reasons: [work.thin], inputs };
+  }
+
+  const budget = available - queueHours;
+  const misses = budget <= 0 ? work.hours.length : work.hours.length - upperBound(work.hours, budget);
+  const pMiss = misses / work.hours.length;
+  const level: RiskLevel = pMiss >= 0.5 ? 'high' : pMiss >= 0.2 ? 'medium' : 'low';
+  const finishMs = ctx.cal.addWorkingHours(start, (work.median + queueHours) / capacity);
+  const expectedFinish = ctx.cal.localDate(finishMs);
+
+  const reasons: string[] = [];
+  const dayH = ctx.cal.dayHours;
+  const days = (h: number) => `${round1(h / dayH)} working day${round1(h / dayH) === 1 ? '' : 's'}`;
+  const who = task.owner ? ctx.nameOf(task.owner) : 'the owner';
+  reasons.push(`needs ~${days(work.median)} of work (${work.source}); ${days(available)} left until ${humanDate(task.due)}`);
+  if (queued > 0) {
+    reasons.push(`${queued} task${queued === 1 ? '' : 's'} due earlier come${queued === 1 ? 's' : ''} first in ${who}'s queue (~${days(queueHours)})`);
+  }
+  const late = input.blockers.filter((b) => b.finishMs === null || b.finishMs > ctx.now);
+  for (const b of late) {
+    reasons.push(b.finishMs === null ? `waits for ${ctx.label(b.id)}, whose finish cannot be forecast` : `cannot start before ${ctx.label(b.id)} is forecast to finish (${humanDate(ctx.cal.localDate(b.finishMs))})`);
+  }
+  if (slower) reasons.push(`${who} finished ${tp.recent} task${tp.recent === 1 ? '' : 's'} in the last 2 weeks against a usual ${round1(tp.usual)}`);
+  if (level !== 'low' && expectedFinish > task.due) reasons.push(`forecast finish ${humanDate(expectedFinish)}, after the due date`);
+  // Lead with what changes the outcome most: a late blocker or a long queue before the work itself.
+  if (level !== 'low' && late.length > 0 && start >= dueEnd) reasons.unshift(reasons.splice(queued > 0 ? 2 : 1, 1)[0]!);
+  return { taskId: task.id, level, pMiss, expectedFinish, finishMs, reasons, inputs };
+}
+
+/** Index of the first element greater than x in a sorted array. */
+function upperBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function push<T>(m: Map<string, T[]>, k: string, v: T) {
+  const a = m.get(k);
+  if (a) a.push(v);
+  else m.set(k, [v]);
+}
