@@ -55,8 +55,11 @@ export interface WorkEstimate {
   readonly source: string;
 }
 
-/** Defaults for estimate accuracy when the team has no history of estimates vs. time spent. */
-const DEFAULT_ACCURACY = [0.8, 0.9, 1, 1, 1.1, 1.2, 1.35, 1.5, 1.8, 2.2];
+/**
+ * Estimate accuracy (actual ÷ estimate) assumed when the team has no history of estimates against time
+ * spent: centred on the estimate, skewed late — work overruns more often and by more than it underruns.
+ */
+const DEFAULT_ACCURACY = [0.7, 0.8, 0.9, 1, 1, 1, 1.1, 1.25, 1.5, 2];
 export const MIN_SAMPLES = 5;
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -91,7 +94,7 @@ export class History {
     for (const v of this.byOwner.values()) v.sort((a, b) => a - b);
     const enough = ratios.length >= MIN_SAMPLES;
     this.accuracy = enough ? ratios.sort((a, b) => a - b) : DEFAULT_ACCURACY;
-    this.accuracySource = enough ? `the team's estimate accuracy over ${ratios.length} finished tasks` : 'a default estimate spread (−20%…+120%)';
+    this.accuracySource = enough ? `the team's estimate accuracy over ${ratios.length} finished tasks` : 'a default estimate spread (−30%…+100%)';
   }
 
   /** The remaining work of a task as a distribution, or null when nothing supports a forecast. */
@@ -183,22 +186,20 @@ export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
   const finishMs = ctx.cal.addWorkingHours(start, (work.median + queueHours) / capacity);
   const expectedFinish = ctx.cal.localDate(finishMs);
 
-  const reasons: string[] = [];
   const dayH = ctx.cal.dayHours;
   const days = (h: number) => `${round1(h / dayH)} working day${round1(h / dayH) === 1 ? '' : 's'}`;
   const who = task.owner ? ctx.nameOf(task.owner) : 'the owner';
-  reasons.push(`needs ~${days(work.median)} of work (${work.source}); ${days(available)} left until ${humanDate(task.due)}`);
-  if (queued > 0) {
-    reasons.push(`${queued} task${queued === 1 ? '' : 's'} due earlier come${queued === 1 ? 's' : ''} first in ${who}'s queue (~${days(queueHours)})`);
-  }
+  const workReason = `needs ~${days(work.median)} of work (${work.source}); ${days(available)} left until ${humanDate(task.due)}`;
+  const queueReasons = queued > 0 ? [`${queued} task${queued === 1 ? '' : 's'} due earlier come${queued === 1 ? 's' : ''} first in ${who}'s queue (~${days(queueHours)})`] : [];
   const late = input.blockers.filter((b) => b.finishMs === null || b.finishMs > ctx.now);
-  for (const b of late) {
-    reasons.push(b.finishMs === null ? `waits for ${ctx.label(b.id)}, whose finish cannot be forecast` : `cannot start before ${ctx.label(b.id)} is forecast to finish (${humanDate(ctx.cal.localDate(b.finishMs))})`);
-  }
-  if (slower) reasons.push(`${who} finished ${tp.recent} task${tp.recent === 1 ? '' : 's'} in the last 2 weeks against a usual ${round1(tp.usual)}`);
-  if (level !== 'low' && expectedFinish > task.due) reasons.push(`forecast finish ${humanDate(expectedFinish)}, after the due date`);
-  // Lead with what changes the outcome most: a late blocker or a long queue before the work itself.
-  if (level !== 'low' && late.length > 0 && start >= dueEnd) reasons.unshift(reasons.splice(queued > 0 ? 2 : 1, 1)[0]!);
+  const blockerReasons = late.map((b) =>
+    b.finishMs === null ? `waits for ${ctx.label(b.id)}, whose finish cannot be forecast` : `cannot start before ${ctx.label(b.id)} is forecast to finish (${humanDate(ctx.cal.localDate(b.finishMs))})`,
+  );
+  const tail: string[] = [];
+  if (slower) tail.push(`${who} finished ${tp.recent} task${tp.recent === 1 ? '' : 's'} in the last 2 weeks against a usual ${round1(tp.usual)}`);
+  if (level !== 'low' && expectedFinish > task.due) tail.push(`forecast finish ${humanDate(expectedFinish)}, after the due date`);
+  // Lead with what changes the outcome most: a blocker that finishes late comes before the work itself.
+  const reasons = level !== 'low' && blockerReasons.length > 0 ? [...blockerReasons, workReason, ...queueReasons, ...tail] : [workReason, ...queueReasons, ...blockerReasons, ...tail];
   return { taskId: task.id, level, pMiss, expectedFinish, finishMs, reasons, inputs };
 }
 
