@@ -43,6 +43,8 @@ export interface Explanation {
 
 const TOOL: Record<ConnectorKind, string> = { github: 'GitHub', jira: 'Jira', slack: 'Slack', notion: 'Notion' };
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3 };
+/** How far up a dependency chain dependency_at_risk looks. */
+const MAX_CHAIN = 8;
 
 export class Engine {
   private readonly settings: RulesSettings;
@@ -52,6 +54,9 @@ export class Engine {
   private graph = new TaskGraph();
   private history: History;
   private readonly risk = new Map<string, RiskResult>();
+  /** Tasks whose cached risk was computed through a cycle of blockers (valid only from themselves). */
+  private readonly cyclic = new Set<string>();
+  private cuts = 0;
   private readonly work = new Map<string, WorkEstimate | { thin: string }>();
   private readonly ownerships = new Map<string, Ownership>();
   private readonly byOwner = new Map<string, Set<string>>();
@@ -85,6 +90,7 @@ export class Engine {
   evaluate(now: number): Evaluation {
     this.now = now;
     this.risk.clear();
+    this.cyclic.clear();
     this.queues.clear();
     this.computeOverdue();
     const memo = new Map<string, UpstreamTrouble | null>();
@@ -139,6 +145,7 @@ export class Engine {
       if (scope.has(id) || !this.graph.task(id)) continue;
       scope.add(id);
       this.risk.delete(id);
+      this.cyclic.delete(id);
       stack.push(...this.graph.dependentsOf(id));
       const p = this.graph.parent(id);
       if (p) stack.push(p);
@@ -183,6 +190,11 @@ export class Engine {
     return this.graph.unresolved();
   }
 
+  /** Every open flag as of the last evaluate/apply. */
+  currentFlags(): Flag[] {
+    return [...this.flags.values()].flat();
+  }
+
   riskResults(): ReadonlyMap<string, RiskResult> {
     return this.risk;
   }
@@ -224,7 +236,7 @@ export class Engine {
       label: this.label,
       nameOf: this.nameOf,
       day: humanDate,
-      upstream: (id) => this.upstream(id, memo, new Set()),
+      upstream: (id) => this.upstream(id, memo),
     };
   }
 
@@ -291,19 +303,34 @@ export class Engine {
     return q.get(t.id) ?? none;
   }
 
-  /** Risk of an open task with a due date; computed once per evaluation, blockers first. */
+  /**
+   * Risk of an open task with a due date, blockers first. Within a cycle of blockers the answer depends
+   * on where the walk starts, so each task's own risk is always computed from itself: results that met a
+   * cycle are cached for top-level use only, and recomputed when another task's walk passes through.
+   */
   private riskOf(id: string, visiting: Set<string>): RiskResult | undefined {
+    const top = visiting.size === 0;
     const cached = this.risk.get(id);
-    if (cached) return cached;
+    if (cached && (top || !this.cyclic.has(id))) return cached;
     const t = this.graph.task(id);
-    if (!t || t.due === null || isClosed(t.status) || visiting.has(id)) return undefined;
+    if (!t || t.due === null || isClosed(t.status)) return undefined;
+    if (visiting.has(id)) {
+      this.cuts++;
+      return undefined;
+    }
+    const cutsBefore = this.cuts;
     visiting.add(id);
     const blockers = this.openBlockers(t).map((b) => ({ id: b, finishMs: this.finishOf(b, visiting) }));
     const ctx: RiskContext = { now: this.now, cal: this.cal, history: this.history, nameOf: this.nameOf, label: this.label };
     const due = t as Task & { due: string };
     const r = assessRisk({ task: due, work: this.workOf(t), queue: this.queueOf(due), blockers }, ctx);
     visiting.delete(id);
-    this.risk.set(id, r);
+    const cyclic = this.cuts !== cutsBefore;
+    if (top || !cyclic) {
+      this.risk.set(id, r);
+      if (cyclic) this.cyclic.add(id);
+      else this.cyclic.delete(id);
+    }
     return r;
   }
 
@@ -313,7 +340,10 @@ export class Engine {
     if (!t) return null;
     if (isClosed(t.status)) return this.now;
     if (t.due !== null) return this.riskOf(id, visiting)?.finishMs ?? null;
-    if (visiting.has(id)) return null;
+    if (visiting.has(id)) {
+      this.cuts++;
+      return null;
+    }
     visiting.add(id);
     const starts = this.openBlockers(t).map((b) => this.finishOf(b, visiting));
     visiting.delete(id);
@@ -332,33 +362,48 @@ export class Engine {
     return out;
   }
 
-  /** The first troubled chain above a task: a dependency or subtask overdue, at risk, or due after it. */
-  private upstream(id: string, memo: Map<string, UpstreamTrouble | null>, visiting: Set<string>): UpstreamTrouble | null {
+  /**
+   * The most serious troubled chain above a task: a dependency or subtask (at any depth up to
+   * MAX_CHAIN) that is overdue, at risk, or due after the task that waits on it. A breadth-first walk in
+   * id order makes the answer independent of how the graph was built; the most serious cause wins,
+   * then the shortest chain, then ids.
+   */
+  private upstream(id: string, memo: Map<string, UpstreamTrouble | null>): UpstreamTrouble | null {
     if (memo.has(id)) return memo.get(id)!;
-    if (visiting.has(id)) return null;
-    visiting.add(id);
-    const t = this.graph.task(id);
-    let found: UpstreamTrouble | null = null;
-    if (t) {
-      const today = this.cal.localDate(this.now);
-      for (const d of this.openBlockers(t)) {
-        const dt = this.graph.task(d)!;
-        const kind = this.graph.parent(d) === id ? 'subtask' : 'blocked by';
-        const own = this.problem(t, dt, today);
-        if (own) {
-          found = { chain: [d], steps: [`${kind} ${this.label(d)}, ${own.text}`], cause: own.cause };
-          break;
-        }
-        const above = this.upstream(d, memo, visiting);
-        if (above) {
-          found = { chain: [...above.chain, d], steps: [...above.steps, `${this.label(d)}${dt.due ? ` due ${humanDate(dt.due)}` : ''}`], cause: above.cause };
-          break;
+    const today = this.cal.localDate(this.now);
+    const prev = new Map<string, string>([[id, id]]);
+    let frontier = [id];
+    let best: UpstreamTrouble | null = null;
+    for (let depth = 0; depth < MAX_CHAIN && frontier.length > 0; depth++) {
+      const next: string[] = [];
+      for (const v of frontier) {
+        const vt = this.graph.task(v)!;
+        for (const d of this.openBlockers(vt).sort()) {
+          if (prev.has(d)) continue;
+          prev.set(d, v);
+          next.push(d);
+          const own = this.problem(vt, this.graph.task(d)!, today);
+          if (!own) continue;
+          const candidate = this.chainTo(id, d, own, prev);
+          if (best === null || worse(candidate, best)) best = candidate;
         }
       }
+      frontier = next;
     }
-    visiting.delete(id);
-    memo.set(id, found);
-    return found;
+    memo.set(id, best);
+    return best;
+  }
+
+  private chainTo(root: string, cause: string, own: { text: string; cause: UpstreamTrouble['cause'] }, prev: Map<string, string>): UpstreamTrouble {
+    const chain = [cause];
+    for (let c = prev.get(cause)!; c !== root; c = prev.get(c)!) chain.push(c);
+    const steps = chain.map((c, i) => {
+      const ct = this.graph.task(c)!;
+      if (i > 0) return `${this.label(c)}${ct.due ? ` due ${humanDate(ct.due)}` : ''}`;
+      const waiter = prev.get(c)!;
+      return `${this.graph.parent(c) === waiter ? 'subtask' : 'blocked by'} ${this.label(c)}, ${own.text}`;
+    });
+    return { chain, steps, cause: own.cause };
   }
 
   private problem(t: Task, dep: Task, today: string): { text: string; cause: UpstreamTrouble['cause'] } | null {
@@ -374,6 +419,12 @@ export class Engine {
     if (dep.due !== null && t.due !== null && dep.due > t.due) return { text: `due ${humanDate(dep.due)}, after this task's date`, cause: 'due_later' };
     return null;
   }
+}
+
+const CAUSE_RANK: Record<UpstreamTrouble['cause'], number> = { overdue: 0, at_risk: 1, cycle: 2, due_later: 3 };
+function worse(a: UpstreamTrouble, b: UpstreamTrouble): boolean {
+  const order = CAUSE_RANK[a.cause] - CAUSE_RANK[b.cause] || a.chain.length - b.chain.length || a.chain.join().localeCompare(b.chain.join());
+  return order < 0;
 }
 
 function exempt(t: Task, e: Exempt): boolean {

@@ -29,6 +29,7 @@ export class TaskGraph {
   /** Unresolved reference → the tasks waiting for it. */
   private readonly waiting = new Map<string, Set<string>>();
   private readonly cycleOf = new Map<string, readonly string[]>();
+  private readonly sccOf = new Map<string, Set<string>>();
 
   constructor(tasks: Iterable<Task> = []) {
     const list = [...tasks];
@@ -68,12 +69,12 @@ export class TaskGraph {
   }
 
   children(id: string): readonly string[] {
-    return [...(this.childrenOf.get(id) ?? [])];
+    return [...(this.childrenOf.get(id) ?? [])].sort();
   }
 
   /** Tasks that depend on this one directly. */
   dependentsOf(id: string): readonly string[] {
-    return [...(this.dependents.get(id) ?? [])];
+    return [...(this.dependents.get(id) ?? [])].sort();
   }
 
   /** The cycle this task is part of, as a closed path of ids, if any. */
@@ -104,6 +105,7 @@ export class TaskGraph {
     this.link(t);
     for (const n of this.neighbours(t.id)) affected.add(n);
     // References that were waiting for this task now resolve.
+    const relinked: string[] = [];
     for (const a of aliasesOf(t)) {
       const waiters = this.waiting.get(a);
       if (!waiters) continue;
@@ -114,9 +116,10 @@ export class TaskGraph {
         this.unlink(w);
         this.link(wt);
         affected.add(w);
+        relinked.push(w);
       }
     }
-    this.recheckCycles(t.id, affected);
+    this.recheckCycles([t.id, ...relinked], affected);
     return affected;
   }
 
@@ -136,8 +139,7 @@ export class TaskGraph {
       this.unlink(d);
       this.link(dt);
     }
-    for (const m of this.cycleOf.get(id) ?? []) affected.add(m);
-    this.recheckCycles(id, affected);
+    this.recheckCycles([id, ...dependents], affected);
     return affected;
   }
 
@@ -195,6 +197,7 @@ export class TaskGraph {
   /** Tarjan's strongly connected components over dependency edges, iteratively (no recursion limit). */
   private findAllCycles() {
     this.cycleOf.clear();
+    this.sccOf.clear();
     const index = new Map<string, number>();
     const low = new Map<string, number>();
     const onStack = new Set<string>();
@@ -225,90 +228,88 @@ export class TaskGraph {
         const parent = work[work.length - 1];
         if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(v)!));
         if (low.get(v) === index.get(v)) {
-          const scc: string[] = [];
+          const scc = new Set<string>();
           let w: string;
           do {
             w = stack.pop()!;
             onStack.delete(w);
-            scc.push(w);
+            scc.add(w);
           } while (w !== v);
-          if (scc.length > 1) this.recordCycle(new Set(scc));
+          if (scc.size > 1) this.recordScc(scc);
         }
       }
     }
   }
 
-  /** After a change to `id`: drop cycles it was in, then look for a cycle through it. */
-  private recheckCycles(id: string, affected: Set<string>) {
-    const old = this.cycleOf.get(id);
-    if (old) {
+  /**
+   * After edges around `ids` changed: forget the cycles they were in and find the strongly connected
+   * set of each again (what reaches it ∩ what it reaches), so the result matches a full Tarjan pass.
+   */
+  private recheckCycles(ids: Iterable<string>, affected: Set<string>) {
+    const candidates = new Set<string>();
+    for (const id of ids) {
+      candidates.add(id);
+      const old = this.sccOf.get(id);
+      if (!old) continue;
       for (const m of old) {
-        if (this.cycleOf.get(m) === old) this.cycleOf.delete(m);
+        candidates.add(m);
         affected.add(m);
+        this.sccOf.delete(m);
+        this.cycleOf.delete(m);
       }
-      // Other members may still be in a cycle that does not go through `id`.
-      for (const m of old) if (m !== id && this.tasks.has(m) && !this.cycleOf.has(m)) this.cycleThrough(m, affected);
     }
-    if (this.tasks.has(id)) this.cycleThrough(id, affected);
+    for (const c of candidates) {
+      if (!this.tasks.has(c) || this.sccOf.has(c)) continue;
+      const forward = this.reach(c, (v) => this.deps.get(v) ?? []);
+      if (!forward.has(c)) continue;
+      const backward = this.reach(c, (v) => this.dependents.get(v) ?? []);
+      const scc = new Set([...forward].filter((v) => backward.has(v)));
+      this.recordScc(scc);
+      for (const m of scc) affected.add(m);
+    }
   }
 
-  private cycleThrough(start: string, affected: Set<string>) {
-    const path = this.pathBack(start);
-    if (!path) return;
-    this.recordCycle(new Set(path));
-    for (const m of path) affected.add(m);
-  }
-
-  /** A shortest dependency path from `start` back to itself (BFS), or null. */
-  private pathBack(start: string): string[] | null {
-    const prev = new Map<string, string>();
-    const queue = [...(this.deps.get(start) ?? [])];
-    for (const q of queue) prev.set(q, start);
+  /** Everything reachable from `start` in one or more steps. */
+  private reach(start: string, next: (v: string) => Iterable<string>): Set<string> {
+    const seen = new Set<string>();
+    const queue = [start];
     for (let i = 0; i < queue.length; i++) {
-      const v = queue[i]!;
-      if (v === start) {
-        const path: string[] = [];
-        let c = prev.get(start)!;
-        while (c !== start) {
-          path.unshift(c);
-          c = prev.get(c)!;
-        }
-        return [start, ...path];
-      }
-      for (const w of this.deps.get(v) ?? []) {
-        if (!prev.has(w)) {
-          prev.set(w, v);
+      for (const w of next(queue[i]!)) {
+        if (!seen.has(w)) {
+          seen.add(w);
           queue.push(w);
         }
       }
     }
-    return null;
+    return seen;
   }
 
-  /** Stores one closed path through the members of a strongly connected set. */
-  private recordCycle(members: Set<string>) {
-    const first = [...members].sort()[0]!;
-    const path = this.pathBackWithin(first, members) ?? [...members];
-    const closed = [...path, path[0]!];
-    for (const m of members) this.cycleOf.set(m, closed);
+  /** Every member gets a shortest closed path through itself within the set. */
+  private recordScc(scc: Set<string>) {
+    for (const m of scc) {
+      this.sccOf.set(m, scc);
+      const path = this.pathBackWithin(m, scc) ?? [m];
+      this.cycleOf.set(m, [...path, m]);
+    }
   }
 
+  /** A shortest dependency path from `start` back to itself inside `members` (BFS in id order). */
   private pathBackWithin(start: string, members: Set<string>): string[] | null {
     const prev = new Map<string, string>();
     const queue: string[] = [];
-    for (const d of this.deps.get(start) ?? []) if (members.has(d) && !prev.has(d)) (prev.set(d, start), queue.push(d));
-    for (let i = 0; i < queue.length; i++) {
-      const v = queue[i]!;
-      if (v === start) break;
-      for (const w of this.deps.get(v) ?? []) if (members.has(w) && !prev.has(w)) (prev.set(w, v), queue.push(w));
-    }
+    const visit = (from: string) => {
+      for (const w of [...(this.deps.get(from) ?? [])].sort()) {
+        if (members.has(w) && !prev.has(w)) {
+          prev.set(w, from);
+          queue.push(w);
+        }
+      }
+    };
+    visit(start);
+    for (let i = 0; i < queue.length && !prev.has(start); i++) visit(queue[i]!);
     if (!prev.has(start)) return null;
     const path: string[] = [];
-    let c = prev.get(start)!;
-    while (c !== start) {
-      path.unshift(c);
-      c = prev.get(c)!;
-    }
+    for (let c = prev.get(start)!; c !== start; c = prev.get(c)!) path.unshift(c);
     return [start, ...path];
   }
 }

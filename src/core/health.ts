@@ -84,7 +84,7 @@ function summarize(
   const reasons: string[] = [];
   if (overdue) reasons.push(`${overdue} overdue task${overdue === 1 ? '' : 's'}`);
   const late = forecastFinish !== null && plannedFinish !== null && forecastFinish > plannedFinish;
-  if (late) reasons.push(`forecast to finish ${humanDate(forecastFinish!)}, after its last due date ${humanDate(plannedFinish!)}`);
+  if (late) reasons.push(`forecast to finish ${humanDate(forecastFinish!)}, after its last due date ${humanDate(plannedFinish)}`);
   if (atRisk) reasons.push(`${atRisk} task${atRisk === 1 ? '' : 's'} at risk`);
   if (blocked) reasons.push(`${blocked} blocked`);
   if (unforecast && open.length) reasons.push(`${unforecast} of ${open.length} open tasks cannot be forecast (no due date, estimate or history)`);
