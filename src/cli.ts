@@ -10,12 +10,14 @@ import { configJsonSchema } from './config/schema.js';
 import { checkCommand } from './cli/check.js';
 import { loadContext } from './cli/context.js';
 import { processIo, type Io } from './cli/io.js';
+import { explainCommand } from './cli/explain.js';
+import { healthCommand } from './cli/health.js';
 import { peopleCommand } from './cli/people.js';
 import { tasksCommand, type TasksOptions } from './cli/tasks.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+export function buildProgram(io: Io, setExit: (code: number) => void, clock: () => number = Date.now): Command {
   const program = new Command('taskwire')
     .description('One accountable task system across GitHub, Jira, Slack and Notion.')
     .version(packageVersion(), '-V, --version')
@@ -47,7 +49,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--connector <name>', 'only tasks from this connector')
     .option('--status <list>', 'only these statuses, comma-separated (todo,in_progress,…)')
     .option('--json', 'print a JSON array')
-    .action(async (opts: TasksOptions) => setExit(await tasksCommand(loadContext(io, configFlag()), opts)));
+    .action(async (opts: TasksOptions) => setExit(await tasksCommand(loadContext(io, configFlag()), opts, clock())));
+
+  program
+    .command('explain')
+    .description('why a task is flagged: every flag with its reasons, the ownership, the graph and the risk inputs')
+    .argument('<task>', 'task id (github-acme:acme/api#12), kind:key (jira:OPS-14), key or URL')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts: { json?: boolean }) => setExit(await explainCommand(loadContext(io, configFlag()), ref, opts, clock())));
+
+  program
+    .command('health')
+    .description('milestone and project health across tools: on track, at risk or off track, with reasons')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => setExit(await healthCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
     .command('people')
@@ -69,9 +84,9 @@ function packageVersion(): string {
 }
 
 /** Runs the CLI and returns the exit code (it never calls process.exit itself). */
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+export async function runCli(argv: readonly string[], io: Io, clock: () => number = Date.now): Promise<number> {
   let code: number = EXIT.ok;
-  const program = buildProgram(io, (c) => (code = c));
+  const program = buildProgram(io, (c) => (code = c), clock);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { findConnectorModule } from '../connectors/index.js';
 import type { Connector, ConnectorContext } from '../connectors/port.js';
 import type { Config, ConnectorConfig } from './config/schema.js';
+import { Engine } from './core/engine.js';
 import { buildIdentity, type Identity } from './core/identity.js';
 import type { AccountRef } from './core/model.js';
 import { TaskwireError } from './errors.js';
@@ -40,4 +41,14 @@ export function createConnector(c: ConnectorConfig, ctx: ConnectorContext): Conn
     throw new TaskwireError(`connector ${c.name}: the ${c.type} connector is not available in this build of taskwire`);
   }
   return (module.create as (config: ConnectorConfig, ctx: ConnectorContext) => Connector)(c, ctx);
+}
+
+/** The accountability engine configured from the config's rules, calendar and teams. */
+export function engineFromConfig(config: Config, identity: Identity): Engine {
+  return new Engine({
+    settings: config.rules,
+    calendar: { timezone: config.timezone, ...config.calendar },
+    identity,
+    teamNames: Object.fromEntries(config.teams.map((t) => [t.id, t.name])),
+  });
 }

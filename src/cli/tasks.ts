@@ -2,7 +2,9 @@
 import { FLAG_CODES, TASK_STATUSES, type FlagCode, type Task, type TaskStatus } from '../core/model.js';
 import { UsageError } from '../errors.js';
 import { openStore } from '../main.js';
+import type { TaskQuery } from '../store/store.js';
 import type { CommandContext } from './context.js';
+import { withLiveEvaluation } from './live.js';
 import { table } from './io.js';
 
 export interface TasksOptions {
@@ -13,23 +15,31 @@ export interface TasksOptions {
   readonly json?: boolean;
 }
 
-export async function tasksCommand(ctx: CommandContext, opts: TasksOptions): Promise<number> {
+/** `--flag` evaluates the store as of `now` (so the answer is current even before a sync). */
+export async function tasksCommand(ctx: CommandContext, opts: TasksOptions, now: number): Promise<number> {
   const flag = opts.flag === undefined ? undefined : oneOf<FlagCode>('--flag', opts.flag, FLAG_CODES);
   const status = opts.status?.split(',').map((s) => oneOf<TaskStatus>('--status', s.trim(), TASK_STATUSES));
   if (opts.connector !== undefined && !ctx.config.connectors.some((c) => c.name === opts.connector)) {
     throw new UsageError(`--connector: no connector named "${opts.connector}" in ${ctx.file}`);
   }
+  const query = { owner: opts.owner, connector: opts.connector, status };
+  const tasks =
+    flag === undefined
+      ? await readTasks(ctx, query)
+      : await withLiveEvaluation(ctx, now, async ({ store, evaluation }) => {
+          const flagged = new Set(evaluation.flags.filter((f) => f.code === flag).map((f) => f.taskId));
+          return (await store.listTasks(query)).filter((t) => flagged.has(t.id));
+        });
+  if (opts.json || !ctx.io.isTTY) ctx.io.out(`${JSON.stringify(tasks, null, opts.json ? 2 : undefined)}\n`);
+  else if (tasks.length === 0) ctx.io.out('no tasks match\n');
+  else ctx.io.out(renderTasks(tasks));
+  return 0;
+}
+
+async function readTasks(ctx: CommandContext, query: TaskQuery): Promise<Task[]> {
   const store = openStore(ctx.config, ctx.io.cwd);
   try {
-    const tasks = await store.listTasks({ flag, owner: opts.owner, connector: opts.connector, status });
-    if (opts.json || !ctx.io.isTTY) {
-      ctx.io.out(`${JSON.stringify(tasks, null, opts.json ? 2 : undefined)}\n`);
-    } else if (tasks.length === 0) {
-      ctx.io.out('no tasks match\n');
-    } else {
-      ctx.io.out(renderTasks(tasks));
-    }
-    return 0;
+    return await store.listTasks(query);
   } finally {
     await store.close();
   }

@@ -2,7 +2,9 @@
  * The SQLite adapter of the task store (better-sqlite3). Its work is synchronous; the async methods are
  * the interface's shape. One applyBatch = one transaction: items, history, references and cursor.
  */
-import type { AccountRef, Cursor, ExternalAccount, HistoryEntry, Task } from '../core/model.js';
+import { diffFlags, type FlagDiff } from '../core/flags.js';
+import type { AccountRef, Cursor, ExternalAccount, Flag, HistoryEntry, StoredFlag, Task } from '../core/model.js';
+import type { CycleSample } from '../core/risk.js';
 import { openDatabase, type Db } from './db.js';
 import type { AccountRecord, ApplyResult, ConnectorId, DeliveryStatus, StoreItem, TaskQuery, TaskStore } from './store.js';
 import { TASK_COLUMNS, TRACKED_FIELDS, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
@@ -232,6 +234,70 @@ export class SqliteStore implements TaskStore {
       }
       return n;
     })();
+  }
+
+  async applyFlags(scope: 'all' | ReadonlySet<string>, flags: readonly Flag[], now: string): Promise<FlagDiff> {
+    const insert = this.db.prepare(
+      `INSERT INTO flags (task_id, code, severity, reason, evidence, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const refresh = this.db.prepare(
+      'UPDATE flags SET severity = ?, reason = ?, evidence = ?, last_seen_at = ? WHERE task_id = ? AND code = ? AND resolved_at IS NULL',
+    );
+    const resolve = this.db.prepare('UPDATE flags SET resolved_at = ?, last_seen_at = ? WHERE id = ?');
+    return this.db.transaction(() => {
+      const previous = this.openFlagRows(undefined);
+      const diff = diffFlags(previous, flags, scope);
+      for (const f of diff.opened) insert.run(f.taskId, f.code, f.severity, f.reason, JSON.stringify(f.evidence), now, now);
+      for (const f of diff.stillOpen) refresh.run(f.severity, f.reason, JSON.stringify(f.evidence), now, f.taskId, f.code);
+      for (const f of diff.resolved) resolve.run(now, now, f.rowId);
+      return { opened: diff.opened, stillOpen: diff.stillOpen, resolved: diff.resolved.map(({ rowId: _rowId, ...f }) => ({ ...f, resolvedAt: now })) };
+    }).immediate();
+  }
+
+  async openFlags(taskId?: string): Promise<StoredFlag[]> {
+    return this.openFlagRows(taskId).map(({ rowId: _rowId, ...f }) => f);
+  }
+
+  private openFlagRows(taskId: string | undefined): (StoredFlag & { rowId: number })[] {
+    type Row = { id: number; task_id: string; code: string; severity: string; reason: string; evidence: string; first_seen_at: string; last_seen_at: string };
+    const rows =
+      taskId === undefined
+        ? this.db.prepare<[], Row>('SELECT * FROM flags WHERE resolved_at IS NULL ORDER BY task_id, code').all()
+        : this.db.prepare<[string], Row>('SELECT * FROM flags WHERE resolved_at IS NULL AND task_id = ? ORDER BY code').all(taskId);
+    return rows.map((r) => ({
+      rowId: r.id,
+      taskId: r.task_id,
+      code: r.code as StoredFlag['code'],
+      severity: r.severity as StoredFlag['severity'],
+      reason: r.reason,
+      evidence: JSON.parse(r.evidence) as StoredFlag['evidence'],
+      firstSeenAt: r.first_seen_at,
+      lastSeenAt: r.last_seen_at,
+      resolvedAt: null,
+    }));
+  }
+
+  async cycleSamples(): Promise<CycleSample[]> {
+    type Row = { id: string; owner: string | null; project: string | null; type: string; created_at: string; done_at: string; estimate_s: number | null; spent_s: number | null; started_at: string | null };
+    const rows = this.db
+      .prepare<[], Row>(
+        `SELECT t.id, t.owner, t.project, t.type, t.created_at, t.done_at, t.estimate_s, t.spent_s,
+                (SELECT min(h.at) FROM task_history h
+                  WHERE h.task_id = t.id AND h.field = 'status' AND h.new_value = '"in_progress"') AS started_at
+           FROM tasks t
+          WHERE t.deleted_at IS NULL AND t.status IN ('done', 'verified') AND t.done_at IS NOT NULL`,
+      )
+      .all();
+    return rows.map((r) => ({
+      taskId: r.id,
+      owner: r.owner,
+      project: r.project,
+      type: r.type as CycleSample['type'],
+      startedAt: r.started_at !== null && r.started_at <= r.done_at ? r.started_at : r.created_at,
+      doneAt: r.done_at,
+      estimateS: r.estimate_s,
+      spentS: r.spent_s,
+    }));
   }
 
   async recordAccounts(accounts: readonly ExternalAccount[]): Promise<void> {

@@ -2,8 +2,11 @@
  * The store's interface. Methods are async-shaped so a PostgreSQL adapter can replace the SQLite one
  * without touching callers; the SQLite adapter does its work synchronously inside them.
  */
+import type { FlagDiff } from '../core/flags.js';
+import type { CycleSample } from '../core/risk.js';
 import type {
   AccountRef,
+  Flag,
   ActorKind,
   ConnectorKind,
   Cursor,
@@ -11,6 +14,7 @@ import type {
   FlagCode,
   HistoryEntry,
   SourceHistoryEntry,
+  StoredFlag,
   Task,
   TaskFields,
   TaskStatus,
@@ -87,6 +91,16 @@ export interface TaskStore {
   history(taskId: string): Promise<HistoryEntry[]>;
   /** Sets the owner of every task from its assignees (after the identity registry changed). */
   recomputeOwners(ownerOf: (assignees: readonly AccountRef[]) => string | null): Promise<number>;
+
+  /**
+   * Records an evaluation's flags for the tasks in its scope, in one transaction: new flags open (first
+   * seen now), flags found again are refreshed (last seen now), open flags not found are resolved.
+   */
+  applyFlags(scope: 'all' | ReadonlySet<string>, flags: readonly Flag[], now: string): Promise<FlagDiff>;
+  /** Open flags, of one task or of all. */
+  openFlags(taskId?: string): Promise<StoredFlag[]>;
+  /** Finished tasks with when work on them started (first move to in progress, else creation). */
+  cycleSamples(): Promise<CycleSample[]>;
 
   /** Records accounts seen as assignees or listed by a tool. */
   recordAccounts(accounts: readonly ExternalAccount[]): Promise<void>;

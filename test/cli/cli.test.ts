@@ -142,7 +142,7 @@ describe('the taskwire process', () => {
   };
 
   it('has --help for every command', async () => {
-    const commands = [[], ['check'], ['config', 'schema'], ['tasks'], ['people']];
+    const commands = [[], ['check'], ['config', 'schema'], ['tasks'], ['people'], ['explain'], ['health']];
     const results = await Promise.all(commands.map((cmd) => exec([...cmd, '--help'])));
     for (const r of results) {
       expect(r.code).toBe(0);
@@ -164,5 +164,57 @@ describe('the taskwire process', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/^\s+at /m);
     }
+  });
+});
+
+describe('taskwire explain, health and tasks --flag', () => {
+  const NOW = () => Date.parse('2026-11-25T08:00:00Z');
+
+  async function seedFlagged(dir: string) {
+    const store = SqliteStore.open(join(dir, 'data/tw.db'));
+    await store.applyBatch({ name: 'github-acme', kind: 'github' }, [
+      { type: 'task', task: taskFields({ key: 'acme/api#1', title: 'Open firewall rule', assignees: [], milestone: 'Cutover', due: '2026-11-24' }), owner: null },
+      { type: 'task', task: taskFields({ key: 'acme/api#2', title: 'Migrate DNS', assignees: [gh('alexk')], due: '2026-11-26', estimateS: 24 * 3600, acceptanceCriteria: 'verified in staging', dependsOn: ['github-acme:acme/api#1'], milestone: 'Cutover' }), owner: 'alex' },
+    ], null);
+    await store.close();
+  }
+
+  it('lists tasks with a flag, evaluated as of now', async () => {
+    const dir = workdir();
+    await seedFlagged(dir);
+    const { io, stdout } = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['-c', 'taskwire.yaml', 'tasks', '--flag', 'no_owner', '--json'], io, NOW)).toBe(0);
+    expect((JSON.parse(stdout()) as { key: string }[]).map((t) => t.key)).toEqual(['acme/api#1']);
+  });
+
+  it('explains a task by its key: flags with reasons, risk inputs and the graph', async () => {
+    const dir = workdir();
+    await seedFlagged(dir);
+    const { io, stdout } = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir, isTTY: true });
+    expect(await runCli(['-c', 'taskwire.yaml', 'explain', 'acme/api#2'], io, NOW)).toBe(0);
+    const text = stdout();
+    expect(text).toMatch(/^acme\/api#2 \(GitHub\)  Migrate DNS/);
+    expect(text).toMatch(/owner Alex/);
+    expect(text).toMatch(/warning\s+blocked\s+blocked by acme\/api#1 \(GitHub\)/);
+    expect(text).toMatch(/warning\s+dependency_at_risk\s+blocked by acme\/api#1 \(GitHub\), overdue since Tue 24 Nov, nobody owns it → acme\/api#2 \(GitHub\) due Thu 26 Nov/);
+    expect(text).toMatch(/Deadline risk: high/);
+    expect(text).toMatch(/depends on acme\/api#1 \(GitHub\) \(todo\)/);
+  });
+
+  it('says which task it could not find, with exit 2', async () => {
+    const dir = workdir();
+    const { io, stderr } = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['-c', 'taskwire.yaml', 'explain', 'OPS-404'], io, NOW)).toBe(2);
+    expect(stderr()).toMatch(/no task "OPS-404"/);
+  });
+
+  it('rolls up milestone health', async () => {
+    const dir = workdir();
+    await seedFlagged(dir);
+    const { io, stdout } = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['-c', 'taskwire.yaml', 'health', '--json'], io, NOW)).toBe(0);
+    const groups = JSON.parse(stdout()) as { name: string; state: string; reasons: string[] }[];
+    expect(groups).toEqual([expect.objectContaining({ name: 'Cutover', state: 'off_track' })]);
+    expect(groups[0]?.reasons[0]).toBe('1 overdue task');
   });
 });

@@ -1,0 +1,54 @@
+/** `taskwire explain <task>`: every flag with its reasons, the ownership, the graph and the risk inputs. */
+import type { Explanation } from '../core/engine.js';
+import { UsageError } from '../errors.js';
+import type { CommandContext } from './context.js';
+import { withLiveEvaluation } from './live.js';
+
+export async function explainCommand(ctx: CommandContext, ref: string, opts: { json?: boolean }, now: number): Promise<number> {
+  return withLiveEvaluation(ctx, now, async ({ engine, store }) => {
+    let ex = engine.explain(ref);
+    if (!ex) {
+      // A bare key (OPS-14, acme/api#12) names a task in whichever connector has it.
+      const matches = (await store.listTasks()).filter((t) => t.key === ref);
+      if (matches.length > 1) throw new UsageError(`"${ref}" matches ${matches.map((t) => t.id).join(', ')}: give the full id`);
+      if (matches[0]) ex = engine.explain(matches[0].id);
+    }
+    if (!ex) throw new UsageError(`no task "${ref}": give its id (github-acme:acme/api#12), kind:key (jira:OPS-14), key or URL`);
+    ctx.io.out(opts.json ? `${JSON.stringify(ex, null, 2)}\n` : render(ex, engine.label, engine.nameOf));
+    return 0;
+  });
+}
+
+function render(ex: Explanation, label: (id: string) => string, nameOf: (id: string) => string): string {
+  const t = ex.task;
+  const lines: string[] = [];
+  lines.push(`${label(t.id)}  ${t.title}`);
+  if (t.url) lines.push(`  ${t.url}`);
+  const owner = ex.ownership.owner ? nameOf(ex.ownership.owner) : t.assignees.length ? `none resolved (${t.assignees.map((a) => a.name ?? a.id).join(', ')})` : 'nobody';
+  lines.push(`  status ${t.status}${t.rawStatus ? ` (${t.rawStatus})` : ''} · owner ${owner} · due ${t.due ?? '—'} · priority ${t.priority ?? '—'}`);
+  lines.push('');
+  if (ex.flags.length === 0) lines.push('No flags: nothing stands in the way of this task.');
+  else {
+    lines.push('Flags');
+    for (const f of ex.flags) lines.push(`  ${f.severity.padEnd(8)} ${f.code.padEnd(18)} ${f.reason}`);
+  }
+  const r = ex.risk;
+  if (r) {
+    lines.push('', `Deadline risk: ${r.level}${r.level === 'unknown' ? '' : ` — ${Math.round(r.pMiss * 100)}% chance of missing ${t.due}, forecast finish ${r.expectedFinish}`}`);
+    for (const reason of r.reasons) lines.push(`  - ${reason}`);
+    const i = r.inputs;
+    lines.push(
+      `  inputs: work ${i.workHours ?? '?'}h (${i.workSource}); available ${i.availableHours}h; queue ${i.queueHours}h over ${i.queue.length}${i.queue.length === 5 ? '+' : ''} task(s); capacity ${i.capacity}; earliest start ${i.earliestStart}`,
+    );
+  }
+  if (ex.dependencies.length || ex.unresolved.length || ex.dependents.length || ex.parent || ex.children.length) {
+    lines.push('', 'Graph');
+    for (const d of ex.dependencies) lines.push(`  depends on ${d.label} (${d.status})`);
+    for (const u of ex.unresolved) lines.push(`  depends on ${u} (not tracked by taskwire)`);
+    if (ex.parent) lines.push(`  subtask of ${label(ex.parent)}`);
+    for (const c of ex.children) lines.push(`  has subtask ${label(c)}`);
+    for (const d of ex.dependents) lines.push(`  blocks ${label(d)}`);
+    if (ex.cycle) lines.push(`  in a cycle: ${ex.cycle.map(label).join(' → ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,27 @@
+/** `taskwire health`: milestone and project health across tools. */
+import type { CommandContext } from './context.js';
+import { table } from './io.js';
+import { withLiveEvaluation } from './live.js';
+
+export async function healthCommand(ctx: CommandContext, opts: { json?: boolean }, now: number): Promise<number> {
+  return withLiveEvaluation(ctx, now, async ({ engine }) => {
+    const groups = engine.health();
+    if (opts.json || !ctx.io.isTTY) {
+      ctx.io.out(`${JSON.stringify(groups, null, opts.json ? 2 : undefined)}\n`);
+      return 0;
+    }
+    if (groups.length === 0) {
+      ctx.io.out('no milestones or projects: tasks carry none yet\n');
+      return 0;
+    }
+    const pct = (n: number) => `${Math.round(n * 100)}%`;
+    ctx.io.out(
+      table(
+        ['STATE', 'KIND', 'NAME', 'OPEN', 'DONE', 'VERIFIED', 'OVERDUE', 'AT RISK', 'BLOCKED', 'FORECAST', 'PLANNED', 'WHY'],
+        groups.map((g) => [g.state.replace('_', ' '), g.kind, g.name, String(g.open), pct(g.doneShare), pct(g.verifiedShare), String(g.overdue), String(g.atRisk), String(g.blocked), g.forecastFinish ?? '—', g.plannedFinish ?? '—', g.reasons.join('; ')]),
+        { 2: 30 },
+      ),
+    );
+    return 0;
+  });
+}

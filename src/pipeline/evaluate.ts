@@ -1,0 +1,41 @@
+/**
+ * Evaluate: the store's tasks and history → the engine (pure) → the flag diff, recorded in one
+ * transaction. The follow-up planner (issue 8) plans from the returned diff.
+ */
+import type { Engine, Evaluation } from '../core/engine.js';
+import type { FlagDiff } from '../core/flags.js';
+import type { TaskStore } from '../store/store.js';
+
+export interface EvaluateResult {
+  readonly evaluation: Evaluation;
+  readonly diff: FlagDiff;
+}
+
+/** Loads every task and the finished-task history into the engine and evaluates the world as of `now`. */
+export async function loadAndEvaluate(store: TaskStore, engine: Engine, now: number): Promise<Evaluation> {
+  const [tasks, samples] = await Promise.all([store.listTasks(), store.cycleSamples()]);
+  engine.load(tasks, samples);
+  return engine.evaluate(now);
+}
+
+/** A full evaluation whose flags are recorded (first seen, last seen, resolved). */
+export async function evaluateAll(store: TaskStore, engine: Engine, now: number): Promise<EvaluateResult> {
+  const evaluation = await loadAndEvaluate(store, engine, now);
+  const diff = await store.applyFlags('all', evaluation.flags, new Date(now).toISOString());
+  return { evaluation, diff };
+}
+
+/** Re-evaluates only what the changed tasks touch (after an ingest), and records that part. */
+export async function evaluateChanged(store: TaskStore, engine: Engine, changedIds: readonly string[], now: number): Promise<EvaluateResult> {
+  const changed = [];
+  const removed: string[] = [];
+  for (const id of changedIds) {
+    const t = await store.getTask(id);
+    if (t === null || t.deletedAt !== null) removed.push(id);
+    else changed.push(t);
+  }
+  const evaluation = engine.apply(changed, removed, now);
+  const scope = evaluation.scope === 'all' ? 'all' : new Set([...evaluation.scope, ...removed]);
+  const diff = await store.applyFlags(scope, evaluation.flags, new Date(now).toISOString());
+  return { evaluation, diff };
+}
