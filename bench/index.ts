@@ -1,8 +1,10 @@
 /** `npm run bench`: every benchmark, each printing its figures next to a floor measured in the same run. */
+import { benchEngine } from './engine.js';
 import { benchStoreApply } from './store-apply.js';
 
 const suites: Record<string, () => Promise<void>> = {
   store: benchStoreApply,
+  engine: benchEngine,
 };
 
 const only = process.argv.slice(2);

@@ -41,6 +41,8 @@ export interface Explanation {
   readonly cycle: readonly string[] | null;
 }
 
+type EvalContext = { -readonly [K in keyof RuleContext]: RuleContext[K] };
+
 const TOOL: Record<ConnectorKind, string> = { github: 'GitHub', jira: 'Jira', slack: 'Slack', notion: 'Notion' };
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3 };
 /** How far up a dependency chain dependency_at_risk looks. */
@@ -57,12 +59,14 @@ export class Engine {
   /** Tasks whose cached risk was computed through a cycle of blockers (valid only from themselves). */
   private readonly cyclic = new Set<string>();
   private cuts = 0;
+  /** The walk stack of riskOf; empty between top-level calls (each call removes what it added). */
+  private readonly visiting = new Set<string>();
   private readonly work = new Map<string, WorkEstimate | { thin: string }>();
   private readonly ownerships = new Map<string, Ownership>();
   private readonly byOwner = new Map<string, Set<string>>();
   private readonly queues = new Map<string, Map<string, { count: number; hours: number; ids: string[] }>>();
   private readonly flags = new Map<string, Flag[]>();
-  private overdueByOwner = new Map<string, number>();
+  private readonly overdueByOwner = new Map<string, number>();
   private now = 0;
 
   constructor(opts: EngineOptions) {
@@ -93,11 +97,11 @@ export class Engine {
     this.cyclic.clear();
     this.queues.clear();
     this.computeOverdue();
-    const memo = new Map<string, UpstreamTrouble | null>();
+    const ctx = this.context();
     const flags: Flag[] = [];
     this.flags.clear();
     for (const t of this.graph.all()) {
-      const f = this.flagsFor(t, memo);
+      const f = this.flagsFor(t, ctx);
       if (f.length) this.flags.set(t.id, f);
       flags.push(...f);
     }
@@ -109,20 +113,28 @@ export class Engine {
    * tasks outside the scope keep the flags of the last evaluation.
    */
   apply(changed: readonly Task[], removed: readonly string[], now: number): Evaluation {
+    const sameNow = now === this.now;
     this.now = now;
     const touched = new Set<string>();
-    const owners = new Set<string>();
+    /** Per owner, the earliest due date whose queue position a change may shift. */
+    const owners = new Map<string, string>();
+    const shifts = (owner: string | null, due: string | null) => {
+      if (!owner) return;
+      const from = due ?? '';
+      const prev = owners.get(owner);
+      if (prev === undefined || from < prev) owners.set(owner, from);
+    };
     for (const id of removed) {
       const old = this.graph.task(id);
-      if (old?.owner) owners.add(old.owner);
+      shifts(old?.owner ?? null, old?.due ?? null);
       for (const a of this.graph.remove(id)) touched.add(a);
       this.unindexOwner(id, old?.owner ?? null);
       this.flags.delete(id);
     }
     for (const t of changed) {
       const old = this.graph.task(t.id);
-      if (old?.owner) owners.add(old.owner);
-      if (t.owner) owners.add(t.owner);
+      shifts(old?.owner ?? null, old?.due ?? null);
+      shifts(t.owner, t.due);
       this.unindexOwner(t.id, old?.owner ?? null);
       this.work.delete(t.id);
       if (t.deletedAt !== null) {
@@ -133,8 +145,19 @@ export class Engine {
       for (const a of this.graph.upsert(t)) touched.add(a);
       this.indexOwner(t);
     }
-    for (const o of owners) {
+    // The owner's queue: open dated work at or after the change's position sees its queue change.
+    for (const [o, from] of owners) {
       this.queues.delete(o);
+      for (const id of this.byOwner.get(o) ?? []) {
+        const x = this.graph.task(id);
+        if (x && x.due !== null && x.due >= from && !isClosed(x.status)) touched.add(id);
+      }
+    }
+    // Chain reasons name an owner's overdue count: when it changes, so may any chain through their work.
+    const before = new Map([...owners.keys()].map((o) => [o, this.overdueByOwner.get(o) ?? 0]));
+    this.computeOverdue(sameNow ? owners.keys() : undefined);
+    for (const [o, n] of before) {
+      if ((this.overdueByOwner.get(o) ?? 0) === n) continue;
       for (const id of this.byOwner.get(o) ?? []) touched.add(id);
     }
     // Whatever waits on a touched task (dependents, parents) sees its forecast and chain change.
@@ -150,11 +173,10 @@ export class Engine {
       const p = this.graph.parent(id);
       if (p) stack.push(p);
     }
-    this.computeOverdue();
-    const memo = new Map<string, UpstreamTrouble | null>();
+    const ctx = this.context();
     const flags: Flag[] = [];
     for (const id of scope) {
-      const f = this.flagsFor(this.graph.task(id)!, memo);
+      const f = this.flagsFor(this.graph.task(id)!, ctx);
       if (f.length) this.flags.set(id, f);
       else this.flags.delete(id);
       flags.push(...f);
@@ -207,32 +229,38 @@ export class Engine {
 
   readonly nameOf = (id: string): string => this.identity.person(id)?.name ?? this.teamNames[id] ?? id;
 
-  private flagsFor(t: Task, memo: Map<string, UpstreamTrouble | null>): Flag[] {
+  private flagsFor(t: Task, ctx: EvalContext): Flag[] {
     const closed = isClosed(t.status);
+    // Of the closed, only work that is done (not verified, not cancelled) can still be flagged.
+    if (closed && t.status !== 'done') return [];
     const out: Flag[] = [];
-    let ctx: RuleContext | undefined;
+    let prepared = false;
     for (const rule of RULES) {
       if (closed && !rule.appliesToClosed) continue;
       const setting = this.settings[rule.code];
       if (!setting.enabled || exempt(t, this.settings.exempt) || exempt(t, setting.exempt)) continue;
-      ctx ??= this.context(t, memo);
+      if (!prepared) {
+        // Rules read this task's ownership and risk through the shared context.
+        ctx.ownership = this.ownershipOf(t);
+        this.riskOf(t.id, this.visiting);
+        prepared = true;
+      }
       const found = rule.check(t, ctx);
       if (found) out.push({ taskId: t.id, code: rule.code, severity: setting.severity, reason: found.reason, evidence: found.evidence });
     }
     return out;
   }
 
-  private context(t: Task, memo: Map<string, UpstreamTrouble | null>): RuleContext {
-    // Only the task being checked needs its risk; rules read it through the map.
-    const r = this.riskOf(t.id, new Set());
-    const risk = r ? new Map([[t.id, r]]) : new Map<string, RiskResult>();
+  /** One rule context per evaluation; `ownership` is set for each task as it is checked. */
+  private context(): EvalContext {
+    const memo = new Map<string, UpstreamTrouble | null>();
     return {
       now: this.now,
       cal: this.cal,
       settings: this.settings,
-      ownership: this.ownershipOf(t),
+      ownership: { owner: null, people: [], teams: [], unmapped: [], bots: [] },
       graph: this.graph,
-      risk,
+      risk: this.risk,
       label: this.label,
       nameOf: this.nameOf,
       day: humanDate,
@@ -259,18 +287,20 @@ export class Engine {
     if (owner) this.byOwner.get(owner)?.delete(id);
   }
 
-  private computeOverdue() {
+  /** Open overdue tasks per owner (for chain reasons): for every owner, or only those given. */
+  private computeOverdue(only?: Iterable<string>) {
     const today = this.cal.localDate(this.now);
-    const counts = new Map<string, number>();
-    for (const [owner, ids] of this.byOwner) {
+    const owners = only === undefined ? this.byOwner.keys() : only;
+    if (only === undefined) this.overdueByOwner.clear();
+    for (const owner of owners) {
       let n = 0;
-      for (const id of ids) {
+      for (const id of this.byOwner.get(owner) ?? []) {
         const t = this.graph.task(id);
         if (t && t.due !== null && t.due < today && !isClosed(t.status)) n++;
       }
-      if (n) counts.set(owner, n);
+      if (n) this.overdueByOwner.set(owner, n);
+      else this.overdueByOwner.delete(owner);
     }
-    this.overdueByOwner = counts;
   }
 
   private workOf(t: Task): WorkEstimate | { thin: string } {
@@ -354,6 +384,7 @@ export class Engine {
   }
 
   private openBlockers(t: Task): string[] {
+    if (this.graph.dependenciesOf(t.id).length === 0 && !this.graph.hasChildren(t.id)) return [];
     const out: string[] = [];
     for (const d of [...this.graph.dependenciesOf(t.id), ...this.graph.children(t.id)]) {
       const dt = this.graph.task(d);

@@ -68,6 +68,10 @@ export class TaskGraph {
     return this.parentOf.get(id);
   }
 
+  hasChildren(id: string): boolean {
+    return (this.childrenOf.get(id)?.size ?? 0) > 0;
+  }
+
   children(id: string): readonly string[] {
     return [...(this.childrenOf.get(id) ?? [])].sort();
   }
@@ -204,7 +208,8 @@ export class TaskGraph {
     const stack: string[] = [];
     let next = 0;
     for (const root of this.tasks.keys()) {
-      if (index.has(root)) continue;
+      // Most tasks depend on nothing: alone they cannot start a cycle (they are visited if reached).
+      if (index.has(root) || (this.deps.get(root)?.length ?? 0) === 0) continue;
       const work: [string, number][] = [[root, 0]];
       while (work.length) {
         const frame = work[work.length - 1]!;

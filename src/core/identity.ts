@@ -91,7 +91,24 @@ export function buildIdentity(input: {
     return { kind: 'unmapped' };
   };
 
+  const nobody: Ownership = Object.freeze({ owner: null, people: [], teams: [], unmapped: [], bots: [] });
+  const sole = new Map<string, Ownership>();
+  const soleOwner = (personId: string): Ownership => {
+    let o = sole.get(personId);
+    if (!o) sole.set(personId, (o = Object.freeze({ owner: personId, people: Object.freeze([personId]), teams: [], unmapped: [], bots: [] })));
+    return o;
+  };
   const ownership = (assignees: readonly AccountRef[]): Ownership => {
+    if (assignees.length === 0) return nobody;
+    if (assignees.length === 1) {
+      // The common case: one shared, frozen answer per person or team (a 100k-task hot path).
+      const a = assignees[0]!;
+      const r = resolve(a);
+      if (r.kind === 'person') return soleOwner(r.personId);
+      if (r.kind === 'team') return Object.freeze({ owner: null, people: [], teams: [r.teamId], unmapped: [], bots: [] });
+      if (r.kind === 'bot') return { owner: null, people: [], teams: [], unmapped: [], bots: [a] };
+      return { owner: null, people: [], teams: [], unmapped: [a], bots: [] };
+    }
     const ppl = new Set<string>();
     const teams = new Set<string>();
     const unmapped: AccountRef[] = [];

@@ -93,7 +93,7 @@ export class History {
     this.team = all.sort((a, b) => a - b);
     for (const v of this.byOwner.values()) v.sort((a, b) => a - b);
     const enough = ratios.length >= MIN_SAMPLES;
-    this.accuracy = enough ? ratios.sort((a, b) => a - b) : DEFAULT_ACCURACY;
+    this.accuracy = enough ? quantiles(ratios.sort((a, b) => a - b), 20) : DEFAULT_ACCURACY;
     this.accuracySource = enough ? `the team's estimate accuracy over ${ratios.length} finished tasks` : 'a default estimate spread (−30%…+100%)';
   }
 
@@ -121,8 +121,17 @@ export class History {
     return { thin: `not enough history to forecast: no estimate, and only ${n} finished task${n === 1 ? '' : 's'} to learn from` };
   }
 
+  private readonly throughputs = new Map<string, { recent: number; usual: number }>();
+  private throughputNow = NaN;
+
   /** Completions by an owner in the last 14 days against their usual 14 days (the 8 weeks before). */
   throughput(owner: string, now: number): { recent: number; usual: number } {
+    if (now !== this.throughputNow) {
+      this.throughputs.clear();
+      this.throughputNow = now;
+    }
+    const known = this.throughputs.get(owner);
+    if (known) return known;
     const times = this.doneTimes.get(owner) ?? [];
     const day = 86_400_000;
     let recent = 0;
@@ -132,7 +141,9 @@ export class History {
       if (t > now - 14 * day) recent++;
       else if (t > now - 70 * day) before++;
     }
-    return { recent, usual: before / 4 };
+    const result = { recent, usual: before / 4 };
+    this.throughputs.set(owner, result);
+    return result;
   }
 }
 
@@ -201,6 +212,15 @@ export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
   // Lead with what changes the outcome most: a blocker that finishes late comes before the work itself.
   const reasons = level !== 'low' && blockerReasons.length > 0 ? [...blockerReasons, workReason, ...queueReasons, ...tail] : [workReason, ...queueReasons, ...blockerReasons, ...tail];
   return { taskId: task.id, level, pMiss, expectedFinish, finishMs, reasons, inputs };
+}
+
+/**
+ * A sorted sample summarized by its k-quantiles (k + 1 points, min to max): the same distribution for
+ * reading probabilities off, at a fixed size however long the history is.
+ */
+export function quantiles(sorted: readonly number[], k: number): number[] {
+  if (sorted.length <= k + 1) return [...sorted];
+  return Array.from({ length: k + 1 }, (_, i) => sorted[Math.round((i / k) * (sorted.length - 1))]!);
 }
 
 /** Index of the first element greater than x in a sorted array. */

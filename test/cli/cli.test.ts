@@ -193,7 +193,7 @@ describe('taskwire explain, health and tasks --flag', () => {
     const { io, stdout } = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir, isTTY: true });
     expect(await runCli(['-c', 'taskwire.yaml', 'explain', 'acme/api#2'], io, NOW)).toBe(0);
     const text = stdout();
-    expect(text).toMatch(/^acme\/api#2 \(GitHub\)  Migrate DNS/);
+    expect(text).toMatch(/^acme\/api#2 \(GitHub\) {2}Migrate DNS/);
     expect(text).toMatch(/owner Alex/);
     expect(text).toMatch(/warning\s+blocked\s+blocked by acme\/api#1 \(GitHub\)/);
     expect(text).toMatch(/warning\s+dependency_at_risk\s+blocked by acme\/api#1 \(GitHub\), overdue since Tue 24 Nov, nobody owns it → acme\/api#2 \(GitHub\) due Thu 26 Nov/);

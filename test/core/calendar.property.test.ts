@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { Calendar, addDays, endOfDay } from '../../src/core/calendar.js';
 import { task } from '../support/tasks.js';
 import { engine } from '../support/engine.js';
@@ -57,6 +58,28 @@ describe('due dates are calendar days in the team timezone, on every side of a D
         expect(h).toBeLessThanOrEqual((Math.ceil(span / 86_400_000) + 1) * 8 + 1e-9);
         // Adding the hours back lands no later than the end of the span.
         if (h > 0) expect(cal.addWorkingHours(from, h)).toBeLessThanOrEqual(from + span + 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('working hours and their inverse agree with a plain day-by-day walk', () => {
+    const workdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
+    fc.assert(
+      fc.property(zone, day, fc.integer({ min: 0, max: 50 * 86_400_000 }), fc.integer({ min: 0, max: 86_400_000 }), (tz, start, span, shift) => {
+        const cal = new Calendar({ timezone: tz, workdays: [...workdays], hours: { start: '09:00', end: '17:00' }, holidays: ['2026-12-25'] });
+        const from = Date.parse(`${start}T00:00:00Z`) + shift;
+        const to = from + span;
+        let naive = 0;
+        for (let d = DateTime.fromMillis(from, { zone: tz }).startOf('day'); d.toMillis() < to; d = d.plus({ days: 1 })) {
+          if (d.weekday > 5 || d.toISODate() === '2026-12-25') continue;
+          const s = d.set({ hour: 9 }).toMillis();
+          const e = d.set({ hour: 17 }).toMillis();
+          naive += Math.max(0, Math.min(e, to) - Math.max(s, from));
+        }
+        expect(cal.workingHoursBetween(from, to)).toBeCloseTo(naive / 3_600_000, 6);
+        const h = naive / 3_600_000;
+        if (h > 0) expect(cal.workingHoursBetween(from, cal.addWorkingHours(from, h))).toBeCloseTo(h, 6);
       }),
       { numRuns: 300 },
     );
