@@ -16,7 +16,6 @@ export interface WorkCalendar {
   readonly holidays: readonly string[];
 }
 
-const HOUR = 3_600_000;
 
 /** The calendar date (`YYYY-MM-DD`) of an instant in a timezone. */
 export function localDate(ms: number, tz: string): string {
