@@ -401,6 +401,8 @@ export class Engine {
    */
   private upstream(id: string, memo: Map<string, UpstreamTrouble | null>): UpstreamTrouble | null {
     if (memo.has(id)) return memo.get(id)!;
+    const self = this.graph.task(id);
+    if (!self || (this.graph.dependenciesOf(id).length === 0 && !this.graph.hasChildren(id))) return null;
     const today = this.cal.localDate(this.now);
     const prev = new Map<string, string>([[id, id]]);
     let frontier = [id];

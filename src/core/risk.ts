@@ -197,21 +197,35 @@ export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
   const finishMs = ctx.cal.addWorkingHours(start, (work.median + queueHours) / capacity);
   const expectedFinish = ctx.cal.localDate(finishMs);
 
-  const dayH = ctx.cal.dayHours;
-  const days = (h: number) => `${round1(h / dayH)} working day${round1(h / dayH) === 1 ? '' : 's'}`;
-  const who = task.owner ? ctx.nameOf(task.owner) : 'the owner';
-  const workReason = `needs ~${days(work.median)} of work (${work.source}); ${days(available)} left until ${humanDate(task.due)}`;
-  const queueReasons = queued > 0 ? [`${queued} task${queued === 1 ? '' : 's'} due earlier come${queued === 1 ? 's' : ''} first in ${who}'s queue (~${days(queueHours)})`] : [];
-  const late = input.blockers.filter((b) => b.finishMs === null || b.finishMs > ctx.now);
-  const blockerReasons = late.map((b) =>
-    b.finishMs === null ? `waits for ${ctx.label(b.id)}, whose finish cannot be forecast` : `cannot start before ${ctx.label(b.id)} is forecast to finish (${humanDate(ctx.cal.localDate(b.finishMs))})`,
-  );
-  const tail: string[] = [];
-  if (slower) tail.push(`${who} finished ${tp.recent} task${tp.recent === 1 ? '' : 's'} in the last 2 weeks against a usual ${round1(tp.usual)}`);
-  if (level !== 'low' && expectedFinish > task.due) tail.push(`forecast finish ${humanDate(expectedFinish)}, after the due date`);
-  // Lead with what changes the outcome most: a blocker that finishes late comes before the work itself.
-  const reasons = level !== 'low' && blockerReasons.length > 0 ? [...blockerReasons, workReason, ...queueReasons, ...tail] : [workReason, ...queueReasons, ...blockerReasons, ...tail];
-  return { taskId: task.id, level, pMiss, expectedFinish, finishMs, reasons, inputs };
+  // Reasons are words for people: built when someone reads them (flags, explain), not for every task.
+  let reasons: readonly string[] | undefined;
+  const explainWhy = (): readonly string[] => {
+    const dayH = ctx.cal.dayHours;
+    const days = (h: number) => `${round1(h / dayH)} working day${round1(h / dayH) === 1 ? '' : 's'}`;
+    const who = task.owner ? ctx.nameOf(task.owner) : 'the owner';
+    const workReason = `needs ~${days(work.median)} of work (${work.source}); ${days(available)} left until ${humanDate(task.due)}`;
+    const queueReasons = queued > 0 ? [`${queued} task${queued === 1 ? '' : 's'} due earlier come${queued === 1 ? 's' : ''} first in ${who}'s queue (~${days(queueHours)})`] : [];
+    const late = input.blockers.filter((b) => b.finishMs === null || b.finishMs > ctx.now);
+    const blockerReasons = late.map((b) =>
+      b.finishMs === null ? `waits for ${ctx.label(b.id)}, whose finish cannot be forecast` : `cannot start before ${ctx.label(b.id)} is forecast to finish (${humanDate(ctx.cal.localDate(b.finishMs))})`,
+    );
+    const tail: string[] = [];
+    if (slower) tail.push(`${who} finished ${tp.recent} task${tp.recent === 1 ? '' : 's'} in the last 2 weeks against a usual ${round1(tp.usual)}`);
+    if (level !== 'low' && expectedFinish > task.due) tail.push(`forecast finish ${humanDate(expectedFinish)}, after the due date`);
+    // Lead with what changes the outcome most: a blocker that finishes late comes before the work itself.
+    return level !== 'low' && blockerReasons.length > 0 ? [...blockerReasons, workReason, ...queueReasons, ...tail] : [workReason, ...queueReasons, ...blockerReasons, ...tail];
+  };
+  return {
+    taskId: task.id,
+    level,
+    pMiss,
+    expectedFinish,
+    finishMs,
+    get reasons() {
+      return (reasons ??= explainWhy());
+    },
+    inputs,
+  };
 }
 
 /**
