@@ -62,7 +62,6 @@ export class Engine {
   /** The walk stack of riskOf; empty between top-level calls (each call removes what it added). */
   private readonly visiting = new Set<string>();
   private readonly work = new Map<string, WorkEstimate | { thin: string }>();
-  private readonly ownerships = new Map<string, Ownership>();
   private readonly byOwner = new Map<string, Set<string>>();
   private readonly queues = new Map<string, Map<string, { count: number; hours: number; ids: string[] }>>();
   private readonly flags = new Map<string, Flag[]>();
@@ -84,7 +83,6 @@ export class Engine {
     this.history = new History(samples, this.cal);
     this.risk.clear();
     this.work.clear();
-    this.ownerships.clear();
     this.byOwner.clear();
     this.flags.clear();
     for (const t of live) this.indexOwner(t);
@@ -269,13 +267,10 @@ export class Engine {
   }
 
   private ownershipOf(t: Task): Ownership {
-    let o = this.ownerships.get(t.id);
-    if (!o) this.ownerships.set(t.id, (o = this.identity.ownership(t.assignees)));
-    return o;
+    return this.identity.ownership(t.assignees);
   }
 
   private indexOwner(t: Task) {
-    this.ownerships.delete(t.id);
     if (!t.owner) return;
     let s = this.byOwner.get(t.owner);
     if (!s) this.byOwner.set(t.owner, (s = new Set()));
@@ -283,7 +278,6 @@ export class Engine {
   }
 
   private unindexOwner(id: string, owner: string | null) {
-    this.ownerships.delete(id);
     if (owner) this.byOwner.get(owner)?.delete(id);
   }
 

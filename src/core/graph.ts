@@ -20,7 +20,9 @@ const refKey = (ref: TaskRef) => (/^https?:\/\//i.test(ref) ? normalizeUrl(ref) 
 
 export class TaskGraph {
   private readonly tasks = new Map<string, Task>();
+  /** Normalized URL → task id (ids and kind:key references need no index). */
   private readonly alias = new Map<string, string>();
+  private readonly connectorsOf = new Map<string, Set<string>>();
   private readonly deps = new Map<string, string[]>();
   private readonly unresolvedRefs = new Map<string, string[]>();
   private readonly parentOf = new Map<string, string>();
@@ -50,8 +52,22 @@ export class TaskGraph {
     return this.tasks.values();
   }
 
+  /**
+   * A task id, a kind-qualified key (looked up under each connector of that kind, without an index of
+   * its own) or a URL.
+   */
   resolve(ref: TaskRef): string | undefined {
-    return this.alias.get(refKey(ref));
+    if (this.tasks.has(ref)) return ref;
+    if (/^https?:\/\//i.test(ref)) return this.alias.get(normalizeUrl(ref));
+    const colon = ref.indexOf(':');
+    if (colon <= 0) return undefined;
+    const kind = ref.slice(0, colon);
+    const key = ref.slice(colon + 1);
+    for (const connector of this.connectorsOf.get(kind) ?? []) {
+      const id = `${connector}:${key}`;
+      if (this.tasks.has(id)) return id;
+    }
+    return undefined;
   }
 
   /** Resolved dependencies of a task. */
@@ -103,14 +119,14 @@ export class TaskGraph {
     if (old) {
       for (const n of this.neighbours(t.id)) affected.add(n);
       this.unlink(t.id);
-      for (const a of aliasesOf(old)) if (this.alias.get(a) === t.id) this.alias.delete(a);
+      this.unindexUrl(old);
     }
     this.index(t);
     this.link(t);
     for (const n of this.neighbours(t.id)) affected.add(n);
     // References that were waiting for this task now resolve.
     const relinked: string[] = [];
-    for (const a of aliasesOf(t)) {
+    for (const a of this.waiting.size ? aliasesOf(t) : []) {
       const waiters = this.waiting.get(a);
       if (!waiters) continue;
       this.waiting.delete(a);
@@ -134,7 +150,7 @@ export class TaskGraph {
     for (const n of this.neighbours(id)) affected.add(n);
     const dependents = [...(this.dependents.get(id) ?? []), ...(this.childrenOf.get(id) ?? [])];
     this.unlink(id);
-    for (const a of aliasesOf(t)) if (this.alias.get(a) === id) this.alias.delete(a);
+    this.unindexUrl(t);
     this.tasks.delete(id);
     // Whoever pointed at it now holds an unresolved reference.
     for (const d of new Set(dependents)) {
@@ -149,7 +165,13 @@ export class TaskGraph {
 
   private index(t: Task) {
     this.tasks.set(t.id, t);
-    for (const a of aliasesOf(t)) if (!this.alias.has(a)) this.alias.set(a, t.id);
+    let conns = this.connectorsOf.get(t.kind);
+    if (!conns) this.connectorsOf.set(t.kind, (conns = new Set()));
+    conns.add(t.connector);
+    if (t.url) {
+      const u = normalizeUrl(t.url);
+      if (!this.alias.has(u)) this.alias.set(u, t.id);
+    }
   }
 
   private link(t: Task) {
@@ -187,6 +209,12 @@ export class TaskGraph {
     this.deps.delete(id);
     for (const ref of this.unresolvedRefs.get(id) ?? []) this.waiting.get(refKey(ref))?.delete(id);
     this.unresolvedRefs.delete(id);
+  }
+
+  private unindexUrl(t: Task) {
+    if (!t.url) return;
+    const u = normalizeUrl(t.url);
+    if (this.alias.get(u) === t.id) this.alias.delete(u);
   }
 
   private wait(ref: string, id: string) {

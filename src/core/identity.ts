@@ -79,7 +79,17 @@ export function buildIdentity(input: {
   const discoveredEmail = new Map<string, string>();
   for (const a of input.discovered ?? []) if (a.email) discoveredEmail.set(accountKey(a.kind, a.id), norm(a.email));
 
+  // Resolutions are cached per account (by kind, then raw id): the same few accounts recur on every task.
+  const cache = new Map<string, Map<string, Resolution>>();
   const resolve = (account: AccountRef): Resolution => {
+    if (account.email !== undefined || account.name !== undefined || account.isBot) return resolveUncached(account);
+    let byId = cache.get(account.kind);
+    if (!byId) cache.set(account.kind, (byId = new Map()));
+    let r = byId.get(account.id);
+    if (!r) byId.set(account.id, (r = resolveUncached(account)));
+    return r;
+  };
+  const resolveUncached = (account: AccountRef): Resolution => {
     const listed = byAccount.get(accountKey(account.kind, account.id));
     if (listed) return listed;
     const alias = aliases.get(norm(account.id)) ?? (account.name ? aliases.get(norm(account.name)) : undefined);
