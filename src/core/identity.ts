@@ -84,7 +84,7 @@ export function buildIdentity(input: {
   const resolve = (account: AccountRef): Resolution => {
     if (account.email !== undefined || account.name !== undefined || account.isBot) return resolveUncached(account);
     let byId = cache.get(account.kind);
-    if (!byId) cache.set(account.kind, (byId = new Map()));
+    if (!byId) cache.set(account.kind, (byId = new Map<string, Resolution>()));
     let r = byId.get(account.id);
     if (!r) byId.set(account.id, (r = resolveUncached(account)));
     return r;
