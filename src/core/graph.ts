@@ -16,6 +16,7 @@ export function normalizeUrl(u: string): string {
   return u.replace(/[#?].*$/, '').replace(/\/+$/, '').toLowerCase();
 }
 
+const NONE: readonly string[] = Object.freeze([]);
 const refKey = (ref: TaskRef) => (/^https?:\/\//i.test(ref) ? normalizeUrl(ref) : ref);
 
 export class TaskGraph {
@@ -72,7 +73,7 @@ export class TaskGraph {
 
   /** Resolved dependencies of a task. */
   dependenciesOf(id: string): readonly string[] {
-    return this.deps.get(id) ?? [];
+    return this.deps.get(id) ?? NONE;
   }
 
   /** References (dependencies and parent) that name no known task. */
@@ -197,7 +198,8 @@ export class TaskGraph {
         addTo(this.childrenOf, p, t.id);
       }
     }
-    this.deps.set(t.id, resolved);
+    // Most tasks depend on nothing: no entry rather than 100k empty arrays.
+    if (resolved.length) this.deps.set(t.id, resolved);
     if (unresolved.length) this.unresolvedRefs.set(t.id, unresolved);
   }
 

@@ -175,7 +175,8 @@ export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
   const slower = tp.usual >= 2 && tp.recent < tp.usual * 0.75;
   const capacity = slower ? Math.max(0.5, tp.recent / tp.usual) : 1;
   const available = ctx.cal.workingHoursBetween(start, dueEnd) * capacity;
-  const inputs = {
+  // Inputs, like reasons, are for explain and flags: built on first read.
+  const buildInputs = (): RiskResult['inputs'] => ({
     workHours: 'thin' in work ? null : round1(work.median),
     workSource: 'thin' in work ? work.thin : work.source,
     samples: 'thin' in work ? 0 : work.hours.length,
@@ -185,9 +186,20 @@ export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
     earliestStart: new Date(start).toISOString(),
     blockers: input.blockers.map((b) => ({ id: b.id, finish: b.finishMs === null ? null : ctx.cal.localDate(b.finishMs) })),
     capacity: round1(capacity),
-  };
+  });
+  let inputs: RiskResult['inputs'] | undefined;
   if ('thin' in work) {
-    return { taskId: task.id, level: 'unknown', pMiss: 0, expectedFinish: null, finishMs: null, reasons: [work.thin], inputs };
+    return {
+      taskId: task.id,
+      level: 'unknown',
+      pMiss: 0,
+      expectedFinish: null,
+      finishMs: null,
+      reasons: [work.thin],
+      get inputs() {
+        return (inputs ??= buildInputs());
+      },
+    };
   }
 
   const budget = available - queueHours;
@@ -224,7 +236,9 @@ export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
     get reasons() {
       return (reasons ??= explainWhy());
     },
-    inputs,
+    get inputs() {
+      return (inputs ??= buildInputs());
+    },
   };
 }
 
