@@ -13,6 +13,7 @@ import { processIo, type Io } from './cli/io.js';
 import { explainCommand } from './cli/explain.js';
 import { healthCommand } from './cli/health.js';
 import { peopleCommand } from './cli/people.js';
+import { reportCommand } from './cli/report.js';
 import { tasksCommand, type TasksOptions } from './cli/tasks.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -57,6 +58,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .argument('<task>', 'task id (github-acme:acme/api#12), kind:key (jira:OPS-14), key or URL')
     .option('--json', 'print JSON')
     .action(async (ref: string, opts: { json?: boolean }) => setExit(await explainCommand(loadContext(io, configFlag()), ref, opts, clock())));
+
+  program
+    .command('report')
+    .description('the consolidated report: headline numbers, decisions needed, risk, verification, per person, health, changes, sync')
+    .option('--format <format>', 'markdown or json', 'markdown')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--since <date>', 'start of the window (default: the last delivered report, else the previous working day)')
+    .action(async (opts: { format?: string; out?: string; since?: string }) => setExit(await reportCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
     .command('health')

@@ -300,6 +300,33 @@ export class SqliteStore implements TaskStore {
     }));
   }
 
+  async statusHistoryBetween(from: string, to: string): Promise<HistoryEntry[]> {
+    type Row = { task_id: string; field: string; old_value: string | null; new_value: string | null; at: string; actor: HistoryEntry['actor']; actor_id: string | null };
+    return this.db
+      .prepare<[string, string], Row>(
+        `SELECT task_id, field, old_value, new_value, at, actor, actor_id FROM task_history
+          WHERE field = 'status' AND at >= ? AND at < ? ORDER BY at, id`,
+      )
+      .all(from, to)
+      .map((r) => ({ taskId: r.task_id, field: r.field, oldValue: r.old_value, newValue: r.new_value, at: r.at, actor: r.actor, actorId: r.actor_id }));
+  }
+
+  async syncState(since: string): Promise<{ connector: string; lastSyncAt: string | null; webhookFailures: number; deadLetters: number }[]> {
+    type Row = { connector: string; last_sync_at: string | null; webhook_failures: number; dead_letters: number };
+    return this.db
+      .prepare<[{ since: string }], Row>(
+        `WITH names AS (
+           SELECT connector FROM cursors UNION SELECT connector FROM webhook_deliveries UNION SELECT connector FROM outbox)
+         SELECT n.connector,
+                (SELECT updated_at FROM cursors c WHERE c.connector = n.connector) AS last_sync_at,
+                (SELECT count(*) FROM webhook_deliveries d WHERE d.connector = n.connector AND d.status = 'failed' AND d.received_at >= @since) AS webhook_failures,
+                (SELECT count(*) FROM outbox o WHERE o.connector = n.connector AND o.status = 'dead') AS dead_letters
+           FROM names n ORDER BY n.connector`,
+      )
+      .all({ since })
+      .map((r) => ({ connector: r.connector, lastSyncAt: r.last_sync_at, webhookFailures: r.webhook_failures, deadLetters: r.dead_letters }));
+  }
+
   async recordAccounts(accounts: readonly ExternalAccount[]): Promise<void> {
     const now = this.now();
     const upsert = this.db.prepare(

@@ -102,6 +102,11 @@ export interface TaskStore {
   /** Finished tasks with when work on them started (first move to in progress, else creation). */
   cycleSamples(): Promise<CycleSample[]>;
 
+  /** Status changes with `from ≤ at < to`, oldest first (for the report's "changes"). */
+  statusHistoryBetween(from: string, to: string): Promise<HistoryEntry[]>;
+  /** Per connector: last cursor save, webhook deliveries that failed since `since`, dead-lettered outbox rows. */
+  syncState(since: string): Promise<{ connector: string; lastSyncAt: string | null; webhookFailures: number; deadLetters: number }[]>;
+
   /** Records accounts seen as assignees or listed by a tool. */
   recordAccounts(accounts: readonly ExternalAccount[]): Promise<void>;
   listAccounts(): Promise<AccountRecord[]>;

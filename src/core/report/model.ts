@@ -1,0 +1,261 @@
+/**
+ * The daily report as plain data: what a lead reads instead of a status meeting. Built by a pure
+ * function from the tasks, the evaluation, the history of the window and the sync state; rendered
+ * elsewhere (Markdown, JSON, …). The JSON renderer emits exactly this shape (`version` 1).
+ */
+import type { GroupHealth, HealthState } from '../health.js';
+import type { Flag, FlagCode, HistoryEntry, Task } from '../model.js';
+import type { RiskLevel, RiskResult } from '../risk.js';
+
+export interface ReportItem {
+  readonly id: string;
+  /** "OPS-14 (Jira)" */
+  readonly label: string;
+  readonly title: string;
+  readonly url: string | null;
+  readonly owner: string | null;
+  readonly due: string | null;
+  readonly status: Task['status'];
+  /** Why it is listed, in one line. */
+  readonly reason?: string;
+}
+
+export const HEADLINE_KEYS = ['open', 'done', 'verified', 'new', 'overdue', 'atRisk', 'blocked', 'ownerless', 'undated'] as const;
+export type Headline = Record<(typeof HEADLINE_KEYS)[number], number>;
+
+export interface ConnectorSync {
+  readonly name: string;
+  readonly kind: string;
+  readonly lastSyncAt: string | null;
+  readonly webhookFailures: number;
+  readonly deadLetters: number;
+}
+
+export interface ReportFollowup {
+  readonly channel: string;
+  readonly to: string;
+  readonly what: string;
+  readonly taskId: string | null;
+  readonly state: 'planned' | 'sent' | 'dead';
+}
+
+export interface Report {
+  readonly version: 1;
+  readonly title: string;
+  readonly generatedAt: string;
+  readonly timezone: string;
+  readonly window: { readonly from: string; readonly to: string };
+  readonly headline: Headline;
+  /** The previous report's headline, and the change since (null on the first report). */
+  readonly previous: Headline | null;
+  readonly change: Headline | null;
+  readonly needsDecision: {
+    readonly ownerless: readonly ReportItem[];
+    readonly teamOwned: readonly ReportItem[];
+    readonly sharedOwner: readonly ReportItem[];
+    readonly undated: readonly ReportItem[];
+    readonly unprioritized: readonly ReportItem[];
+    readonly cycles: readonly { readonly path: readonly string[]; readonly reason: string }[];
+  };
+  readonly atRisk: {
+    readonly deadline: readonly (ReportItem & { readonly level: RiskLevel; readonly pMiss: number; readonly expectedFinish: string | null; readonly reasons: readonly string[] })[];
+    readonly dependency: readonly ReportItem[];
+    readonly blocked: readonly ReportItem[];
+  };
+  readonly awaitingVerification: readonly (ReportItem & { readonly verifier: string | null; readonly doneAt: string | null; readonly acceptanceCriteria: string | null })[];
+  readonly byPerson: readonly {
+    readonly person: string;
+    readonly name: string;
+    readonly overdue: readonly ReportItem[];
+    readonly dueToday: readonly ReportItem[];
+    readonly atRisk: readonly ReportItem[];
+    readonly blocked: readonly ReportItem[];
+    readonly toVerify: readonly ReportItem[];
+  }[];
+  readonly health: readonly {
+    readonly kind: GroupHealth['kind'];
+    readonly name: string;
+    readonly state: HealthState;
+    readonly reasons: readonly string[];
+    readonly open: number;
+    readonly doneShare: number;
+    readonly verifiedShare: number;
+    readonly forecastFinish: string | null;
+    readonly plannedFinish: string | null;
+  }[];
+  readonly changes: {
+    readonly created: readonly ReportItem[];
+    readonly closed: readonly ReportItem[];
+    readonly reopened: readonly ReportItem[];
+    readonly statusMoves: readonly { readonly item: ReportItem; readonly from: string; readonly to: string; readonly at: string }[];
+  };
+  readonly followups: { readonly mode: 'plan' | 'send'; readonly items: readonly ReportFollowup[] };
+  readonly sync: {
+    readonly connectors: readonly ConnectorSync[];
+    readonly unmappedPeople: readonly { readonly kind: string; readonly id: string; readonly name: string | null }[];
+    readonly unresolvedReferences: number;
+  };
+}
+
+export interface ReportInput {
+  readonly title: string;
+  readonly now: number;
+  readonly timezone: string;
+  /** Local date of `now`, for "due today". */
+  readonly today: string;
+  readonly window: { readonly from: string; readonly to: string };
+  readonly tasks: readonly Task[];
+  readonly flags: readonly Flag[];
+  readonly risk: ReadonlyMap<string, RiskResult>;
+  readonly health: readonly GroupHealth[];
+  /** Status changes in the window (field `status`), oldest first. */
+  readonly statusHistory: readonly HistoryEntry[];
+  readonly previous: Headline | null;
+  readonly people: readonly { readonly id: string; readonly name: string }[];
+  /** Who should verify a task that is done: the reporter's person, else the owner's team lead. */
+  readonly verifierOf: (t: Task) => string | null;
+  readonly label: (taskId: string) => string;
+  readonly nameOf: (id: string) => string;
+  readonly followups: Report['followups'];
+  readonly sync: Report['sync'];
+}
+
+const CLOSED = new Set(['done', 'verified', 'cancelled']);
+const OPEN_AGAIN = new Set(['todo', 'in_progress', 'blocked', 'in_review']);
+
+export function buildReport(input: ReportInput): Report {
+  const byId = new Map(input.tasks.map((t) => [t.id, t]));
+  const flagsOf = new Map<string, Map<FlagCode, Flag>>();
+  for (const f of input.flags) {
+    let m = flagsOf.get(f.taskId);
+    if (!m) flagsOf.set(f.taskId, (m = new Map<FlagCode, Flag>()));
+    m.set(f.code, f);
+  }
+  const flag = (t: Task, code: FlagCode) => flagsOf.get(t.id)?.get(code);
+  const item = (t: Task, reason?: string): ReportItem => ({
+    id: t.id,
+    label: input.label(t.id),
+    title: t.title,
+    url: t.url,
+    owner: t.owner === null ? null : input.nameOf(t.owner),
+    due: t.due,
+    status: t.status,
+    ...(reason === undefined ? {} : { reason }),
+  });
+  const byDue = (a: Task, b: Task) => (a.due ?? '9999').localeCompare(b.due ?? '9999') || a.id.localeCompare(b.id);
+  const live = input.tasks.filter((t) => t.deletedAt === null).sort(byDue);
+  const open = live.filter((t) => !CLOSED.has(t.status));
+  const within = (iso: string | null) => iso !== null && iso >= input.window.from && iso < input.window.to;
+  const flagged = (code: FlagCode) => open.filter((t) => flag(t, code)).map((t) => item(t, flag(t, code)!.reason));
+
+  const headline: Headline = {
+    open: open.length,
+    done: live.filter((t) => within(t.doneAt)).length,
+    verified: live.filter((t) => within(t.verifiedAt)).length,
+    new: live.filter((t) => within(t.createdAt)).length,
+    overdue: open.filter((t) => flag(t, 'overdue')).length,
+    atRisk: open.filter((t) => flag(t, 'deadline_at_risk') || flag(t, 'dependency_at_risk')).length,
+    blocked: open.filter((t) => flag(t, 'blocked')).length,
+    ownerless: open.filter((t) => flag(t, 'no_owner') || flag(t, 'team_owner')).length,
+    undated: open.filter((t) => flag(t, 'no_due_date')).length,
+  };
+  const change = input.previous === null ? null : (Object.fromEntries(HEADLINE_KEYS.map((k) => [k, headline[k] - input.previous![k]])) as Headline);
+
+  const seenCycles = new Set<string>();
+  const cycles: { path: string[]; reason: string }[] = [];
+  for (const t of open) {
+    const f = flag(t, 'dependency_cycle');
+    if (!f) continue;
+    const path = (f.evidence['cycle'] as string[] | undefined) ?? [t.id];
+    const key = [...new Set(path)].sort().join('|');
+    if (seenCycles.has(key)) continue;
+    seenCycles.add(key);
+    cycles.push({ path, reason: f.reason });
+  }
+
+  const deadline = open
+    .filter((t) => flag(t, 'deadline_at_risk'))
+    .map((t) => {
+      const r = input.risk.get(t.id);
+      return { ...item(t, flag(t, 'deadline_at_risk')!.reason), level: r?.level ?? 'unknown', pMiss: r?.pMiss ?? 0, expectedFinish: r?.expectedFinish ?? null, reasons: r?.reasons ?? [] };
+    })
+    .sort((a, b) => b.pMiss - a.pMiss || a.id.localeCompare(b.id));
+
+  const awaiting = live
+    .filter((t) => flag(t, 'done_unverified'))
+    .map((t) => {
+      const v = input.verifierOf(t);
+      return { ...item(t, flag(t, 'done_unverified')!.reason), verifier: v === null ? null : input.nameOf(v), doneAt: t.doneAt, acceptanceCriteria: t.acceptanceCriteria };
+    });
+
+  const byPerson = input.people
+    .map((p) => {
+      const mine = open.filter((t) => t.owner === p.id);
+      const pick = (pred: (t: Task) => boolean, reason: (t: Task) => string | undefined) => mine.filter(pred).map((t) => item(t, reason(t)));
+      return {
+        person: p.id,
+        name: p.name,
+        overdue: pick((t) => !!flag(t, 'overdue'), (t) => flag(t, 'overdue')?.reason),
+        dueToday: pick((t) => t.due === input.today, () => undefined),
+        atRisk: pick((t) => !!(flag(t, 'deadline_at_risk') ?? flag(t, 'dependency_at_risk')), (t) => (flag(t, 'deadline_at_risk') ?? flag(t, 'dependency_at_risk'))?.reason),
+        blocked: pick((t) => !!flag(t, 'blocked'), (t) => flag(t, 'blocked')?.reason),
+        toVerify: live.filter((t) => flag(t, 'done_unverified') && input.verifierOf(t) === p.id).map((t) => item(t)),
+      };
+    })
+    .filter((p) => p.overdue.length + p.dueToday.length + p.atRisk.length + p.blocked.length + p.toVerify.length > 0);
+
+  const moves = input.statusHistory
+    .filter((h) => h.field === 'status' && within(h.at) && byId.has(h.taskId))
+    .map((h) => ({ item: item(byId.get(h.taskId)!), from: parse(h.oldValue), to: parse(h.newValue), at: h.at }));
+  const reopenedIds = new Set(moves.filter((m) => CLOSED.has(m.from) && OPEN_AGAIN.has(m.to)).map((m) => m.item.id));
+
+  return {
+    version: 1,
+    title: input.title,
+    generatedAt: new Date(input.now).toISOString(),
+    timezone: input.timezone,
+    window: input.window,
+    headline,
+    previous: input.previous,
+    change,
+    needsDecision: {
+      ownerless: flagged('no_owner'),
+      teamOwned: flagged('team_owner'),
+      sharedOwner: flagged('shared_owner'),
+      undated: flagged('no_due_date'),
+      unprioritized: flagged('no_priority'),
+      cycles,
+    },
+    atRisk: { deadline, dependency: flagged('dependency_at_risk'), blocked: flagged('blocked') },
+    awaitingVerification: awaiting,
+    byPerson,
+    health: input.health.map((g) => ({
+      kind: g.kind,
+      name: g.name,
+      state: g.state,
+      reasons: g.reasons,
+      open: g.open,
+      doneShare: g.doneShare,
+      verifiedShare: g.verifiedShare,
+      forecastFinish: g.forecastFinish,
+      plannedFinish: g.plannedFinish,
+    })),
+    changes: {
+      created: live.filter((t) => within(t.createdAt)).map((t) => item(t)),
+      closed: live.filter((t) => within(t.doneAt) || (t.status === 'cancelled' && within(t.updatedAt))).map((t) => item(t)),
+      reopened: [...reopenedIds].map((id) => item(byId.get(id)!)),
+      statusMoves: moves,
+    },
+    followups: input.followups,
+    sync: input.sync,
+  };
+}
+
+function parse(v: string | null): string {
+  if (v === null) return 'none';
+  try {
+    return String(JSON.parse(v));
+  } catch {
+    return v;
+  }
+}

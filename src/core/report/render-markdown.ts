@@ -1,0 +1,134 @@
+/** The report as Markdown (for files, GitHub, Notion). Every item links to its source ticket. */
+import { humanDate } from '../calendar.js';
+import { HEADLINE_KEYS, type Report, type ReportItem } from './model.js';
+
+const HEADLINE_LABELS: Record<(typeof HEADLINE_KEYS)[number], string> = {
+  open: 'Open',
+  done: 'Done in the window',
+  verified: 'Verified in the window',
+  new: 'New in the window',
+  overdue: 'Overdue',
+  atRisk: 'At risk',
+  blocked: 'Blocked',
+  ownerless: 'Without one owner',
+  undated: 'Without a due date',
+};
+
+const escape = (s: string) => s.replace(/([\\`*_[\]|<>])/g, '\\$1');
+const link = (i: ReportItem) => (i.url ? `[${escape(i.label)}](${i.url})` : escape(i.label));
+const line = (i: ReportItem, extra?: string) => {
+  const meta = [i.owner ?? 'no owner', i.due ? `due ${humanDate(i.due)}` : null].filter(Boolean).join(', ');
+  const why = extra ?? i.reason;
+  return `- ${link(i)} ${escape(i.title)} — ${meta}${why ? ` — ${escape(why)}` : ''}`;
+};
+const signed = (n: number) => (n > 0 ? `+${n}` : n === 0 ? '±0' : String(n));
+
+export function renderMarkdown(r: Report): string {
+  const out: string[] = [];
+  const section = (title: string, body: string[], empty: string) => {
+    out.push('', `## ${title}`, '');
+    out.push(...(body.length ? body : [empty]));
+  };
+  const sub = (title: string, items: readonly ReportItem[]) => (items.length ? [`**${title}** (${items.length})`, '', ...items.map((i) => line(i)), ''] : []);
+
+  out.push(`# ${escape(r.title)} — ${humanDate(r.window.to.slice(0, 10))}`);
+  out.push('', `Since ${r.window.from.slice(0, 16).replace('T', ' ')} UTC · generated ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC · team timezone ${r.timezone}`);
+
+  out.push('', '| | now | since last report |', '| --- | ---: | ---: |');
+  for (const k of HEADLINE_KEYS) out.push(`| ${HEADLINE_LABELS[k]} | ${r.headline[k]} | ${r.change ? signed(r.change[k]) : '—'} |`);
+
+  const d = r.needsDecision;
+  section(
+    'Needs a decision',
+    [
+      ...sub('Nobody owns these', d.ownerless),
+      ...sub('Owned by a team, not a person', d.teamOwned),
+      ...sub('Shared by several people', d.sharedOwner),
+      ...sub('No due date', d.undated),
+      ...sub('No priority', d.unprioritized),
+      ...(d.cycles.length ? [`**Dependency cycles** (${d.cycles.length})`, '', ...d.cycles.map((c) => `- ${escape(c.reason)}`), ''] : []),
+    ],
+    'Nothing needs a decision.',
+  );
+
+  const a = r.atRisk;
+  section(
+    'At risk',
+    [
+      ...(a.deadline.length
+        ? [
+            `**Trending toward a missed date** (${a.deadline.length})`,
+            '',
+            ...a.deadline.flatMap((i) => [line(i, `${i.level} risk (${Math.round(i.pMiss * 100)}%), expected ${i.expectedFinish ? humanDate(i.expectedFinish) : 'unknown'}`), ...i.reasons.map((x) => `  - ${escape(x)}`)]),
+            '',
+          ]
+        : []),
+      ...sub('Dependency at risk', a.dependency),
+      ...sub('Blocked', a.blocked),
+    ],
+    'Nothing is at risk.',
+  );
+
+  section(
+    'Done, awaiting verification',
+    r.awaitingVerification.map((i) => `${line(i, `verify: ${i.verifier ?? 'nobody known — name a verifier'}`)}${i.acceptanceCriteria ? `\n  - criteria: ${escape(i.acceptanceCriteria.replace(/\s+/g, ' ').trim())}` : ''}`),
+    'Nothing is waiting for verification.',
+  );
+
+  section(
+    'By person',
+    r.byPerson.flatMap((p) => [
+      `### ${escape(p.name)}`,
+      '',
+      ...[
+        ['Overdue', p.overdue],
+        ['Due today', p.dueToday],
+        ['At risk', p.atRisk],
+        ['Blocked', p.blocked],
+        ['Waiting for them to verify', p.toVerify],
+      ].flatMap(([title, items]) => sub(title as string, items as ReportItem[])),
+    ]),
+    'Nobody has anything overdue, due today, at risk, blocked or to verify.',
+  );
+
+  section(
+    'Milestones and projects',
+    r.health.map(
+      (g) =>
+        `- **${escape(g.name)}** (${g.kind}) — ${g.state.replace('_', ' ')}: ${escape(g.reasons.join('; '))} · ${Math.round(g.doneShare * 100)}% done, ${Math.round(g.verifiedShare * 100)}% verified, ${g.open} open · forecast ${g.forecastFinish ? humanDate(g.forecastFinish) : '—'} vs ${g.plannedFinish ? humanDate(g.plannedFinish) : '—'}`,
+    ),
+    'No milestones or projects.',
+  );
+
+  const c = r.changes;
+  section(
+    'Changes since the last report',
+    [
+      ...sub('Created', c.created),
+      ...sub('Closed', c.closed),
+      ...sub('Reopened', c.reopened),
+      ...(c.statusMoves.length ? [`**Status moves** (${c.statusMoves.length})`, '', ...c.statusMoves.map((m) => `- ${link(m.item)} ${escape(m.item.title)}: ${m.from} → ${m.to}`), ''] : []),
+    ],
+    'No changes.',
+  );
+
+  section(
+    r.followups.mode === 'plan' ? 'Follow-ups taskwire would send (plan mode)' : 'Follow-ups sent',
+    r.followups.items.map((f) => `- ${f.channel} to ${escape(f.to)}: ${escape(f.what)}${f.state === 'dead' ? ' (failed)' : ''}`),
+    'None.',
+  );
+
+  section(
+    'Sync health',
+    [
+      ...r.sync.connectors.map(
+        (s) =>
+          `- **${s.name}** (${s.kind}): last sync ${s.lastSyncAt ? s.lastSyncAt.slice(0, 16).replace('T', ' ') + ' UTC' : 'never'}${s.webhookFailures ? `, ${s.webhookFailures} webhook failure(s)` : ''}${s.deadLetters ? `, ${s.deadLetters} dead letter(s)` : ''}`,
+      ),
+      ...(r.sync.unmappedPeople.length ? [`- Unmapped people (${r.sync.unmappedPeople.length}): ${r.sync.unmappedPeople.map((p) => `${p.kind}:${escape(p.name ?? p.id)}`).join(', ')}`] : []),
+      ...(r.sync.unresolvedReferences ? [`- ${r.sync.unresolvedReferences} reference(s) to items taskwire does not track`] : []),
+    ],
+    'No connectors configured.',
+  );
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}

@@ -1,0 +1,84 @@
+/**
+ * The report from the store: evaluate as of now, gather the window's history and the sync state, and
+ * hand plain data to the pure builder. The window runs from the last delivered report (else the start
+ * of the previous working day) to now.
+ */
+import { Calendar, addDays } from '../core/calendar.js';
+import type { Engine } from '../core/engine.js';
+import type { Identity } from '../core/identity.js';
+import type { Task } from '../core/model.js';
+import { buildReport, type Headline, type Report } from '../core/report/model.js';
+import type { Config } from '../config/schema.js';
+import type { TaskStore } from '../store/store.js';
+import { loadAndEvaluate } from './evaluate.js';
+
+const LAST_AT = 'last_report_at';
+const LAST_HEADLINE = 'last_report_headline';
+
+export interface ReportOptions {
+  readonly store: TaskStore;
+  readonly config: Config;
+  readonly engine: Engine;
+  readonly identity: Identity;
+  readonly now: number;
+  /** Start of the window, overriding the last report. */
+  readonly since?: string | undefined;
+}
+
+export async function reportFromStore(o: ReportOptions): Promise<Report> {
+  const { store, config, engine, identity, now } = o;
+  const evaluation = await loadAndEvaluate(store, engine, now);
+  const cal = new Calendar({ timezone: config.timezone, ...config.calendar });
+  const from = o.since ?? (await store.getMeta(LAST_AT)) ?? previousWorkdayStart(cal, now);
+  const to = new Date(now).toISOString();
+  const previousText = await store.getMeta(LAST_HEADLINE);
+  const tasks = await store.listTasks();
+  const [statusHistory, sync, accounts] = await Promise.all([store.statusHistoryBetween(from, to), store.syncState(from), store.listAccounts()]);
+  const leadOf = new Map<string, string>();
+  for (const team of config.teams) if (team.lead) for (const m of team.members) if (!leadOf.has(m)) leadOf.set(m, team.lead);
+  const verifierOf = (t: Task): string | null => {
+    const r = t.reporter ? identity.resolve(t.reporter) : null;
+    if (r?.kind === 'person') return r.personId;
+    return t.owner ? (leadOf.get(t.owner) ?? null) : null;
+  };
+  const syncBy = new Map(sync.map((s) => [s.connector, s]));
+  return buildReport({
+    title: 'taskwire daily report',
+    now,
+    timezone: config.timezone,
+    today: cal.localDate(now),
+    window: { from, to },
+    tasks,
+    flags: evaluation.flags,
+    risk: engine.riskResults(),
+    health: engine.health(),
+    statusHistory,
+    previous: previousText === null ? null : (JSON.parse(previousText) as Headline),
+    people: config.people.map((p) => ({ id: p.id, name: p.name })),
+    verifierOf,
+    label: engine.label,
+    nameOf: engine.nameOf,
+    followups: { mode: config.followups.mode, items: [] },
+    sync: {
+      connectors: config.connectors.map((c) => {
+        const s = syncBy.get(c.name);
+        return { name: c.name, kind: c.type, lastSyncAt: s?.lastSyncAt ?? null, webhookFailures: s?.webhookFailures ?? 0, deadLetters: s?.deadLetters ?? 0 };
+      }),
+      unmappedPeople: accounts.filter((a) => identity.resolve(a).kind === 'unmapped').map((a) => ({ kind: a.kind, id: a.id, name: a.name ?? null })),
+      unresolvedReferences: engine.unresolved().length,
+    },
+  });
+}
+
+/** After a report is delivered: the next one covers what happened since, and shows the change. */
+export async function recordReport(store: TaskStore, report: Report): Promise<void> {
+  await store.setMeta(LAST_AT, report.window.to);
+  await store.setMeta(LAST_HEADLINE, JSON.stringify(report.headline));
+}
+
+/** The first instant of the last workday before today, in the team's timezone. */
+export function previousWorkdayStart(cal: Calendar, now: number): string {
+  let day = addDays(cal.localDate(now), -1);
+  for (let i = 0; i < 31 && !cal.isWorkday(day); i++) day = addDays(day, -1);
+  return new Date(cal.startOf(day)).toISOString();
+}
