@@ -1,10 +1,12 @@
 /** `npm run bench`: every benchmark, each printing its figures next to a floor measured in the same run. */
 import { benchEngine } from './engine.js';
+import { benchReport } from './report.js';
 import { benchStoreApply } from './store-apply.js';
 
 const suites: Record<string, () => Promise<void>> = {
   store: benchStoreApply,
   engine: benchEngine,
+  report: benchReport,
 };
 
 const only = process.argv.slice(2);

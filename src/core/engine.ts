@@ -450,7 +450,7 @@ export class Engine {
 
 const CAUSE_RANK: Record<UpstreamTrouble['cause'], number> = { overdue: 0, at_risk: 1, cycle: 2, due_later: 3 };
 function worse(a: UpstreamTrouble, b: UpstreamTrouble): boolean {
-  const order = CAUSE_RANK[a.cause] - CAUSE_RANK[b.cause] || a.chain.length - b.chain.length || a.chain.join().localeCompare(b.chain.join());
+  const order = CAUSE_RANK[a.cause] - CAUSE_RANK[b.cause] || a.chain.length - b.chain.length || (a.chain.join() < b.chain.join() ? -1 : a.chain.join() > b.chain.join() ? 1 : 0);
   return order < 0;
 }
 

@@ -17,7 +17,7 @@ export interface ReportItem {
   readonly due: string | null;
   readonly status: Task['status'];
   /** Why it is listed, in one line. */
-  readonly reason?: string;
+  readonly reason?: string | undefined;
 }
 
 export const HEADLINE_KEYS = ['open', 'done', 'verified', 'new', 'overdue', 'atRisk', 'blocked', 'ownerless', 'undated'] as const;
@@ -140,25 +140,35 @@ export function buildReport(input: ReportInput): Report {
     owner: t.owner === null ? null : input.nameOf(t.owner),
     due: t.due,
     status: t.status,
-    ...(reason === undefined ? {} : { reason }),
+    reason,
   });
-  const byDue = (a: Task, b: Task) => (a.due ?? '9999').localeCompare(b.due ?? '9999') || a.id.localeCompare(b.id);
-  const live = input.tasks.filter((t) => t.deletedAt === null).sort(byDue);
-  const open = live.filter((t) => !CLOSED.has(t.status));
+  const byDue = (a: Task, b: Task) => cmp(a.due ?? '9999', b.due ?? '9999') || cmp(a.id, b.id);
   const within = (iso: string | null) => iso !== null && iso >= input.window.from && iso < input.window.to;
+
+  // One pass over every task for the counts and the lists; only the lists are sorted.
+  const live: Task[] = [];
+  const open: Task[] = [];
+  const headline: Headline = { open: 0, done: 0, verified: 0, new: 0, overdue: 0, atRisk: 0, blocked: 0, ownerless: 0, undated: 0 };
+  for (const t of input.tasks) {
+    if (t.deletedAt !== null) continue;
+    live.push(t);
+    if (within(t.doneAt)) headline.done++;
+    if (within(t.verifiedAt)) headline.verified++;
+    if (within(t.createdAt)) headline.new++;
+    if (CLOSED.has(t.status)) continue;
+    open.push(t);
+    const fs = flagsOf.get(t.id);
+    if (!fs) continue;
+    if (fs.has('overdue')) headline.overdue++;
+    if (fs.has('deadline_at_risk') || fs.has('dependency_at_risk')) headline.atRisk++;
+    if (fs.has('blocked')) headline.blocked++;
+    if (fs.has('no_owner') || fs.has('team_owner')) headline.ownerless++;
+    if (fs.has('no_due_date')) headline.undated++;
+  }
+  headline.open = open.length;
+  open.sort(byDue);
   const flagged = (code: FlagCode) => open.filter((t) => flag(t, code)).map((t) => item(t, flag(t, code)!.reason));
 
-  const headline: Headline = {
-    open: open.length,
-    done: live.filter((t) => within(t.doneAt)).length,
-    verified: live.filter((t) => within(t.verifiedAt)).length,
-    new: live.filter((t) => within(t.createdAt)).length,
-    overdue: open.filter((t) => flag(t, 'overdue')).length,
-    atRisk: open.filter((t) => flag(t, 'deadline_at_risk') || flag(t, 'dependency_at_risk')).length,
-    blocked: open.filter((t) => flag(t, 'blocked')).length,
-    ownerless: open.filter((t) => flag(t, 'no_owner') || flag(t, 'team_owner')).length,
-    undated: open.filter((t) => flag(t, 'no_due_date')).length,
-  };
   const change = input.previous === null ? null : (Object.fromEntries(HEADLINE_KEYS.map((k) => [k, headline[k] - input.previous![k]])) as Headline);
 
   const seenCycles = new Set<string>();
@@ -179,27 +189,35 @@ export function buildReport(input: ReportInput): Report {
       const r = input.risk.get(t.id);
       return { ...item(t, flag(t, 'deadline_at_risk')!.reason), level: r?.level ?? 'unknown', pMiss: r?.pMiss ?? 0, expectedFinish: r?.expectedFinish ?? null, reasons: r?.reasons ?? [] };
     })
-    .sort((a, b) => b.pMiss - a.pMiss || a.id.localeCompare(b.id));
+    .sort((a, b) => b.pMiss - a.pMiss || cmp(a.id, b.id));
 
-  const awaiting = live
-    .filter((t) => flag(t, 'done_unverified'))
-    .map((t) => {
-      const v = input.verifierOf(t);
-      return { ...item(t, flag(t, 'done_unverified')!.reason), verifier: v === null ? null : input.nameOf(v), doneAt: t.doneAt, acceptanceCriteria: t.acceptanceCriteria };
-    });
+  const unverified = live.filter((t) => flag(t, 'done_unverified')).sort(byDue);
+  const awaiting = unverified.map((t) => {
+    const v = input.verifierOf(t);
+    return { ...item(t, flag(t, 'done_unverified')!.reason), verifier: v === null ? null : input.nameOf(v), doneAt: t.doneAt, acceptanceCriteria: t.acceptanceCriteria };
+  });
 
+  // One pass each to group by owner and by verifier, so the per-person view stays linear in tasks.
+  const openBy = new Map<string, Task[]>();
+  for (const t of open) if (t.owner !== null) push(openBy, t.owner, t);
+  const toVerifyBy = new Map<string, Task[]>();
+  for (const t of unverified) {
+    const v = input.verifierOf(t);
+    if (v !== null) push(toVerifyBy, v, t);
+  }
   const byPerson = input.people
     .map((p) => {
-      const mine = open.filter((t) => t.owner === p.id);
+      const mine = openBy.get(p.id) ?? [];
       const pick = (pred: (t: Task) => boolean, reason: (t: Task) => string | undefined) => mine.filter(pred).map((t) => item(t, reason(t)));
+      const risky = (t: Task) => flag(t, 'deadline_at_risk') ?? flag(t, 'dependency_at_risk');
       return {
         person: p.id,
         name: p.name,
         overdue: pick((t) => !!flag(t, 'overdue'), (t) => flag(t, 'overdue')?.reason),
         dueToday: pick((t) => t.due === input.today, () => undefined),
-        atRisk: pick((t) => !!(flag(t, 'deadline_at_risk') ?? flag(t, 'dependency_at_risk')), (t) => (flag(t, 'deadline_at_risk') ?? flag(t, 'dependency_at_risk'))?.reason),
+        atRisk: pick((t) => !!risky(t), (t) => risky(t)?.reason),
         blocked: pick((t) => !!flag(t, 'blocked'), (t) => flag(t, 'blocked')?.reason),
-        toVerify: live.filter((t) => flag(t, 'done_unverified') && input.verifierOf(t) === p.id).map((t) => item(t)),
+        toVerify: (toVerifyBy.get(p.id) ?? []).map((t) => item(t)),
       };
     })
     .filter((p) => p.overdue.length + p.dueToday.length + p.atRisk.length + p.blocked.length + p.toVerify.length > 0);
@@ -241,8 +259,8 @@ export function buildReport(input: ReportInput): Report {
       plannedFinish: g.plannedFinish,
     })),
     changes: {
-      created: live.filter((t) => within(t.createdAt)).map((t) => item(t)),
-      closed: live.filter((t) => within(t.doneAt) || (t.status === 'cancelled' && within(t.updatedAt))).map((t) => item(t)),
+      created: live.filter((t) => within(t.createdAt)).sort(byDue).map((t) => item(t)),
+      closed: live.filter((t) => within(t.doneAt) || (t.status === 'cancelled' && within(t.updatedAt))).sort(byDue).map((t) => item(t)),
       reopened: [...reopenedIds].map((id) => item(byId.get(id)!)),
       statusMoves: moves,
     },
@@ -250,6 +268,15 @@ export function buildReport(input: ReportInput): Report {
     sync: input.sync,
   };
 }
+
+function push<T>(m: Map<string, T[]>, k: string, v: T) {
+  const a = m.get(k);
+  if (a) a.push(v);
+  else m.set(k, [v]);
+}
+
+/** Code-point order: locale-aware comparison is orders of magnitude slower and not needed for ids and dates. */
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function parse(v: string | null): string {
   if (v === null) return 'none';

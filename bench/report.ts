@@ -1,0 +1,57 @@
+/**
+ * Building and rendering the report over 100k tasks (goal < 2 s), next to a floor: serializing the same
+ * tasks to JSON once.
+ */
+import { configSchema } from '../src/config/schema.js';
+import { Engine } from '../src/core/engine.js';
+import { buildIdentity } from '../src/core/identity.js';
+import { buildReport } from '../src/core/report/model.js';
+import { renderJson } from '../src/core/report/render-json.js';
+import { renderMarkdown } from '../src/core/report/render-markdown.js';
+import { world } from './engine.js';
+import { bestOf, report } from './harness.js';
+
+const NOW = Date.parse('2026-11-25T08:00:00Z');
+
+export async function benchReport(): Promise<void> {
+  const { tasks, samples } = world();
+  const people = Array.from({ length: 200 }, (_, p) => ({ id: `p${p}`, name: `Person ${p}`, accounts: { github: [`u${p}`] } }));
+  const identity = buildIdentity({ people, teams: [] });
+  const engine = new Engine({ settings: configSchema.parse({}).rules, calendar: { timezone: 'Europe/Berlin', workdays: ['mon', 'tue', 'wed', 'thu', 'fri'], hours: { start: '09:00', end: '17:00' }, holidays: [] }, identity });
+  engine.load(tasks, samples);
+  const evaluation = engine.evaluate(NOW);
+
+  const floor = await bestOf(3, () => JSON.stringify(tasks).length);
+  const build = () =>
+    buildReport({
+      title: 'bench',
+      now: NOW,
+      timezone: 'Europe/Berlin',
+      today: '2026-11-25',
+      window: { from: '2026-11-24T00:00:00.000Z', to: new Date(NOW).toISOString() },
+      tasks,
+      flags: evaluation.flags,
+      risk: engine.riskResults(),
+      health: engine.health(),
+      statusHistory: [],
+      previous: null,
+      people: people.map((p) => ({ id: p.id, name: p.name })),
+      verifierOf: () => null,
+      label: engine.label,
+      nameOf: engine.nameOf,
+      followups: { mode: 'plan', items: [] },
+      sync: { connectors: [], unmappedPeople: [], unresolvedReferences: 0 },
+    });
+  const built = await bestOf(3, build);
+  const md = await bestOf(3, () => renderMarkdown(built.result).length);
+  const json = await bestOf(3, () => renderJson(built.result).length);
+  const total = built.ms + md.ms;
+  report('report: build and render over 100k tasks', [
+    { name: 'floor: JSON.stringify of the tasks', value: floor.ms, unit: 'ms' },
+    { name: 'health roll-up + build the report model', value: built.ms, unit: 'ms' },
+    { name: 'render Markdown', value: md.ms, unit: 'ms' },
+    { name: 'render JSON', value: json.ms, unit: 'ms' },
+    { name: 'build + Markdown', value: total, unit: 'ms', goal: '< 2,000 ms', met: total < 2000 },
+    { name: 'Markdown size', value: md.result / 1024, unit: 'KiB' },
+  ]);
+}
