@@ -167,79 +167,95 @@ export interface RiskInput {
 export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
   const { task, work } = input;
   const dueEnd = ctx.cal.endOf(task.due);
-  const blockerFinishes = input.blockers.map((b) => b.finishMs ?? ctx.now);
-  const start = Math.max(ctx.now, ...blockerFinishes);
-  const queueHours = input.queue.hours;
-  const queued = input.queue.count;
+  let start = ctx.now;
+  for (const b of input.blockers) if (b.finishMs !== null && b.finishMs > start) start = b.finishMs;
   const tp = task.owner ? ctx.history.throughput(task.owner, ctx.now) : { recent: 0, usual: 0 };
   const slower = tp.usual >= 2 && tp.recent < tp.usual * 0.75;
   const capacity = slower ? Math.max(0.5, tp.recent / tp.usual) : 1;
   const available = ctx.cal.workingHoursBetween(start, dueEnd) * capacity;
-  // Inputs, like reasons, are for explain and flags: built on first read.
-  const buildInputs = (): RiskResult['inputs'] => ({
-    workHours: 'thin' in work ? null : round1(work.median),
-    workSource: 'thin' in work ? work.thin : work.source,
-    samples: 'thin' in work ? 0 : work.hours.length,
-    availableHours: round1(available),
-    queueHours: round1(queueHours),
-    queue: input.queue.ids,
-    earliestStart: new Date(start).toISOString(),
-    blockers: input.blockers.map((b) => ({ id: b.id, finish: b.finishMs === null ? null : ctx.cal.localDate(b.finishMs) })),
-    capacity: round1(capacity),
-  });
-  let inputs: RiskResult['inputs'] | undefined;
-  if ('thin' in work) {
-    return {
-      taskId: task.id,
-      level: 'unknown',
-      pMiss: 0,
-      expectedFinish: null,
-      finishMs: null,
-      reasons: [work.thin],
-      get inputs() {
-        return (inputs ??= buildInputs());
-      },
-    };
-  }
+  if ('thin' in work) return new Assessment(input, ctx, 'unknown', 0, null, null, start, available, capacity, tp, slower);
 
-  const budget = available - queueHours;
+  const budget = available - input.queue.hours;
   const misses = budget <= 0 ? work.hours.length : work.hours.length - upperBound(work.hours, budget);
   const pMiss = misses / work.hours.length;
   const level: RiskLevel = pMiss >= 0.5 ? 'high' : pMiss >= 0.2 ? 'medium' : 'low';
-  const finishMs = ctx.cal.addWorkingHours(start, (work.median + queueHours) / capacity);
-  const expectedFinish = ctx.cal.localDate(finishMs);
+  const finishMs = ctx.cal.addWorkingHours(start, (work.median + input.queue.hours) / capacity);
+  return new Assessment(input, ctx, level, pMiss, ctx.cal.localDate(finishMs), finishMs, start, available, capacity, tp, slower);
+}
 
-  // Reasons are words for people: built when someone reads them (flags, explain), not for every task.
-  let reasons: readonly string[] | undefined;
-  const explainWhy = (): readonly string[] => {
+/**
+ * One task's assessment. Reasons and inputs are words and details for people (flags, explain, the
+ * report): built on first read, from methods on the prototype — a 100k-task evaluation allocates one
+ * small object per dated task and no closures.
+ */
+class Assessment implements RiskResult {
+  readonly taskId: string;
+  private reasonsCache: readonly string[] | undefined;
+  private inputsCache: RiskResult['inputs'] | undefined;
+
+  constructor(
+    private readonly input: RiskInput,
+    private readonly ctx: RiskContext,
+    readonly level: RiskLevel,
+    readonly pMiss: number,
+    readonly expectedFinish: string | null,
+    readonly finishMs: number | null,
+    private readonly start: number,
+    private readonly available: number,
+    private readonly capacity: number,
+    private readonly tp: { recent: number; usual: number },
+    private readonly slower: boolean,
+  ) {
+    this.taskId = input.task.id;
+  }
+
+  get reasons(): readonly string[] {
+    return (this.reasonsCache ??= this.explain());
+  }
+
+  get inputs(): RiskResult['inputs'] {
+    return (this.inputsCache ??= this.details());
+  }
+
+  toJSON() {
+    return { taskId: this.taskId, level: this.level, pMiss: this.pMiss, expectedFinish: this.expectedFinish, finishMs: this.finishMs, reasons: this.reasons, inputs: this.inputs };
+  }
+
+  private details(): RiskResult['inputs'] {
+    const { work, queue, blockers } = this.input;
+    return {
+      workHours: 'thin' in work ? null : round1(work.median),
+      workSource: 'thin' in work ? work.thin : work.source,
+      samples: 'thin' in work ? 0 : work.hours.length,
+      availableHours: round1(this.available),
+      queueHours: round1(queue.hours),
+      queue: queue.ids,
+      earliestStart: new Date(this.start).toISOString(),
+      blockers: blockers.map((b) => ({ id: b.id, finish: b.finishMs === null ? null : this.ctx.cal.localDate(b.finishMs) })),
+      capacity: round1(this.capacity),
+    };
+  }
+
+  private explain(): readonly string[] {
+    const { task, work, queue } = this.input;
+    const ctx = this.ctx;
+    if ('thin' in work) return [work.thin];
     const dayH = ctx.cal.dayHours;
     const days = (h: number) => `${round1(h / dayH)} working day${round1(h / dayH) === 1 ? '' : 's'}`;
     const who = task.owner ? ctx.nameOf(task.owner) : 'the owner';
-    const workReason = `needs ~${days(work.median)} of work (${work.source}); ${days(available)} left until ${humanDate(task.due)}`;
-    const queueReasons = queued > 0 ? [`${queued} task${queued === 1 ? '' : 's'} due earlier come${queued === 1 ? 's' : ''} first in ${who}'s queue (~${days(queueHours)})`] : [];
-    const late = input.blockers.filter((b) => b.finishMs === null || b.finishMs > ctx.now);
+    const queued = queue.count;
+    const workReason = `needs ~${days(work.median)} of work (${work.source}); ${days(this.available)} left until ${humanDate(task.due)}`;
+    const queueReasons = queued > 0 ? [`${queued} task${queued === 1 ? '' : 's'} due earlier come${queued === 1 ? 's' : ''} first in ${who}'s queue (~${days(queue.hours)})`] : [];
+    const late = this.input.blockers.filter((b) => b.finishMs === null || b.finishMs > ctx.now);
     const blockerReasons = late.map((b) =>
       b.finishMs === null ? `waits for ${ctx.label(b.id)}, whose finish cannot be forecast` : `cannot start before ${ctx.label(b.id)} is forecast to finish (${humanDate(ctx.cal.localDate(b.finishMs))})`,
     );
     const tail: string[] = [];
-    if (slower) tail.push(`${who} finished ${tp.recent} task${tp.recent === 1 ? '' : 's'} in the last 2 weeks against a usual ${round1(tp.usual)}`);
-    if (level !== 'low' && expectedFinish > task.due) tail.push(`forecast finish ${humanDate(expectedFinish)}, after the due date`);
+    if (this.slower) tail.push(`${who} finished ${this.tp.recent} task${this.tp.recent === 1 ? '' : 's'} in the last 2 weeks against a usual ${round1(this.tp.usual)}`);
+    if (this.level !== 'low' && this.expectedFinish !== null && this.expectedFinish > task.due) tail.push(`forecast finish ${humanDate(this.expectedFinish)}, after the due date`);
     // Lead with what changes the outcome most: a blocker that finishes late comes before the work itself.
-    return level !== 'low' && blockerReasons.length > 0 ? [...blockerReasons, workReason, ...queueReasons, ...tail] : [workReason, ...queueReasons, ...blockerReasons, ...tail];
-  };
-  return {
-    taskId: task.id,
-    level,
-    pMiss,
-    expectedFinish,
-    finishMs,
-    get reasons() {
-      return (reasons ??= explainWhy());
-    },
-    get inputs() {
-      return (inputs ??= buildInputs());
-    },
-  };
+    return this.level !== 'low' && blockerReasons.length > 0 ? [...blockerReasons, workReason, ...queueReasons, ...tail] : [workReason, ...queueReasons, ...blockerReasons, ...tail];
+  }
 }
 
 /**
