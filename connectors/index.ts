@@ -2,7 +2,7 @@
  * The one registry of connector kinds. Adding a tool means adding its folder and one line here; the
  * config schema, `taskwire check` and the daemon pick it up from this list.
  */
-import { githubModule } from './github/config.js';
+import { githubModule } from './github/index.js';
 import { jiraModule } from './jira/config.js';
 import { notionModule } from './notion/config.js';
 import { slackModule } from './slack/config.js';

@@ -20,8 +20,20 @@ export interface Reply {
 export interface WebhookHandler {
   /** Throws WebhookVerificationError when the signature, timestamp or headers are wrong. */
   verify(rawBody: Buffer, headers: Headers): void;
+  /** A reply sent instead of processing (a URL-verification challenge), or null. Called after verify. */
   handshake?(rawBody: Buffer, headers: Headers): Reply | null;
-  parse(rawBody: Buffer, headers: Headers): { deliveryId: string; items: SourceItem[]; ignored?: string };
+  /** The delivery's id, stable across the tool's retries (the dedupe key). Called after verify. */
+  deliveryId(rawBody: Buffer, headers: Headers): string;
+  /**
+   * The items a delivery carries. Runs after the delivery was acknowledged, so it may ask the tool for
+   * what the payload lacks (a webhook is often only a signal). `ignored` says why a delivery had nothing.
+   */
+  parse(rawBody: Buffer, headers: Headers): Promise<ParsedDelivery>;
+}
+
+export interface ParsedDelivery {
+  readonly items: SourceItem[];
+  readonly ignored?: string;
 }
 
 /** Something the follow-up engine asks a connector to do in its tool. */
@@ -50,7 +62,26 @@ export interface Connector {
   readonly webhook?: WebhookHandler;
   write?(action: OutboundAction): Promise<WriteResult>;
   resolvePeople?(): AsyncIterable<ExternalAccount>;
+  /** Reaches the tool with the configured credentials and reports what is wrong (`taskwire check --online`). */
+  checkOnline?(): Promise<OnlineCheck>;
+  /** Request counts and the rate budget the tool last reported (for /metrics, health and benchmarks). */
+  stats?(): ConnectorStats;
   close?(): Promise<void>;
+}
+
+export interface OnlineCheck {
+  /** What was confirmed, one line each ("authenticated as taskwire-bot", "acme/api: issues readable"). */
+  readonly ok: readonly string[];
+  /** What is wrong, one line each, naming the setting to fix. */
+  readonly problems: readonly string[];
+}
+
+export interface ConnectorStats {
+  readonly requests: number;
+  /** Conditional requests answered "not modified". */
+  readonly notModified?: number;
+  readonly rateRemaining: number | null;
+  readonly rateLimit: number | null;
 }
 
 /** What the composition root hands a connector when it creates one. */
@@ -58,6 +89,8 @@ export interface ConnectorContext {
   readonly log: Logger;
   /** Team timezone, for turning the tool's timestamps into date-only due dates. */
   readonly timezone: string;
+  /** Waits between retries; tests shorten them. Production uses the tools' own headers and defaults. */
+  readonly timing?: { readonly retryBaseMs?: number; readonly retries?: number };
 }
 
 /** Every connector entry in the config has these, whatever its type. */

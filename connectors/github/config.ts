@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { PRIORITIES, TASK_STATUSES } from '../../src/core/model.js';
 import { baseUrl, connectorBaseShape, localDate, secret } from '../../src/config/fields.js';
-import type { ConnectorModule } from '../port.js';
 
 const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'must be owner/repo' });
 
@@ -55,11 +54,3 @@ export const githubConfigSchema = z
   });
 
 export type GithubConfig = z.output<typeof githubConfigSchema>;
-
-export const githubModule: ConnectorModule<'github', typeof githubConfigSchema> = {
-  kind: 'github',
-  title: 'GitHub issues and pull requests (github.com or Enterprise Server)',
-  configSchema: githubConfigSchema,
-  describe: (c) =>
-    `${[...c.repos, ...c.orgs.map((o) => `${o}/*`)].join(', ')} at ${c.baseUrl} (${c.app ? 'GitHub App' : 'token'}${c.webhook ? ', webhooks' : ''})`,
-};

@@ -137,7 +137,31 @@ export type SourceItem =
       readonly actor: ActorKind;
       readonly actorId?: string;
       readonly what: string;
-    };
+    }
+  | EvidenceItem;
+
+export const EVIDENCE_KINDS = ['in_review', 'done', 'verified', 'withdrawn'] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+
+/**
+ * Something in one item that says how another task stands, e.g. a pull request naming `OPS-14`: open →
+ * `in_review`, merged → `done`, approved → `verified`; closed unmerged → `withdrawn`. The source is not
+ * a task of its own; the follow-up engine and the verification loop act on its target.
+ */
+export interface EvidenceItem {
+  readonly type: 'evidence';
+  /** The task the evidence is about (any TaskRef form). */
+  readonly target: TaskRef;
+  readonly kind: EvidenceKind;
+  /** The item that carries the evidence, in its own tool: `acme/api#45`. */
+  readonly source: string;
+  readonly sourceUrl: string | null;
+  readonly at: string;
+  readonly actor: ActorKind;
+  readonly actorId?: string;
+  /** One line for people: "PR acme/api#45 merged by alexk". */
+  readonly summary: string;
+}
 
 /** An account a connector discovered (users list), for the identity registry. */
 export interface ExternalAccount extends AccountRef {

@@ -6,8 +6,8 @@ import { diffFlags, type FlagDiff } from '../core/flags.js';
 import type { AccountRef, Cursor, ExternalAccount, Flag, HistoryEntry, StoredFlag, Task } from '../core/model.js';
 import type { CycleSample } from '../core/risk.js';
 import { openDatabase, type Db } from './db.js';
-import type { AccountRecord, ApplyResult, ConnectorId, DeliveryStatus, StoreItem, TaskQuery, TaskStore } from './store.js';
-import { TASK_COLUMNS, TRACKED_FIELDS, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
+import type { AccountRecord, ApplyResult, ConnectorId, DeliveryStatus, StoreItem, StoredEvidence, TaskQuery, TaskStore } from './store.js';
+import { TASK_COLUMNS, TRACKED_FIELDS, contentHash, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
 
 /** History uses the canonical field names, not column names. */
 const FIELD_NAME: Record<(typeof TRACKED_FIELDS)[number], string> = {
@@ -73,6 +73,10 @@ export class SqliteStore implements TaskStore {
          WHERE id = @id AND (last_human_activity_at IS NULL OR last_human_activity_at < @at)`,
       ),
       exists: db.prepare<[string], { id: string }>('SELECT id FROM tasks WHERE id = ?'),
+      evidence: db.prepare(
+        `INSERT OR IGNORE INTO evidence (connector, source, source_url, target, kind, at, actor, actor_id, summary, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       getCursor: db.prepare<[string], { value: string }>('SELECT value FROM cursors WHERE connector = ?'),
       putCursor: db.prepare(
         `INSERT INTO cursors (connector, value, updated_at) VALUES (?, ?, ?)
@@ -93,7 +97,7 @@ export class SqliteStore implements TaskStore {
   applyBatchSync(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): ApplyResult {
     const run = this.db.transaction((): ApplyResult => {
       const now = this.now();
-      const counts = { inserted: 0, updated: 0, unchanged: 0, stale: 0, deleted: 0, activity: 0 };
+      const counts = { inserted: 0, updated: 0, unchanged: 0, stale: 0, deleted: 0, activity: 0, evidence: 0 };
       const changed = new Set<string>();
       for (const item of items) {
         if (item.type === 'task') {
@@ -108,6 +112,9 @@ export class SqliteStore implements TaskStore {
             counts.deleted++;
             changed.add(id);
           }
+        } else if (item.type === 'evidence') {
+          const r = this.stmt.evidence.run(connector.name, item.source, item.sourceUrl, item.target, item.kind, isoUtc(item.at), item.actor, item.actorId ?? null, item.summary, now);
+          counts.evidence += r.changes;
         } else {
           const id = `${connector.name}:${item.key}`;
           if (!this.stmt.exists.get(id)) continue;
@@ -146,6 +153,13 @@ export class SqliteStore implements TaskStore {
     // A stale poll never overwrites a newer webhook update.
     if (row.updated_at < old.updated_at) return 'stale' as const;
 
+    // Human activity only moves forward: a poll that cannot see comments must not erase what a webhook
+    // or an earlier comment listing recorded.
+    if (old.last_human_activity_at !== null && (row.last_human_activity_at === null || row.last_human_activity_at < old.last_human_activity_at)) {
+      row.last_human_activity_at = old.last_human_activity_at;
+      row.content_hash = contentHash(row);
+      if (old.content_hash === row.content_hash && old.deleted_at === null) return 'unchanged' as const;
+    }
     const at = row.updated_at;
     const actor = item.actor ?? 'unknown';
     const actorId = item.actorId ?? null;
@@ -212,6 +226,25 @@ export class SqliteStore implements TaskStore {
     const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY due IS NULL, due, connector, key ${q.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(q.limit))}` : ''}`;
     return this.db.prepare<unknown[], TaskRow>(sql).all(...args).map(fromRow);
+  }
+
+  async listEvidence(query: { since?: string | undefined; targets?: readonly string[] | undefined } = {}): Promise<StoredEvidence[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.since !== undefined) {
+      where.push('recorded_at >= ?');
+      args.push(query.since);
+    }
+    if (query.targets !== undefined) {
+      if (query.targets.length === 0) return [];
+      where.push(`target IN (${query.targets.map(() => '?').join(', ')})`);
+      args.push(...query.targets);
+    }
+    type Row = { connector: string; source: string; source_url: string | null; target: string; kind: StoredEvidence['kind']; at: string; actor: StoredEvidence['actor']; actor_id: string | null; summary: string; recorded_at: string };
+    return this.db
+      .prepare<unknown[], Row>(`SELECT * FROM evidence ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC`)
+      .all(...args)
+      .map((r) => ({ connector: r.connector, source: r.source, sourceUrl: r.source_url, target: r.target, kind: r.kind, at: r.at, actor: r.actor, actorId: r.actor_id, summary: r.summary, recordedAt: r.recorded_at }));
   }
 
   async history(taskId: string): Promise<HistoryEntry[]> {

@@ -10,6 +10,7 @@ import type {
   ActorKind,
   ConnectorKind,
   Cursor,
+  EvidenceItem,
   ExternalAccount,
   FlagCode,
   HistoryEntry,
@@ -38,7 +39,8 @@ export type StoreItem =
       readonly actor: ActorKind;
       readonly actorId?: string | undefined;
       readonly what: string;
-    };
+    }
+  | EvidenceItem;
 
 export interface ConnectorId {
   readonly name: string;
@@ -53,8 +55,16 @@ export interface ApplyResult {
   readonly stale: number;
   readonly deleted: number;
   readonly activity: number;
+  /** Evidence rows recorded (new ones; a re-read keeps each once). */
+  readonly evidence: number;
   /** Ids of tasks whose stored state changed, for incremental evaluation. */
   readonly changed: readonly string[];
+}
+
+export interface StoredEvidence extends Omit<EvidenceItem, 'type' | 'actorId'> {
+  readonly connector: string;
+  readonly actorId: string | null;
+  readonly recordedAt: string;
 }
 
 export interface TaskQuery {
@@ -87,6 +97,8 @@ export interface TaskStore {
 
   getTask(id: string): Promise<Task | null>;
   listTasks(query?: TaskQuery): Promise<Task[]>;
+  /** Evidence about tasks (newest first), optionally only what was recorded at or after `since`. */
+  listEvidence(query?: { since?: string | undefined; targets?: readonly string[] | undefined }): Promise<StoredEvidence[]>;
   /** Every change to a task, oldest first. */
   history(taskId: string): Promise<HistoryEntry[]>;
   /** Sets the owner of every task from its assignees (after the identity registry changed). */

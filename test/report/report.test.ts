@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { runCli } from '../../src/cli.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { captureIo } from '../support/io.js';
+import { golden } from '../support/golden.js';
 import { SCENARIO_CONFIG, SCENARIO_ENV, SCENARIO_NOW, seedScenario } from '../support/scenario.js';
 import type { Report } from '../../src/core/report/model.js';
 
-const GOLDEN = resolve(import.meta.dirname, '../golden');
-
-/** Compares with a golden file; `UPDATE_GOLDEN=1 npm test` rewrites them after a deliberate change. */
-function golden(name: string, actual: string) {
-  const file = join(GOLDEN, name);
-  if (process.env['UPDATE_GOLDEN']) writeFileSync(file, actual);
-  expect(actual).toBe(readFileSync(file, 'utf8'));
-}
 
 async function scenarioDir() {
   const dir = mkdtempSync(join(tmpdir(), 'taskwire-report-'));

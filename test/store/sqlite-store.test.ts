@@ -36,24 +36,25 @@ describe('migrations', () => {
     expect(schemaVersion(store.db)).toBe(migrations.at(-1)?.version);
     const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
     expect(tables.map((t) => (t as { name: string }).name)).toEqual([
-      'accounts', 'cursors', 'flags', 'meta', 'outbox', 'task_history', 'task_refs', 'tasks', 'webhook_deliveries', 'write_ledger',
+      'accounts', 'cursors', 'evidence', 'flags', 'meta', 'outbox', 'task_history', 'task_refs', 'tasks', 'webhook_deliveries', 'write_ledger',
     ]);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
     await store.close();
     // Opening again applies nothing and keeps the data.
     const again = openDatabase(path);
-    expect(schemaVersion(again)).toBe(1);
+    expect(schemaVersion(again)).toBe(migrations.at(-1)?.version);
     again.close();
   });
 
   it('applies only the migrations newer than the file, each once', () => {
     const { path, store } = tempStore();
     store.db.close();
-    const next = [...migrations, { version: 2, name: 'extra', sql: 'CREATE TABLE extra (x INTEGER) STRICT;' }];
-    // Re-running migration 1 would fail (its tables exist): only version 2 may run.
+    const latest = migrations.at(-1)!.version;
+    const next = [...migrations, { version: latest + 1, name: 'extra', sql: 'CREATE TABLE extra (x INTEGER) STRICT;' }];
+    // Re-running an applied migration would fail (its tables exist): only the new one may run.
     const db = openDatabase(path, { migrations: next });
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(latest + 1);
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'extra'").get()).toEqual({ n: 1 });
     db.close();
   });

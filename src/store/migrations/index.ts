@@ -3,6 +3,7 @@
  * The applied version is SQLite's `user_version`.
  */
 import { sql as initial } from './0001-initial.js';
+import { sql as evidence } from './0002-evidence.js';
 
 export interface Migration {
   readonly version: number;
@@ -10,4 +11,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'evidence', sql: evidence },
+];

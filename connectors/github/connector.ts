@@ -1,0 +1,90 @@
+/**
+ * A GitHub connector instance: the client, normalization settings, poll, webhooks and writes put
+ * together from one config entry.
+ */
+import type { Connector, ConnectorContext, OnlineCheck } from '../port.js';
+import { GithubClient } from './client.js';
+import type { GithubConfig } from './config.js';
+import { labelMaps, type NormalizeContext } from './normalize.js';
+import { listRepos, pollGithub } from './poll.js';
+import { githubWebhook } from './webhook.js';
+import { writeGithub } from './write.js';
+
+/** Org repositories are listed again at most this often (a new repo shows up within the hour). */
+const ORG_REFRESH_MS = 60 * 60 * 1000;
+
+export interface GithubConnector extends Connector {
+  readonly client: GithubClient;
+}
+
+export function createGithub(config: GithubConfig, context: ConnectorContext): GithubConnector {
+  const client = new GithubClient(config, context.log, context.timing);
+  const ctx: NormalizeContext = {
+    timezone: context.timezone,
+    labels: labelMaps(config.labels),
+    acceptanceCriteriaHeading: config.acceptanceCriteriaHeading,
+    dueDateField: config.dueDateField,
+  };
+
+  let repoCache: { at: number; repos: string[] } | null = null;
+  const repos = async () => {
+    if (config.orgs.length === 0) return [...config.repos];
+    if (repoCache === null || Date.now() - repoCache.at > ORG_REFRESH_MS) repoCache = { at: Date.now(), repos: await listRepos(client, config) };
+    return repoCache.repos;
+  };
+
+  // The login our writes appear under: a token's user (an App's writes come from a Bot account anyway).
+  let self: Promise<string | null> | null = null;
+  const selfLogin = () =>
+    (self ??= config.app
+      ? Promise.resolve(null)
+      : client.get<{ login: string }>('GET /user').then(
+          (r) => r.data.login,
+          () => {
+            self = null; // try again next time
+            return null;
+          },
+        ));
+
+  return {
+    name: config.name,
+    kind: 'github',
+    client,
+    poll: (cursor, signal) => pollGithub({ client, config, ctx, repos }, cursor, signal),
+    ...(config.webhook ? { webhook: githubWebhook({ client, config, ctx, selfLogin }) } : {}),
+    write: (action) => writeGithub(client, config, action),
+    checkOnline: () => checkGithub(client, config),
+    stats: () => ({ requests: client.requests, notModified: client.notModified, rateRemaining: client.rate.remaining, rateLimit: client.rate.limit }),
+  };
+}
+
+async function checkGithub(client: GithubClient, config: GithubConfig): Promise<OnlineCheck> {
+  const ok: string[] = [];
+  const problems: string[] = [];
+  if (!config.app) {
+    try {
+      ok.push(`authenticated as ${(await client.get<{ login: string }>('GET /user')).data.login}`);
+    } catch (err) {
+      problems.push((err as Error).message);
+      return { ok, problems };
+    }
+  }
+  let repos: string[] = [];
+  try {
+    repos = await listRepos(client, config);
+  } catch (err) {
+    problems.push(`orgs: ${(err as Error).message}`);
+    repos = [...config.repos];
+  }
+  for (const repo of repos) {
+    const [owner, name] = repo.split('/');
+    try {
+      await client.get('GET /repos/{owner}/{repo}/issues', { owner, repo: name, per_page: 1, state: 'all' });
+      ok.push(`${repo}: issues readable`);
+    } catch (err) {
+      problems.push(`repos: ${repo}: ${(err as Error).message}`);
+    }
+  }
+  if (client.rate.remaining !== null) ok.push(`rate budget: ${client.rate.remaining} of ${client.rate.limit ?? '?'} requests left`);
+  return { ok, problems };
+}

@@ -1,0 +1,13 @@
+/** The `github` connector kind as the registry lists it. */
+import type { ConnectorModule } from '../port.js';
+import { githubConfigSchema } from './config.js';
+import { createGithub } from './connector.js';
+
+export const githubModule: ConnectorModule<'github', typeof githubConfigSchema> = {
+  kind: 'github',
+  title: 'GitHub issues and pull requests (github.com or Enterprise Server)',
+  configSchema: githubConfigSchema,
+  describe: (c) =>
+    `${[...c.repos, ...c.orgs.map((o) => `${o}/*`)].join(', ')} at ${c.baseUrl} (${c.app ? 'GitHub App' : 'token'}${c.webhook ? ', webhooks' : ''})`,
+  create: createGithub,
+};

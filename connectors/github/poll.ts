@@ -1,0 +1,190 @@
+/**
+ * Incremental capture. Per repository: issues and pull requests updated since the cursor, oldest first,
+ * 100 a page; then, when anything changed, the comments updated since then (for human activity).
+ *
+ * Paging is by `since`, not by page number: after each page the cursor moves to the newest `updated_at`
+ * on it and the next request asks from there. An item updated while we page moves to the end of the
+ * list, which shifts page boundaries and makes page-number paging skip items; `since` paging cannot.
+ * Items whose `updated_at` equals the cursor were read already (`edge`) and are skipped when GitHub
+ * returns them again. The cursor is saved by the caller after every page, so a failure resumes after
+ * the last stored page. A pass ends with a request that finds nothing new, whose ETag is kept: an idle
+ * cycle is then one conditional request per repository, answered 304.
+ */
+import PQueue from 'p-queue';
+import type { Cursor, SourceItem } from '../../src/core/model.js';
+import type { GithubClient } from './client.js';
+import type { GithubConfig } from './config.js';
+import { commentActivity, issueKey, pullEvidence, repoOf, toTask, type NormalizeContext } from './normalize.js';
+import type { GhComment, GhIssue, GhPull, GhRepo, GhReview } from './types.js';
+
+/** One list position: read up to `since`, with the keys (or comment ids) at exactly `since` already read. */
+interface Mark {
+  since: string | null;
+  edge: string[];
+}
+
+interface RepoCursor {
+  issues: Mark;
+  /** ETag of the first page asked with `issues.since`, once a request found nothing new there. */
+  etag: string | null;
+  /** Comments to read since this mark (set when issues changed; cleared when read). */
+  comments: Mark | null;
+}
+
+export interface GithubCursor extends Cursor {
+  readonly v: 1;
+  /** Fingerprint of the scope (repos, orgs, backfillSince): a change starts over. */
+  readonly scope: string;
+  readonly repos: Readonly<Record<string, RepoCursor>>;
+}
+
+const PER_PAGE = 100;
+
+export function scopeOf(config: Pick<GithubConfig, 'repos' | 'orgs' | 'backfillSince' | 'pullRequests'>): string {
+  return JSON.stringify([[...config.repos].sort(), [...config.orgs].sort(), config.backfillSince ?? null, config.pullRequests]);
+}
+
+export interface PollDeps {
+  readonly client: GithubClient;
+  readonly config: GithubConfig;
+  readonly ctx: NormalizeContext;
+  /** Repositories to read (the config's repos plus the orgs' repos). */
+  readonly repos: () => Promise<string[]>;
+}
+
+export async function* pollGithub(deps: PollDeps, previous: Cursor | null, signal: AbortSignal): AsyncGenerator<{ items: SourceItem[]; cursor: Cursor }> {
+  const { config } = deps;
+  const scope = scopeOf(config);
+  const prev = previous as GithubCursor | null;
+  let cursor: GithubCursor = prev && prev.v === 1 && prev.scope === scope ? prev : { v: 1, scope, repos: {} };
+  const startSince = config.backfillSince ? `${config.backfillSince}T00:00:00Z` : null;
+
+  for (const repo of await deps.repos()) {
+    signal.throwIfAborted();
+    let rc: RepoCursor = cursor.repos[repo] ?? { issues: { since: startSince, edge: [] }, etag: null, comments: null };
+    const put = (next: RepoCursor) => {
+      rc = next;
+      cursor = { ...cursor, repos: { ...cursor.repos, [repo]: next } };
+      return cursor;
+    };
+
+    // Issues and pull requests.
+    for (let page = 1; ; ) {
+      signal.throwIfAborted();
+      const mark = rc.issues;
+      const params = { owner: repo.split('/')[0], repo: repo.split('/')[1], state: 'all', sort: 'updated', direction: 'asc', per_page: PER_PAGE, page, ...(mark.since ? { since: mark.since } : {}) };
+      const res = await deps.client.getConditional<GhIssue[]>('GET /repos/{owner}/{repo}/issues', params, page === 1 ? rc.etag : null);
+      if (res === null) break; // 304: nothing changed since the last look
+      const edge = new Set(mark.edge);
+      const fresh = res.data.filter((i) => !(sameInstant(i.updated_at, mark.since) && edge.has(issueKey(repoOf(i.repository_url), i.number))));
+      if (fresh.length === 0) {
+        if (res.hasNext) {
+          page++; // a page of items read already (many share one timestamp): look further
+          continue;
+        }
+        if (page === 1 && res.etag && res.etag !== rc.etag) yield { items: [], cursor: put({ ...rc, etag: res.etag }) };
+        break;
+      }
+      const items = await enrich(deps, fresh, signal);
+      const newest = fresh.reduce((a, i) => (Date.parse(i.updated_at) > Date.parse(a) ? i.updated_at : a), fresh[0]!.updated_at);
+      const atNewest = fresh.filter((i) => sameInstant(i.updated_at, newest)).map((i) => issueKey(repoOf(i.repository_url), i.number));
+      const nextMark: Mark = sameInstant(newest, mark.since) ? { since: mark.since, edge: [...edge, ...atNewest] } : { since: newest, edge: atNewest };
+      yield { items, cursor: put({ issues: nextMark, etag: null, comments: rc.comments ?? { since: mark.since ?? startSince, edge: [] } }) };
+      // Ask again from the new mark even after the last page: that answer (only items read already,
+      // unless something changed meanwhile) gives the ETag that makes the next idle cycle a 304.
+      page = sameInstant(newest, mark.since) ? page + 1 : 1;
+    }
+
+    // Comments on anything that changed: a person's comment is human activity; ours and bots' are not.
+    for (let page = 1; rc.comments !== null; ) {
+      signal.throwIfAborted();
+      const mark: Mark = rc.comments;
+      const res = await deps.client.get<GhComment[]>('GET /repos/{owner}/{repo}/issues/comments', {
+        owner: repo.split('/')[0],
+        repo: repo.split('/')[1],
+        sort: 'updated',
+        direction: 'asc',
+        per_page: PER_PAGE,
+        page,
+        ...(mark.since ? { since: mark.since } : {}),
+      });
+      const edge = new Set(mark.edge);
+      const fresh = res.data.filter((c) => !(sameInstant(c.updated_at, mark.since) && edge.has(String(c.id))));
+      if (fresh.length === 0 && res.hasNext) {
+        page++;
+        continue;
+      }
+      const items = fresh.map((c) => commentActivity(c)).filter((a) => a !== null);
+      const newest = fresh.at(-1)?.updated_at ?? mark.since;
+      const atNewest = fresh.filter((c) => sameInstant(c.updated_at, newest)).map((c) => String(c.id));
+      const next: Mark = sameInstant(newest, mark.since) ? { since: mark.since, edge: [...edge, ...atNewest] } : { since: newest, edge: atNewest };
+      yield { items, cursor: put({ ...rc, comments: res.hasNext ? next : null }) };
+      if (!res.hasNext) break;
+      page = sameInstant(newest, mark.since) ? page + 1 : 1;
+    }
+  }
+}
+
+/**
+ * What a page of issues needs beyond the listing: blockers from the dependencies API (only when the
+ * issue's summary says it has any), and for each pull request its branch and reviews (evidence).
+ */
+async function enrich(deps: PollDeps, issues: readonly GhIssue[], signal: AbortSignal): Promise<SourceItem[]> {
+  const queue = new PQueue({ concurrency: 4 });
+  const out = await Promise.all(
+    issues.map((issue) =>
+      queue.add(async () => {
+        signal.throwIfAborted();
+        return itemsFor(deps, issue);
+      }),
+    ),
+  );
+  return out.flat();
+}
+
+/** The items one issue or pull request yields (shared with webhooks, which carry the same objects). */
+export async function itemsFor(deps: Pick<PollDeps, 'client' | 'config' | 'ctx'>, issue: GhIssue): Promise<SourceItem[]> {
+  const repo = repoOf(issue.repository_url);
+  const [owner, name] = repo.split('/');
+  const items: SourceItem[] = [];
+  if (issue.pull_request) {
+    const [pull, reviews] = await Promise.all([
+      deps.client.get<GhPull>('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo: name, pull_number: issue.number }),
+      deps.client.getAll<GhReview>('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { owner, repo: name, pull_number: issue.number }),
+    ]);
+    items.push(...pullEvidence(pull.data, reviews, repo));
+    if (deps.config.pullRequests === 'tasks') items.push({ type: 'task', task: toTask(issue, [], deps.ctx) });
+    return items;
+  }
+  items.push({ type: 'task', task: toTask(issue, await blockersOf(deps, issue), deps.ctx) });
+  return items;
+}
+
+/** Keys of the issues blocking this one, from the dependencies API; none asked when the summary says none. */
+export async function blockersOf(deps: Pick<PollDeps, 'client'>, issue: GhIssue): Promise<string[]> {
+  const summary = issue.issue_dependencies_summary;
+  if (summary !== undefined && summary.total_blocked_by === 0) return [];
+  const [owner, name] = repoOf(issue.repository_url).split('/');
+  try {
+    const blockers = await deps.client.getAll<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by', { owner, repo: name, issue_number: issue.number });
+    return blockers.map((b) => issueKey(repoOf(b.repository_url), b.number));
+  } catch (err) {
+    // GitHub Enterprise Server versions without issue dependencies answer 404: no native blockers.
+    if ((err as { status?: number }).status === 404 && summary === undefined) return [];
+    throw err;
+  }
+}
+
+/** The configured repos plus every repo of the configured orgs (archived ones and ones without issues skipped). */
+export async function listRepos(client: GithubClient, config: Pick<GithubConfig, 'repos' | 'orgs'>): Promise<string[]> {
+  const out = new Set(config.repos);
+  for (const org of config.orgs) {
+    const repos = await client.getAll<GhRepo>('GET /orgs/{org}/repos', { org, type: 'all' });
+    for (const r of repos) if (!r.archived && r.has_issues !== false) out.add(r.full_name);
+  }
+  return [...out];
+}
+
+function sameInstant(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && Date.parse(a) === Date.parse(b);
+}

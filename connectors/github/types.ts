@@ -1,0 +1,100 @@
+/**
+ * The parts of GitHub's REST and webhook shapes this connector reads (schema names from GitHub's
+ * OpenAPI description: `issue`, `simple-user`, `label`, `milestone`, `issue-comment`, `pull-request`,
+ * `pull-request-review`). Raw tool types stay here; `normalize.ts` maps them to the canonical model.
+ */
+
+export interface GhUser {
+  readonly login: string;
+  readonly id: number;
+  readonly type: string; // 'User' | 'Bot' | 'Organization'
+  readonly name?: string | null;
+  readonly email?: string | null;
+}
+
+export interface GhLabel {
+  readonly name: string;
+}
+
+export interface GhMilestone {
+  readonly number: number;
+  readonly title: string;
+  readonly due_on: string | null;
+  readonly state: string;
+}
+
+export interface GhIssueFieldValue {
+  readonly issue_field_name?: string;
+  readonly data_type: string;
+  readonly value: string | number | null;
+  readonly single_select_option?: { readonly name: string } | null;
+}
+
+export interface GhIssue {
+  readonly id: number;
+  readonly number: number;
+  readonly html_url: string;
+  readonly url: string;
+  readonly repository_url: string;
+  readonly state: string; // open | closed
+  readonly state_reason?: string | null;
+  readonly title: string;
+  readonly body?: string | null;
+  readonly user: GhUser | null;
+  readonly labels: readonly (GhLabel | string)[];
+  readonly assignee: GhUser | null;
+  readonly assignees?: readonly GhUser[] | null;
+  readonly milestone: GhMilestone | null;
+  readonly comments: number;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly closed_at: string | null;
+  readonly pull_request?: { readonly merged_at?: string | null; readonly html_url: string | null } | undefined;
+  readonly draft?: boolean;
+  readonly parent_issue_url?: string | null;
+  readonly issue_dependencies_summary?: { readonly blocked_by: number; readonly total_blocked_by: number } | undefined;
+  readonly issue_field_values?: readonly GhIssueFieldValue[] | undefined;
+  readonly type?: { readonly name: string } | null;
+}
+
+export interface GhComment {
+  readonly id: number;
+  readonly html_url: string;
+  readonly issue_url: string;
+  readonly body?: string;
+  readonly user: GhUser | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly performed_via_github_app?: unknown;
+}
+
+export interface GhPull {
+  readonly number: number;
+  readonly html_url: string;
+  readonly title: string;
+  readonly body: string | null;
+  readonly state: string;
+  readonly draft?: boolean;
+  readonly merged: boolean;
+  readonly merged_at: string | null;
+  readonly closed_at: string | null;
+  readonly updated_at: string;
+  readonly created_at: string;
+  readonly user: GhUser | null;
+  readonly merged_by?: GhUser | null;
+  readonly head: { readonly ref: string };
+}
+
+export interface GhReview {
+  readonly id: number;
+  readonly user: GhUser | null;
+  readonly state: string; // APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
+  readonly submitted_at?: string;
+  readonly html_url: string;
+}
+
+export interface GhRepo {
+  readonly full_name: string;
+  readonly archived?: boolean;
+  readonly has_issues?: boolean;
+}

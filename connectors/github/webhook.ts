@@ -1,0 +1,152 @@
+/**
+ * GitHub webhooks: `X-Hub-Signature-256` checked over the raw bytes in constant time against every
+ * configured secret (rotation), `X-GitHub-Delivery` as the dedupe key (a redelivery keeps it), and the
+ * events that move tasks turned into items. Payloads are signals as much as data: what they lack
+ * (blockers from the dependencies API, a pull request's reviews) is asked for after the acknowledgement.
+ * https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
+ */
+import type { SourceItem } from '../../src/core/model.js';
+import { WebhookVerificationError } from '../../src/errors.js';
+import { header, matchesAnySecret } from '../kit/hmac.js';
+import type { Headers, ParsedDelivery, WebhookHandler } from '../port.js';
+import type { GithubClient } from './client.js';
+import type { GithubConfig } from './config.js';
+import { actorOf, commentActivity, issueKey, pullEvidence, repoOf, toTask, type NormalizeContext } from './normalize.js';
+import { itemsFor } from './poll.js';
+import type { GhComment, GhIssue, GhPull, GhReview, GhUser } from './types.js';
+
+interface Payload {
+  readonly action?: string;
+  readonly issue?: GhIssue;
+  readonly comment?: GhComment;
+  readonly pull_request?: GhPull & { readonly base?: { readonly repo?: { readonly full_name: string } } };
+  readonly review?: GhReview;
+  readonly sub_issue?: GhIssue;
+  readonly parent_issue?: GhIssue;
+  readonly blocked_issue?: GhIssue;
+  readonly blocking_issue?: GhIssue;
+  readonly milestone?: { readonly number: number };
+  readonly changes?: Record<string, unknown>;
+  readonly repository?: { readonly full_name: string };
+  readonly sender?: GhUser;
+}
+
+export interface GithubWebhookDeps {
+  readonly client: GithubClient;
+  readonly config: GithubConfig;
+  readonly ctx: NormalizeContext;
+  /** The login taskwire writes as (a token's user), to recognise our own label and state changes. */
+  readonly selfLogin: () => Promise<string | null>;
+}
+
+export function githubWebhook(deps: GithubWebhookDeps): WebhookHandler {
+  const secrets = deps.config.webhook?.secrets ?? [];
+  if (secrets.length === 0) throw new Error(`${deps.config.name}: webhook.secrets is empty`); // the schema prevents this
+
+  return {
+    verify(rawBody: Buffer, headers: Headers): void {
+      const signature = header(headers, 'x-hub-signature-256');
+      if (!signature) throw new WebhookVerificationError('missing X-Hub-Signature-256 header (is a secret set on the GitHub webhook?)', 401);
+      if (!header(headers, 'x-github-event')) throw new WebhookVerificationError('missing X-GitHub-Event header', 400);
+      if (!header(headers, 'x-github-delivery')) throw new WebhookVerificationError('missing X-GitHub-Delivery header', 400);
+      if (!matchesAnySecret(secrets, rawBody, signature, { algorithm: 'sha256', prefix: 'sha256=' })) {
+        throw new WebhookVerificationError('X-Hub-Signature-256 does not match any configured secret', 401);
+      }
+    },
+
+    deliveryId: (_raw: Buffer, headers: Headers) => header(headers, 'x-github-delivery') ?? '',
+
+    async parse(rawBody: Buffer, headers: Headers): Promise<ParsedDelivery> {
+      const event = header(headers, 'x-github-event') ?? '';
+      let payload: Payload;
+      try {
+        payload = JSON.parse(rawBody.toString('utf8')) as Payload;
+      } catch {
+        return { items: [], ignored: 'body is not JSON (set the webhook content type to application/json)' };
+      }
+      const repo = payload.repository?.full_name;
+      if (event === 'ping') return { items: [], ignored: 'ping' };
+      if (repo && !inScope(deps.config, repo)) return { items: [], ignored: `repository ${repo} is not in this connector's scope` };
+      const self = await deps.selfLogin();
+      const actor = payload.sender ? (payload.sender.login === self ? 'taskwire' : actorOf(payload.sender)) : 'unknown';
+      const activity = (key: string, at: string, what: string): SourceItem[] =>
+        actor === 'human' || actor === 'taskwire' || actor === 'bot' ? [{ type: 'activity', key, at, actor, ...(payload.sender ? { actorId: payload.sender.login } : {}), what }] : [];
+
+      switch (event) {
+        case 'issues': {
+          const issue = payload.issue;
+          if (!issue) return { items: [], ignored: 'issues event without an issue' };
+          const key = issueKey(repoOf(issue.repository_url), issue.number);
+          if (payload.action === 'deleted' || payload.action === 'transferred') return { items: [{ type: 'deleted', key, at: issue.updated_at }] };
+          const items = await itemsFor(deps, issue);
+          return { items: [...withActor(items, actor, payload.sender), ...activity(key, issue.updated_at, `issues.${payload.action ?? 'changed'}`)] };
+        }
+        case 'issue_comment': {
+          const { issue, comment } = payload;
+          if (!issue || !comment) return { items: [], ignored: 'issue_comment event without an issue or comment' };
+          if (payload.action === 'deleted') return { items: [], ignored: 'comment deleted' };
+          const a = commentActivity(comment);
+          // Our own comment coming back changes nothing: no refresh, and its activity is not a person's.
+          if (a?.actor === 'taskwire') return { items: [a] };
+          // The issue's own state (its updated_at moved with the comment) is refreshed too.
+          const items = await itemsFor(deps, issue);
+          return { items: [...items, ...(a ? [a] : [])] };
+        }
+        case 'pull_request': {
+          const pr = payload.pull_request;
+          if (!pr) return { items: [], ignored: 'pull_request event without a pull request' };
+          const prRepo = pr.base?.repo?.full_name ?? repo ?? '';
+          const items: SourceItem[] = pullEvidence(pr, [], prRepo);
+          if (deps.config.pullRequests === 'tasks') items.push(...(await tasksForPull(deps, prRepo, pr.number)));
+          return items.length > 0 ? { items } : { items, ignored: 'pull request names no task' };
+        }
+        case 'pull_request_review': {
+          const { pull_request: pr, review } = payload;
+          if (!pr || !review) return { items: [], ignored: 'pull_request_review event without a pull request or review' };
+          if (payload.action !== 'submitted') return { items: [], ignored: `review ${payload.action ?? ''}` };
+          const items = pullEvidence(pr, [{ ...review, state: review.state.toUpperCase() }], pr.base?.repo?.full_name ?? repo ?? '').filter((e) => e.kind === 'verified');
+          return items.length > 0 ? { items } : { items, ignored: 'review is not an approval of a pull request naming a task' };
+        }
+        case 'sub_issues':
+        case 'issue_dependencies': {
+          // Both sides of the relation are re-read: the payloads carry the issues, not the whole relation.
+          const affected = [payload.sub_issue, payload.parent_issue, payload.blocked_issue, payload.blocking_issue, payload.issue].filter((i): i is GhIssue => i !== undefined);
+          if (affected.length === 0) return { items: [], ignored: `${event} event without issues` };
+          const fresh = await Promise.all(affected.map((i) => refetch(deps, i)));
+          return { items: fresh.flat() };
+        }
+        case 'milestone': {
+          if (!repo || !payload.milestone) return { items: [], ignored: 'milestone event without a repository' };
+          if (payload.action === 'created') return { items: [], ignored: 'new milestone has no issues' };
+          const [owner, name] = repo.split('/');
+          const issues = await deps.client.getAll<GhIssue>('GET /repos/{owner}/{repo}/issues', { owner, repo: name, milestone: payload.milestone.number, state: 'all' });
+          const items = await Promise.all(issues.map((i) => itemsFor(deps, i)));
+          return { items: items.flat() };
+        }
+        default:
+          return { items: [], ignored: `event ${event} is not used` };
+      }
+    },
+  };
+}
+
+function inScope(config: Pick<GithubConfig, 'repos' | 'orgs'>, repo: string): boolean {
+  const lower = repo.toLowerCase();
+  return config.repos.some((r) => r.toLowerCase() === lower) || config.orgs.some((o) => lower.startsWith(`${o.toLowerCase()}/`));
+}
+
+function withActor(items: SourceItem[], actor: ReturnType<typeof actorOf>, sender: GhUser | undefined): SourceItem[] {
+  return items.map((i) => (i.type === 'task' ? { ...i, actor, ...(sender ? { actorId: sender.login } : {}) } : i));
+}
+
+async function refetch(deps: GithubWebhookDeps, issue: GhIssue): Promise<SourceItem[]> {
+  const [owner, name] = repoOf(issue.repository_url).split('/');
+  const fresh = await deps.client.get<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo: name, issue_number: issue.number });
+  return itemsFor(deps, fresh.data);
+}
+
+async function tasksForPull(deps: GithubWebhookDeps, repo: string, n: number): Promise<SourceItem[]> {
+  const [owner, name] = repo.split('/');
+  const issue = await deps.client.get<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo: name, issue_number: n });
+  return [{ type: 'task', task: toTask(issue.data, [], deps.ctx) }];
+}
