@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, each printing its figures next to a floor measured in the same run. */
 import { benchEngine } from './engine.js';
+import { benchGithubBackfill } from './github-backfill.js';
 import { benchReport } from './report.js';
 import { benchStoreApply } from './store-apply.js';
 
@@ -7,6 +8,7 @@ const suites: Record<string, () => Promise<void>> = {
   store: benchStoreApply,
   engine: benchEngine,
   report: benchReport,
+  github: benchGithubBackfill,
 };
 
 const only = process.argv.slice(2);

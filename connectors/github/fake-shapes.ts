@@ -78,6 +78,15 @@ export interface RepoRec {
   nextNumber: number;
 }
 
+/** Lookups the shapes need, kept by the fake so building a page of issues stays linear. */
+export interface FakeIndex {
+  byId(id: number): { repo: RepoRec; issue: IssueRec } | undefined;
+  children(id: number): readonly IssueRec[];
+  commentCount(repo: RepoRec, n: number): number;
+  milestoneCounts(repo: RepoRec, m: number): { open: number; closed: number };
+  openCount(repo: RepoRec): number;
+}
+
 const hex = (n: number) => n.toString(16).padStart(40, '0');
 const nodeId = (prefix: string, id: number) => Buffer.from(`${prefix}${id}`).toString('base64').replace(/=+$/, '');
 
@@ -86,6 +95,7 @@ export class Shapes {
     private readonly api: () => string,
     private readonly web: () => string,
     private readonly userOf: (login: string) => UserRec,
+    private readonly idx: () => FakeIndex,
   ) {}
 
   user(login: string) {
@@ -157,7 +167,7 @@ export class Shapes {
   }
 
   milestone(repo: RepoRec, m: MilestoneRec) {
-    const issues = [...repo.issues.values()].filter((i) => i.milestone === m.number);
+    const counts = this.idx().milestoneCounts(repo, m.number);
     return {
       url: `${this.api()}/repos/${repo.fullName}/milestones/${m.number}`,
       html_url: `${this.web()}/${repo.fullName}/milestone/${m.number}`,
@@ -169,8 +179,8 @@ export class Shapes {
       title: m.title,
       description: null,
       creator: null,
-      open_issues: issues.filter((i) => i.state === 'open').length,
-      closed_issues: issues.filter((i) => i.state === 'closed').length,
+      open_issues: counts.open,
+      closed_issues: counts.closed,
       created_at: m.createdAt,
       updated_at: m.updatedAt,
       closed_at: null,
@@ -178,12 +188,14 @@ export class Shapes {
     };
   }
 
-  issue(repo: RepoRec, i: IssueRec, byId: (id: number) => { repo: RepoRec; issue: IssueRec } | undefined) {
+  issue(repo: RepoRec, i: IssueRec) {
+    const idx = this.idx();
+    const byId = (id: number) => idx.byId(id);
     const api = `${this.api()}/repos/${repo.fullName}`;
     const kind = i.pull ? 'pull' : 'issues';
     const m = i.milestone === null ? null : repo.milestones.get(i.milestone);
     const blockers = i.blockedBy.map(byId).filter((x) => x !== undefined);
-    const children = [...repo.issues.values()].filter((c) => c.parent === i.id);
+    const children = idx.children(i.id);
     const parent = i.parent === null ? undefined : byId(i.parent);
     const fieldValue = (f: IssueRec['fields'][number], n: number) => ({
       issue_field_id: n + 1,
@@ -213,7 +225,7 @@ export class Shapes {
       milestone: m ? this.milestone(repo, m) : null,
       locked: false,
       active_lock_reason: null,
-      comments: repo.comments.filter((c) => c.issueNumber === i.number).length,
+      comments: idx.commentCount(repo, i.number),
       ...(i.pull
         ? {
             pull_request: {
@@ -300,7 +312,7 @@ export class Shapes {
       size: 0,
       default_branch: 'main',
       open_issues: 0,
-      open_issues_count: [...repo.issues.values()].filter((i) => i.state === 'open').length,
+      open_issues_count: this.idx().openCount(repo),
       has_issues: true,
       has_projects: false,
       has_wiki: false,
@@ -372,7 +384,7 @@ export class Shapes {
       rebaseable: null,
       mergeable_state: p.merged ? 'unknown' : 'clean',
       merged_by: p.mergedBy ? this.user(p.mergedBy) : null,
-      comments: repo.comments.filter((c) => c.issueNumber === i.number).length,
+      comments: this.idx().commentCount(repo, i.number),
       review_comments: 0,
       maintainer_can_modify: false,
       commits: 1,

@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { FakeHttpServer, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-server.js';
 import { hmacHex } from '../kit/hmac.js';
-import { Shapes, type CommentRec, type IssueRec, type RepoRec, type ReviewRec, type UserRec } from './fake-shapes.js';
+import { Shapes, type CommentRec, type FakeIndex, type IssueRec, type RepoRec, type ReviewRec, type UserRec } from './fake-shapes.js';
 
 export interface GithubIssueSeed {
   readonly number?: number;
@@ -81,6 +81,9 @@ export class GithubFake {
   private readonly rateLimit: number;
   private rateRemaining: number;
   private nextId = 1000;
+  /** Bumped by every change; the lookup index is rebuilt when it moved. */
+  private version = 0;
+  private cachedIndex: { version: number; index: FakeIndex } | null = null;
   private webhookTarget: { url: string; secret: string } | null;
   /** Webhooks the fake sent on its own (with `webhooks` set), and their answers. */
   readonly sentWebhooks: { event: string; action: string | undefined; result: Promise<WebhookResult> }[] = [];
@@ -94,7 +97,7 @@ export class GithubFake {
     this.rateLimit = opts.rateLimit ?? 5000;
     this.rateRemaining = this.rateLimit;
     this.webhookTarget = opts.webhooks ? { ...opts.webhooks } : null;
-    this.shapes = new Shapes(() => this.server.url, () => `${this.server.url}/web`, (l) => this.user(l));
+    this.shapes = new Shapes(() => this.server.url, () => `${this.server.url}/web`, (l) => this.user(l), () => this.index());
     this.server = new FakeHttpServer(this.routes(), { authorize: (r) => this.authorize(r) });
     this.seed(scenario);
   }
@@ -138,6 +141,7 @@ export class GithubFake {
       issue.blockedBy = (seed.blockedBy ?? []).map((b) => this.resolve(repo, b).issue.id);
       issue.parent = seed.parent === undefined ? null : this.resolve(repo, seed.parent).issue.id;
     }
+    this.version++;
   }
 
   /** Creates an issue (or pull request, with `pull`) as if a person did; returns its number. */
@@ -146,6 +150,7 @@ export class GithubFake {
     const issue = this.insertIssue(repo, seed);
     issue.blockedBy = (seed.blockedBy ?? []).map((b) => this.resolve(repo, b).issue.id);
     issue.parent = seed.parent === undefined ? null : this.resolve(repo, seed.parent).issue.id;
+    this.version++;
     this.emit(issue.pull ? 'pull_request' : 'issues', 'opened', repo, issue, issue.user);
     return issue.number;
   }
@@ -257,10 +262,9 @@ export class GithubFake {
   payload(event: string, action: string, fullName: string, n: number, sender = 'octocat', extra: Record<string, unknown> = {}): Record<string, unknown> {
     const repo = this.repo(fullName);
     const issue = this.issue(repo, n);
-    const byId = (id: number) => this.byId(id);
     const base = { action, repository: this.shapes.repository(repo), sender: this.shapes.user(sender), ...extra };
     if (event === 'pull_request' || event === 'pull_request_review') return { ...base, number: issue.number, pull_request: this.shapes.pull(repo, issue) };
-    return { ...base, issue: this.shapes.issue(repo, issue, byId) };
+    return { ...base, issue: this.shapes.issue(repo, issue) };
   }
 
   // ---- HTTP ----
@@ -276,19 +280,19 @@ export class GithubFake {
       r('GET', '/repos/:owner/:repo/issues/comments/:id', (q) => this.withComment(q, (repo, c) => ({ status: 200, body: this.shapes.comment(repo, c) }))),
       r('PATCH', '/repos/:owner/:repo/issues/comments/:id', (q) => this.editComment(q)),
       r('GET', '/repos/:owner/:repo/issues', (q) => this.listIssues(q)),
-      r('GET', '/repos/:owner/:repo/issues/:n', (q) => this.withIssue(q, (repo, i) => ({ status: 200, body: this.shapes.issue(repo, i, (id) => this.byId(id)) }))),
+      r('GET', '/repos/:owner/:repo/issues/:n', (q) => this.withIssue(q, (repo, i) => ({ status: 200, body: this.shapes.issue(repo, i) }))),
       r('PATCH', '/repos/:owner/:repo/issues/:n', (q) => this.patchIssue(q)),
       r('GET', '/repos/:owner/:repo/issues/:n/comments', (q) => this.withIssue(q, (repo, i) => this.list(q, repo.comments.filter((c) => c.issueNumber === i.number).map((c) => this.shapes.comment(repo, c))))),
       r('POST', '/repos/:owner/:repo/issues/:n/comments', (q) => this.postComment(q)),
       r('GET', '/repos/:owner/:repo/issues/:n/labels', (q) => this.withIssue(q, (repo, i) => this.list(q, i.labels.map((l) => this.shapes.label(repo, l))))),
       r('POST', '/repos/:owner/:repo/issues/:n/labels', (q) => this.addLabels(q)),
       r('DELETE', '/repos/:owner/:repo/issues/:n/labels/:name', (q) => this.removeLabel(q)),
-      r('GET', '/repos/:owner/:repo/issues/:n/sub_issues', (q) => this.withIssue(q, (repo, i) => this.list(q, [...repo.issues.values()].filter((c) => c.parent === i.id).map((c) => this.shapes.issue(repo, c, (id) => this.byId(id)))))),
+      r('GET', '/repos/:owner/:repo/issues/:n/sub_issues', (q) => this.withIssue(q, (_repo, i) => this.list(q, [...this.index().children(i.id)], (c) => { const at = this.index().byId(c.id)!; return this.shapes.issue(at.repo, c); }))),
       r('GET', '/repos/:owner/:repo/issues/:n/parent', (q) => this.withIssue(q, (_repo, i) => {
         const p = i.parent === null ? undefined : this.byId(i.parent);
-        return p ? { status: 200, body: this.shapes.issue(p.repo, p.issue, (id) => this.byId(id)) } : { status: 404, body: { message: 'Not Found' } };
+        return p ? { status: 200, body: this.shapes.issue(p.repo, p.issue) } : { status: 404, body: { message: 'Not Found' } };
       })),
-      r('GET', '/repos/:owner/:repo/issues/:n/dependencies/blocked_by', (q) => this.withIssue(q, (_repo, i) => this.list(q, i.blockedBy.map((id) => this.byId(id)).filter((x) => x !== undefined).map((b) => this.shapes.issue(b.repo, b.issue, (id) => this.byId(id)))))),
+      r('GET', '/repos/:owner/:repo/issues/:n/dependencies/blocked_by', (q) => this.withIssue(q, (_repo, i) => this.list(q, i.blockedBy.map((id) => this.byId(id)).filter((x) => x !== undefined).map((b) => this.shapes.issue(b.repo, b.issue))))),
       r('GET', '/repos/:owner/:repo/milestones', (q) => this.withRepo(q, (repo) => this.list(q, [...repo.milestones.values()].map((m) => this.shapes.milestone(repo, m))))),
       r('GET', '/repos/:owner/:repo/pulls/:n', (q) => this.withIssue(q, (repo, i) => (i.pull ? { status: 200, body: this.shapes.pull(repo, i) } : { status: 404, body: { message: 'Not Found' } }))),
       r('GET', '/repos/:owner/:repo/pulls/:n/reviews', (q) => this.withIssue(q, (repo, i) => this.list(q, (i.pull?.reviews ?? []).map((rv) => this.shapes.review(repo, i, rv))))),
@@ -342,7 +346,7 @@ export class GithubFake {
   }
 
   /** A paginated list answer: `per_page` (≤ 100) and `page`, with GitHub's Link header. */
-  private list(q: FakeRequest, all: readonly unknown[]): FakeResponse {
+  private list<T>(q: FakeRequest, all: readonly T[], shape: (x: T) => unknown = (x) => x): FakeResponse {
     const perPage = Math.min(100, Math.max(1, Number(q.query.get('per_page') ?? 30) || 30));
     const page = Math.max(1, Number(q.query.get('page') ?? 1) || 1);
     const last = Math.max(1, Math.ceil(all.length / perPage));
@@ -353,7 +357,7 @@ export class GithubFake {
       return u.toString();
     };
     const rels = [...(page < last ? [`<${link(page + 1)}>; rel="next"`, `<${link(last)}>; rel="last"`] : []), ...(page > 1 ? [`<${link(1)}>; rel="first"`, `<${link(page - 1)}>; rel="prev"`] : [])];
-    return { status: 200, headers: rels.length ? { link: rels.join(', ') } : {}, body: all.slice((page - 1) * perPage, page * perPage) };
+    return { status: 200, headers: rels.length ? { link: rels.join(', ') } : {}, body: all.slice((page - 1) * perPage, page * perPage).map(shape) };
   }
 
   private listIssues(q: FakeRequest): FakeResponse {
@@ -368,9 +372,10 @@ export class GithubFake {
       // GitHub: "only show results that were last updated after the given time" — at second precision, inclusive.
       if (since !== null) issues = issues.filter((i) => Date.parse(i.updatedAt) >= Math.floor(Date.parse(since) / 1000) * 1000);
       if (milestone !== null && milestone !== '*') issues = issues.filter((i) => (milestone === 'none' ? i.milestone === null : String(i.milestone) === milestone));
-      const keyOf = (i: IssueRec) => (sort === 'updated' ? i.updatedAt : sort === 'comments' ? String(repo.comments.filter((c) => c.issueNumber === i.number).length).padStart(8, '0') : i.createdAt);
+      const idx = this.index();
+      const keyOf = (i: IssueRec) => (sort === 'updated' ? i.updatedAt : sort === 'comments' ? String(idx.commentCount(repo, i.number)).padStart(8, '0') : i.createdAt);
       issues.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a.number - b.number) * (dir === 'asc' ? 1 : -1));
-      return this.list(q, issues.map((i) => this.shapes.issue(repo, i, (id) => this.byId(id))));
+      return this.list(q, issues, (i) => this.shapes.issue(repo, i));
     });
   }
 
@@ -383,7 +388,7 @@ export class GithubFake {
       if (since !== null) comments = comments.filter((c) => Date.parse(c.updatedAt) >= Math.floor(Date.parse(since) / 1000) * 1000);
       const key = (c: CommentRec) => (sort === 'updated' ? c.updatedAt : c.createdAt);
       comments.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id - b.id) * (dir === 'asc' ? 1 : -1));
-      return this.list(q, comments.map((c) => this.shapes.comment(repo, c)));
+      return this.list(q, comments, (c) => this.shapes.comment(repo, c));
     });
   }
 
@@ -430,7 +435,7 @@ export class GithubFake {
       }
       this.touch(issue);
       this.emit('issues', b.state === 'closed' && before === 'open' ? 'closed' : b.state === 'open' && before === 'closed' ? 'reopened' : 'edited', repo, issue, this.opts.self ?? 'taskwire-bot');
-      return { status: 200, body: this.shapes.issue(repo, issue, (id) => this.byId(id)) };
+      return { status: 200, body: this.shapes.issue(repo, issue) };
     });
   }
 
@@ -512,8 +517,41 @@ export class GithubFake {
   }
 
   private byId(id: number): { repo: RepoRec; issue: IssueRec } | undefined {
-    for (const repo of this.repos.values()) for (const issue of repo.issues.values()) if (issue.id === id) return { repo, issue };
-    return undefined;
+    return this.index().byId(id);
+  }
+
+  /** Lookups rebuilt after a change (in O(issues + comments)), so listing a page stays linear. */
+  private index(): FakeIndex {
+    if (this.cachedIndex?.version === this.version) return this.cachedIndex.index;
+    const byId = new Map<number, { repo: RepoRec; issue: IssueRec }>();
+    const children = new Map<number, IssueRec[]>();
+    const comments = new Map<string, number>();
+    const milestones = new Map<string, { open: number; closed: number }>();
+    const open = new Map<RepoRec, number>();
+    for (const repo of this.repos.values()) {
+      open.set(repo, 0);
+      for (const issue of repo.issues.values()) {
+        byId.set(issue.id, { repo, issue });
+        if (issue.state === 'open') open.set(repo, (open.get(repo) ?? 0) + 1);
+        if (issue.milestone !== null) {
+          const k = `${repo.fullName}#${issue.milestone}`;
+          const c = milestones.get(k) ?? { open: 0, closed: 0 };
+          c[issue.state === 'open' ? 'open' : 'closed']++;
+          milestones.set(k, c);
+        }
+      }
+      for (const c of repo.comments) comments.set(`${repo.fullName}#${c.issueNumber}`, (comments.get(`${repo.fullName}#${c.issueNumber}`) ?? 0) + 1);
+    }
+    for (const { issue } of byId.values()) if (issue.parent !== null) children.set(issue.parent, [...(children.get(issue.parent) ?? []), issue]);
+    const index: FakeIndex = {
+      byId: (id) => byId.get(id),
+      children: (id) => children.get(id) ?? [],
+      commentCount: (repo, n) => comments.get(`${repo.fullName}#${n}`) ?? 0,
+      milestoneCounts: (repo, m) => milestones.get(`${repo.fullName}#${m}`) ?? { open: 0, closed: 0 },
+      openCount: (repo) => open.get(repo) ?? 0,
+    };
+    this.cachedIndex = { version: this.version, index };
+    return index;
   }
 
   private user(login: string): UserRec {
@@ -560,6 +598,7 @@ export class GithubFake {
         : null,
     };
     repo.issues.set(number, issue);
+    this.version++;
     for (const c of seed.comments ?? []) {
       const at = c.at ?? issue.updatedAt;
       repo.comments.push({ id: this.id(), issueNumber: number, body: c.body, user: c.user, createdAt: at, updatedAt: at });
@@ -571,12 +610,14 @@ export class GithubFake {
     const at = this.now();
     const c: CommentRec = { id: this.id(), issueNumber: issue.number, body, user, createdAt: at, updatedAt: at };
     repo.comments.push(c);
+    this.version++;
     this.touch(issue);
     return c;
   }
 
   /** Moves updated_at forward (strictly: two changes in one millisecond still order). */
   private touch(issue: IssueRec): void {
+    this.version++;
     const now = this.now();
     issue.updatedAt = now > issue.updatedAt ? now : new Date(Date.parse(issue.updatedAt) + 1000).toISOString().replace('.000Z', 'Z');
   }

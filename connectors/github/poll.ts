@@ -11,6 +11,7 @@
  * cycle is then one conditional request per repository, answered 304.
  */
 import PQueue from 'p-queue';
+import { merge } from '../kit/merge.js';
 import type { Cursor, SourceItem } from '../../src/core/model.js';
 import type { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
@@ -52,76 +53,91 @@ export interface PollDeps {
   readonly repos: () => Promise<string[]>;
 }
 
+/** Repositories read at the same time (each still one request at a time, in order). */
+const REPO_CONCURRENCY = 4;
+
 export async function* pollGithub(deps: PollDeps, previous: Cursor | null, signal: AbortSignal): AsyncGenerator<{ items: SourceItem[]; cursor: Cursor }> {
   const { config } = deps;
   const scope = scopeOf(config);
   const prev = previous as GithubCursor | null;
   let cursor: GithubCursor = prev && prev.v === 1 && prev.scope === scope ? prev : { v: 1, scope, repos: {} };
   const startSince = config.backfillSince ? `${config.backfillSince}T00:00:00Z` : null;
+  const initial: RepoCursor = { issues: { since: startSince, edge: [] }, etag: null, comments: null };
+  const sources = (await deps.repos()).map((repo) => () => pollRepo(deps, repo, cursor.repos[repo] ?? initial, startSince, signal));
+  // A repository's position enters the cursor only with its own page, when that page is yielded.
+  for await (const page of merge(sources, REPO_CONCURRENCY)) {
+    cursor = { ...cursor, repos: { ...cursor.repos, [page.repo]: page.state } };
+    yield { items: page.items, cursor };
+  }
+}
 
-  for (const repo of await deps.repos()) {
+async function* pollRepo(deps: PollDeps, repo: string, from: RepoCursor, startSince: string | null, signal: AbortSignal): AsyncGenerator<{ repo: string; items: SourceItem[]; state: RepoCursor }> {
+  let rc = from;
+  const put = (next: RepoCursor) => {
+    rc = next;
+    return { repo, state: next };
+  };
+  // Issues and pull requests. The next page is asked for as soon as its mark is known, so the wait
+  // for GitHub overlaps with normalizing and storing this one.
+  const [owner, name] = repo.split('/');
+  const list = (page: number, mark: Mark, etag: string | null) =>
+    deps.client.getConditional<GhIssue[]>('GET /repos/{owner}/{repo}/issues', { owner, repo: name, state: 'all', sort: 'updated', direction: 'asc', per_page: PER_PAGE, page, ...(mark.since ? { since: mark.since } : {}) }, etag);
+  let prefetched: Promise<Awaited<ReturnType<typeof list>>> | null = null;
+  for (let page = 1; ; ) {
     signal.throwIfAborted();
-    let rc: RepoCursor = cursor.repos[repo] ?? { issues: { since: startSince, edge: [] }, etag: null, comments: null };
-    const put = (next: RepoCursor) => {
-      rc = next;
-      cursor = { ...cursor, repos: { ...cursor.repos, [repo]: next } };
-      return cursor;
-    };
-
-    // Issues and pull requests.
-    for (let page = 1; ; ) {
-      signal.throwIfAborted();
-      const mark = rc.issues;
-      const params = { owner: repo.split('/')[0], repo: repo.split('/')[1], state: 'all', sort: 'updated', direction: 'asc', per_page: PER_PAGE, page, ...(mark.since ? { since: mark.since } : {}) };
-      const res = await deps.client.getConditional<GhIssue[]>('GET /repos/{owner}/{repo}/issues', params, page === 1 ? rc.etag : null);
-      if (res === null) break; // 304: nothing changed since the last look
-      const edge = new Set(mark.edge);
-      const fresh = res.data.filter((i) => !(sameInstant(i.updated_at, mark.since) && edge.has(issueKey(repoOf(i.repository_url), i.number))));
-      if (fresh.length === 0) {
-        if (res.hasNext) {
-          page++; // a page of items read already (many share one timestamp): look further
-          continue;
-        }
-        if (page === 1 && res.etag && res.etag !== rc.etag) yield { items: [], cursor: put({ ...rc, etag: res.etag }) };
-        break;
-      }
-      const items = await enrich(deps, fresh, signal);
-      const newest = fresh.reduce((a, i) => (Date.parse(i.updated_at) > Date.parse(a) ? i.updated_at : a), fresh[0]!.updated_at);
-      const atNewest = fresh.filter((i) => sameInstant(i.updated_at, newest)).map((i) => issueKey(repoOf(i.repository_url), i.number));
-      const nextMark: Mark = sameInstant(newest, mark.since) ? { since: mark.since, edge: [...edge, ...atNewest] } : { since: newest, edge: atNewest };
-      yield { items, cursor: put({ issues: nextMark, etag: null, comments: rc.comments ?? { since: mark.since ?? startSince, edge: [] } }) };
-      // Ask again from the new mark even after the last page: that answer (only items read already,
-      // unless something changed meanwhile) gives the ETag that makes the next idle cycle a 304.
-      page = sameInstant(newest, mark.since) ? page + 1 : 1;
-    }
-
-    // Comments on anything that changed: a person's comment is human activity; ours and bots' are not.
-    for (let page = 1; rc.comments !== null; ) {
-      signal.throwIfAborted();
-      const mark: Mark = rc.comments;
-      const res = await deps.client.get<GhComment[]>('GET /repos/{owner}/{repo}/issues/comments', {
-        owner: repo.split('/')[0],
-        repo: repo.split('/')[1],
-        sort: 'updated',
-        direction: 'asc',
-        per_page: PER_PAGE,
-        page,
-        ...(mark.since ? { since: mark.since } : {}),
-      });
-      const edge = new Set(mark.edge);
-      const fresh = res.data.filter((c) => !(sameInstant(c.updated_at, mark.since) && edge.has(String(c.id))));
-      if (fresh.length === 0 && res.hasNext) {
-        page++;
+    const mark = rc.issues;
+    const res = await (prefetched ?? list(page, mark, page === 1 ? rc.etag : null));
+    prefetched = null;
+    if (res === null) break; // 304: nothing changed since the last look
+    const edge = new Set(mark.edge);
+    const fresh = res.data.filter((i) => !(sameInstant(i.updated_at, mark.since) && edge.has(issueKey(repoOf(i.repository_url), i.number))));
+    if (fresh.length === 0) {
+      if (res.hasNext) {
+        page++; // a page of items read already (many share one timestamp): look further
         continue;
       }
-      const items = fresh.map((c) => commentActivity(c)).filter((a) => a !== null);
-      const newest = fresh.at(-1)?.updated_at ?? mark.since;
-      const atNewest = fresh.filter((c) => sameInstant(c.updated_at, newest)).map((c) => String(c.id));
-      const next: Mark = sameInstant(newest, mark.since) ? { since: mark.since, edge: [...edge, ...atNewest] } : { since: newest, edge: atNewest };
-      yield { items, cursor: put({ ...rc, comments: res.hasNext ? next : null }) };
-      if (!res.hasNext) break;
-      page = sameInstant(newest, mark.since) ? page + 1 : 1;
+      if (page === 1 && res.etag && res.etag !== rc.etag) yield { items: [], ...put({ ...rc, etag: res.etag }) };
+      break;
     }
+    const newest = fresh.reduce((a, i) => (Date.parse(i.updated_at) > Date.parse(a) ? i.updated_at : a), fresh[0]!.updated_at);
+    const atNewest = fresh.filter((i) => sameInstant(i.updated_at, newest)).map((i) => issueKey(repoOf(i.repository_url), i.number));
+    const nextMark: Mark = sameInstant(newest, mark.since) ? { since: mark.since, edge: [...edge, ...atNewest] } : { since: newest, edge: atNewest };
+    // Ask again from the new mark even after the last page: that answer (only items read already,
+    // unless something changed meanwhile) gives the ETag that makes the next idle cycle a 304.
+    const nextPage = sameInstant(newest, mark.since) ? page + 1 : 1;
+    prefetched = list(nextPage, nextMark, null);
+    prefetched.catch(() => undefined); // awaited on the next turn; a failure surfaces there
+    const items = await enrich(deps, fresh, signal);
+    yield { items, ...put({ issues: nextMark, etag: null, comments: rc.comments ?? { since: mark.since ?? startSince, edge: [] } }) };
+    page = nextPage;
+  }
+
+  // Comments on anything that changed: a person's comment is human activity; ours and bots' are not.
+  for (let page = 1; rc.comments !== null; ) {
+    signal.throwIfAborted();
+    const mark: Mark = rc.comments;
+    const res = await deps.client.get<GhComment[]>('GET /repos/{owner}/{repo}/issues/comments', {
+      owner: repo.split('/')[0],
+      repo: repo.split('/')[1],
+      sort: 'updated',
+      direction: 'asc',
+      per_page: PER_PAGE,
+      page,
+      ...(mark.since ? { since: mark.since } : {}),
+    });
+    const edge = new Set(mark.edge);
+    const fresh = res.data.filter((c) => !(sameInstant(c.updated_at, mark.since) && edge.has(String(c.id))));
+    if (fresh.length === 0 && res.hasNext) {
+      page++;
+      continue;
+    }
+    const items = fresh.map((c) => commentActivity(c)).filter((a) => a !== null);
+    const newest = fresh.at(-1)?.updated_at ?? mark.since;
+    const atNewest = fresh.filter((c) => sameInstant(c.updated_at, newest)).map((c) => String(c.id));
+    const next: Mark = sameInstant(newest, mark.since) ? { since: mark.since, edge: [...edge, ...atNewest] } : { since: newest, edge: atNewest };
+    yield { items, ...put({ ...rc, comments: res.hasNext ? next : null }) };
+    if (!res.hasNext) break;
+    page = sameInstant(newest, mark.since) ? page + 1 : 1;
   }
 }
 

@@ -81,6 +81,20 @@ describe('GitHub poll against the fake, over HTTP', () => {
     expect(history.n).toBe(0); // nothing was applied twice as a change
   });
 
+  it('reads several repositories at once and still resumes each from its own last stored page', async () => {
+    const two: GithubScenario = { repos: ['acme/infra', 'acme/api'].map((fullName) => ({ ...scenario(150).repos[0]!, fullName })) };
+    const r = await rig(two, { repos: ['acme/infra', 'acme/api'] });
+    let apiLists = 0;
+    r.fake.serverError(4, 503, (q) => q.path === '/repos/acme/api/issues' && ++apiLists >= 2);
+    await expect(poll(r.store, r)).rejects.toThrow(/503/);
+    const partial = await r.store.listTasks();
+    expect(partial.some((t) => t.key.startsWith('acme/api#'))).toBe(true);
+    const resumed = await poll(r.store, r);
+    expect(resumed.inserted).toBe(300 - partial.length);
+    expect((await r.store.listTasks()).length).toBe(300);
+    expect((r.store.db.prepare("SELECT count(*) AS n FROM task_history WHERE source = 'diff'").get() as { n: number }).n).toBe(0);
+  });
+
   it('picks up a changed issue and a new comment on the next cycle', async () => {
     const r = await rig(scenario(30));
     await poll(r.store, r);

@@ -1,0 +1,36 @@
+/** The benchmark side of `fake-worker.ts`: start a fake in a worker thread and talk to it. */
+import { Worker } from 'node:worker_threads';
+import type { GithubScenario } from '../connectors/github/fake.js';
+
+export interface FakeHost {
+  readonly url: string;
+  mark(): Promise<void>;
+  requests(): Promise<{ method: string; path: string; status: number }[]>;
+  stop(): Promise<void>;
+}
+
+export async function startFakeWorker(kind: 'github', scenario: GithubScenario): Promise<FakeHost> {
+  // A TypeScript entry in a worker: register tsx's loader there first, then import the fake.
+  const entry = new URL('./fake-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: { kind, scenario } });
+  const next = <T>() => new Promise<T>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  const { url } = await next<{ url: string }>();
+  const ask = async <T>(op: string) => {
+    const p = next<T>();
+    worker.postMessage({ op });
+    return p;
+  };
+  return {
+    url,
+    mark: async () => void (await ask('mark')),
+    requests: async () => (await ask<{ requests: { method: string; path: string; status: number }[] }>('requests')).requests,
+    stop: async () => {
+      await ask('stop');
+      await worker.terminate();
+    },
+  };
+}
