@@ -14,6 +14,7 @@ import { explainCommand } from './cli/explain.js';
 import { healthCommand } from './cli/health.js';
 import { peopleCommand } from './cli/people.js';
 import { reportCommand } from './cli/report.js';
+import { syncCommand, type SyncOptions } from './cli/sync.js';
 import { tasksCommand, type TasksOptions } from './cli/tasks.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -31,7 +32,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
   program
     .command('check')
     .description('validate the config and summarize what it sets up')
-    .action(() => setExit(checkCommand(loadContext(io, configFlag()))));
+    .option('--online', 'also reach each tool with its credentials and report what is wrong')
+    .action(async (opts: { online?: boolean }) => setExit(await checkCommand(loadContext(io, configFlag()), opts)));
+
+  program
+    .command('sync')
+    .description('one whole cycle in the foreground: capture from the tools, evaluate, plan follow-ups (and send them in send mode)')
+    .option('--once', 'one cycle, then exit (the default)')
+    .option('--connector <name>', 'only this connector')
+    .action(async (opts: SyncOptions) => setExit(await syncCommand(loadContext(io, configFlag()), opts, clock)));
 
   const config = program.command('config').description('config helpers');
   config

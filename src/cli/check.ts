@@ -1,12 +1,38 @@
 /** `taskwire check`: validate the config and say, briefly, what it sets up. */
 import { findConnectorModule } from '../../connectors/index.js';
 import type { Config } from '../config/schema.js';
-import { connectorAvailable, storePath } from '../main.js';
+import { connectorAvailable, createConnector, storePath } from '../main.js';
 import type { CommandContext } from './context.js';
 
-export function checkCommand(ctx: CommandContext): number {
+export async function checkCommand(ctx: CommandContext, opts: { online?: boolean } = {}): Promise<number> {
   ctx.io.out(summarize(ctx.config, ctx.file, ctx.io.cwd));
-  return 0;
+  if (!opts.online) return 0;
+  return checkOnline(ctx);
+}
+
+/** Reaches each enabled connector's tool with its credentials; exit 1 when any reports a problem. */
+async function checkOnline(ctx: CommandContext): Promise<number> {
+  let problems = 0;
+  ctx.io.out('online:\n');
+  for (const c of ctx.config.connectors.filter((x) => x.enabled)) {
+    if (!connectorAvailable(c)) {
+      ctx.io.out(`  ${c.name}: not available in this build — skipped\n`);
+      continue;
+    }
+    const connector = createConnector(c, { log: ctx.log, timezone: ctx.config.timezone, timing: { retries: 1 } });
+    try {
+      const r = connector.checkOnline ? await connector.checkOnline() : { ok: ['no online check for this connector'], problems: [] };
+      for (const line of r.ok) ctx.io.out(`  ${c.name}: ok — ${line}\n`);
+      for (const line of r.problems) ctx.io.out(`  ${c.name}: PROBLEM — ${line}\n`);
+      problems += r.problems.length;
+    } catch (err) {
+      ctx.io.out(`  ${c.name}: PROBLEM — ${(err as Error).message}\n`);
+      problems++;
+    } finally {
+      await connector.close?.();
+    }
+  }
+  return problems === 0 ? 0 : 1;
 }
 
 export function summarize(c: Config, file: string, cwd: string): string {

@@ -1,0 +1,58 @@
+/**
+ * `taskwire sync [--once] [--connector N]`: one whole cycle in the foreground — capture from the
+ * tools, evaluate, and (with follow-ups) plan and, in send mode, dispatch. A line per connector as it
+ * goes; a summary at the end. Exit 1 when a connector failed (the others' work is kept).
+ */
+import type { Connector } from '../../connectors/port.js';
+import { UsageError } from '../errors.js';
+import { connectorAvailable, createConnector, engineFromConfig, loadIdentity, openStore } from '../main.js';
+import { runCycle } from '../pipeline/cycle.js';
+import type { CommandContext } from './context.js';
+
+export interface SyncOptions {
+  readonly once?: boolean;
+  readonly connector?: string;
+}
+
+export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock: () => number): Promise<number> {
+  const chosen = ctx.config.connectors.filter((c) => c.enabled && (opts.connector === undefined || c.name === opts.connector));
+  if (opts.connector !== undefined && chosen.length === 0) throw new UsageError(`--connector: no enabled connector named "${opts.connector}" in ${ctx.file}`);
+  const unavailable = chosen.filter((c) => !connectorAvailable(c));
+  for (const c of unavailable) ctx.io.err(`taskwire: ${c.name}: the ${c.type} connector is not available in this build; skipped\n`);
+  const connectors: Connector[] = chosen.filter(connectorAvailable).map((c) => createConnector(c, { log: ctx.log, timezone: ctx.config.timezone }));
+  const store = openStore(ctx.config, ctx.io.cwd);
+  try {
+    const identity = await loadIdentity(ctx.config, store);
+    const engine = engineFromConfig(ctx.config, identity);
+    const last = new Map<string, number>();
+    const result = await runCycle({
+      store,
+      connectors,
+      identity,
+      engine,
+      log: ctx.log,
+      now: clock,
+      onProgress: (name, p) => {
+        // A line at most every 1,000 items: progress without a wall of text in logs.
+        if (p.items - (last.get(name) ?? 0) >= 1000) {
+          last.set(name, p.items);
+          ctx.io.err(`  ${name}: ${p.items} items, ${p.pages} pages…\n`);
+        }
+      },
+    });
+    for (const c of result.capture) {
+      if (c.ok && c.summary) {
+        const s = c.summary;
+        ctx.io.out(`${c.connector}: ${s.firstSync ? 'first sync (seeded silently), ' : ''}${s.items} items in ${s.pages} pages — ${s.inserted} new, ${s.updated} updated, ${s.activity} activity, ${s.evidence} evidence (${(c.ms / 1000).toFixed(1)}s)\n`);
+      } else {
+        ctx.io.out(`${c.connector}: FAILED — ${c.error ?? 'unknown error'}\n`);
+      }
+    }
+    const d = result.diff;
+    ctx.io.out(`flags: ${result.openFlags} open (${d.opened.length} new, ${d.resolved.length} resolved)${result.ownersChanged ? `; ${result.ownersChanged} owners recomputed` : ''}\n`);
+    return result.capture.every((c) => c.ok) && unavailable.length === 0 ? 0 : 1;
+  } finally {
+    await store.close();
+    for (const c of connectors) await c.close?.();
+  }
+}
