@@ -3,7 +3,7 @@
  * config schema, `taskwire check` and the daemon pick it up from this list.
  */
 import { githubModule } from './github/index.js';
-import { jiraModule } from './jira/config.js';
+import { jiraModule } from './jira/index.js';
 import { notionModule } from './notion/config.js';
 import { slackModule } from './slack/config.js';
 

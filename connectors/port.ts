@@ -62,6 +62,11 @@ export interface Connector {
   readonly webhook?: WebhookHandler;
   write?(action: OutboundAction): Promise<WriteResult>;
   resolvePeople?(): AsyncIterable<ExternalAccount>;
+  /**
+   * Every item key in scope now, for finding items deleted without a webhook telling us. Only a
+   * complete answer counts: the caller soft-deletes stored tasks whose keys are missing from it.
+   */
+  liveKeys?(signal?: AbortSignal): Promise<string[]>;
   /** Reaches the tool with the configured credentials and reports what is wrong (`taskwire check --online`). */
   checkOnline?(): Promise<OnlineCheck>;
   /** Request counts and the rate budget the tool last reported (for /metrics, health and benchmarks). */

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { PRIORITIES, TASK_STATUSES } from '../../src/core/model.js';
 import { baseUrl, connectorBaseShape, duration, localDate, secret } from '../../src/config/fields.js';
-import type { ConnectorModule } from '../port.js';
 
 export const jiraConfigSchema = z
   .strictObject({
@@ -45,10 +44,3 @@ export const jiraConfigSchema = z
   });
 
 export type JiraConfig = z.output<typeof jiraConfigSchema>;
-
-export const jiraModule: ConnectorModule<'jira', typeof jiraConfigSchema> = {
-  kind: 'jira',
-  title: 'Jira Cloud or Data Center issues',
-  configSchema: jiraConfigSchema,
-  describe: (c) => `${c.jql} at ${c.host} (${c.deployment}${c.webhook ? ', webhooks' : ''})`,
-};
