@@ -1,6 +1,9 @@
 /** The benchmark side of `fake-worker.ts`: start a fake in a worker thread and talk to it. */
 import { Worker } from 'node:worker_threads';
 import type { GithubScenario } from '../connectors/github/fake.js';
+import type { JiraFakeOptions, JiraScenario } from '../connectors/jira/fake.js';
+
+export type FakeSpec = { kind: 'github'; scenario: GithubScenario } | { kind: 'jira'; scenario: JiraScenario; options: JiraFakeOptions };
 
 export interface FakeHost {
   readonly url: string;
@@ -9,11 +12,11 @@ export interface FakeHost {
   stop(): Promise<void>;
 }
 
-export async function startFakeWorker(kind: 'github', scenario: GithubScenario): Promise<FakeHost> {
+export async function startFakeWorker(spec: FakeSpec): Promise<FakeHost> {
   // A TypeScript entry in a worker: register tsx's loader there first, then import the fake.
   const entry = new URL('./fake-worker.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: { kind, scenario } });
+  const worker = new Worker(boot, { eval: true, workerData: spec });
   const next = <T>() => new Promise<T>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);

@@ -5,11 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { GithubFake, type GithubScenario } from '../connectors/github/fake.js';
+import { JiraFake, type JiraFakeOptions, type JiraScenario } from '../connectors/jira/fake.js';
 
 type Msg = { op: 'requests' } | { op: 'mark' } | { op: 'stop' };
 
-const data = workerData as { kind: 'github'; scenario: GithubScenario };
-const fake = new GithubFake(data.scenario);
+type Data = { kind: 'github'; scenario: GithubScenario } | { kind: 'jira'; scenario: JiraScenario; options: JiraFakeOptions };
+const data = workerData as Data;
+const fake = data.kind === 'github' ? new GithubFake(data.scenario) : new JiraFake(data.scenario, data.options);
 const url = await fake.start();
 let mark = 0;
 parentPort!.postMessage({ url });

@@ -42,7 +42,7 @@ function scenario(): GithubScenario {
 
 export async function benchGithubBackfill(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'taskwire-bench-gh-'));
-  const fake = await startFakeWorker('github', scenario());
+  const fake = await startFakeWorker({ kind: 'github', scenario: scenario() });
   const base = fake.url;
   const total = REPOS.length * PER_REPO;
   try {

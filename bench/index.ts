@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, each printing its figures next to a floor measured in the same run. */
 import { benchEngine } from './engine.js';
 import { benchGithubBackfill } from './github-backfill.js';
+import { benchJiraBackfill } from './jira-backfill.js';
 import { benchReport } from './report.js';
 import { benchStoreApply } from './store-apply.js';
 
@@ -9,6 +10,7 @@ const suites: Record<string, () => Promise<void>> = {
   engine: benchEngine,
   report: benchReport,
   github: benchGithubBackfill,
+  jira: benchJiraBackfill,
 };
 
 const only = process.argv.slice(2);

@@ -19,7 +19,7 @@ export interface AdfNode {
 export function adfToMarkdown(doc: unknown): string | null {
   if (doc === null || doc === undefined) return null;
   if (typeof doc === 'string') return doc.trim() === '' ? null : doc;
-  if (typeof doc !== 'object') return String(doc);
+  if (typeof doc !== 'object') return str(doc);
   const md = blocks((doc as AdfNode).content ?? [], '').trim();
   return md === '' ? null : md;
 }
@@ -46,7 +46,7 @@ function block(n: AdfNode, indent: string): string {
     case 'decisionList':
       return c.map((item) => `${indent}- ${inline(item.content ?? [])}`).join('\n');
     case 'codeBlock':
-      return `${indent}\`\`\`${String(n.attrs?.['language'] ?? '')}\n${c.map((t) => t.text ?? '').join('')}\n${indent}\`\`\``;
+      return `${indent}\`\`\`${str(n.attrs?.['language'])}\n${c.map((t) => t.text ?? '').join('')}\n${indent}\`\`\``;
     case 'blockquote':
       return blocks(c, '')
         .split('\n')
@@ -67,7 +67,7 @@ function block(n: AdfNode, indent: string): string {
       return '';
     case 'expand':
     case 'nestedExpand':
-      return `${indent}**${String(n.attrs?.['title'] ?? '')}**\n\n${blocks(c, indent)}`;
+      return `${indent}**${str(n.attrs?.['title'])}**\n\n${blocks(c, indent)}`;
     default:
       return c.length > 0 ? blocks(c, indent) : inline([n]);
   }
@@ -103,18 +103,18 @@ function inlineNode(n: AdfNode): string {
     case 'hardBreak':
       return '  \n';
     case 'mention':
-      return `@${String(n.attrs?.['text'] ?? n.attrs?.['id'] ?? '').replace(/^@/, '')}`;
+      return `@${str(n.attrs?.['text'] ?? n.attrs?.['id']).replace(/^@/, '')}`;
     case 'emoji':
-      return String(n.attrs?.['text'] ?? n.attrs?.['shortName'] ?? '');
+      return str(n.attrs?.['text'] ?? n.attrs?.['shortName']);
     case 'date': {
       const ts = Number(n.attrs?.['timestamp']);
       return Number.isFinite(ts) ? new Date(ts).toISOString().slice(0, 10) : '';
     }
     case 'status':
-      return `[${String(n.attrs?.['text'] ?? '')}]`;
+      return `[${str(n.attrs?.['text'])}]`;
     case 'inlineCard':
     case 'blockCard':
-      return String(n.attrs?.['url'] ?? '');
+      return str(n.attrs?.['url']);
     default:
       return n.content ? inline(n.content) : (n.text ?? '');
   }
@@ -127,7 +127,7 @@ function marked(text: string, marks: readonly { type: string; attrs?: Readonly<R
     else if (m.type === 'strong') out = `**${out}**`;
     else if (m.type === 'em') out = `_${out}_`;
     else if (m.type === 'strike') out = `~~${out}~~`;
-    else if (m.type === 'link') out = `[${out}](${String(m.attrs?.['href'] ?? '')})`;
+    else if (m.type === 'link') out = `[${out}](${str(m.attrs?.['href'])})`;
   }
   return out;
 }
@@ -194,4 +194,9 @@ export function adfText(doc: unknown): string {
   if (!doc || typeof doc !== 'object') return typeof doc === 'string' ? doc : '';
   const n = doc as AdfNode;
   return (n.text ?? '') + (n.content ?? []).map(adfText).join(n.type === 'doc' ? '\n' : '');
+}
+
+/** An attribute as text: strings and numbers as they are, anything else as nothing. */
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }

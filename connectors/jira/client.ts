@@ -75,7 +75,7 @@ export class JiraClient {
   private noteResponse(data: unknown, headers: Record<string, unknown> | undefined): unknown {
     const h = (k: string) => {
       const v = headers?.[k] ?? (headers as { get?: (k: string) => unknown } | undefined)?.get?.(k);
-      return v === undefined || v === null ? undefined : String(v);
+      return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
     };
     const remaining = h('x-ratelimit-remaining');
     if (remaining !== undefined || h('x-ratelimit-nearlimit') !== undefined) {
@@ -100,7 +100,7 @@ export class JiraClient {
     }
     const headers = e.cause?.response?.headers ?? {};
     const retryAfterRaw = headers['retry-after'];
-    const retryAfterMs = retryAfterOf(retryAfterRaw === undefined ? undefined : String(retryAfterRaw));
+    const retryAfterMs = retryAfterOf(typeof retryAfterRaw === 'string' || typeof retryAfterRaw === 'number' ? String(retryAfterRaw) : undefined);
     const detail = jiraMessages(e.response?.data);
     const hint =
       status === 401

@@ -17,7 +17,7 @@ export function createJira(config: JiraConfig, context: ConnectorContext): JiraC
   const client = new JiraClient(config, context.log, context.timing);
   let me: Promise<JiraUser> | null = null;
   const myself = () =>
-    (me ??= client.call('GET /myself', (api) => api.myself.getCurrentUser() as Promise<JiraUser>).catch((err: unknown) => {
+    (me ??= client.call('GET /myself', (api) => api.myself.getCurrentUser<JiraUser>()).catch((err: unknown) => {
       me = null;
       throw err;
     }));

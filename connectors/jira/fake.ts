@@ -137,6 +137,9 @@ export class JiraFake {
   private readonly issues = new Map<string, IssueRec>();
   private readonly clock: () => Date;
   private nextId = 10_000;
+  /** Bumped by every change: a search's sorted hits are cached per JQL until then (pages of one pass). */
+  private version = 0;
+  private searchCache: { jql: string; version: number; hits: IssueRec[] } | null = null;
   private webhookTarget: { url: string; secret: string } | null;
   readonly sentWebhooks: Promise<{ status: number }>[] = [];
 
@@ -215,6 +218,7 @@ export class JiraFake {
   deleteIssue(key: string, by: string): void {
     const issue = this.issue(key);
     issue.deleted = true;
+    this.version++;
     this.emit('jira:issue_deleted', issue, by, 'issue_deleted');
   }
 
@@ -315,7 +319,7 @@ export class JiraFake {
       return { status: 400, body: { errorMessages: [(err as Error).message], errors: {} } };
     }
     const fields = Array.isArray(params['fields']) ? (params['fields'] as string[]) : fieldList(typeof params['fields'] === 'string' ? params['fields'] : null);
-    const expand = Array.isArray(params['expand']) ? params['expand'].join(',') : String(params['expand'] ?? '');
+    const expand = Array.isArray(params['expand']) ? params['expand'].join(',') : typeof params['expand'] === 'string' ? params['expand'] : '';
     const onlyIds = fields === null || (fields.length > 0 && fields.every((f) => f === 'id' || f === 'key'));
     const max = Math.min(onlyIds ? 5000 : 100, Math.max(1, Number(params['maxResults'] ?? 50) || 50));
     const token = typeof params['nextPageToken'] === 'string' ? params['nextPageToken'] : null;
@@ -326,28 +330,34 @@ export class JiraFake {
       if (!m || m[1] !== hash) return { status: 400, body: { errorMessages: ['The provided next page token is invalid or expired.'], errors: {} } };
       offset = Number(m[2]);
     }
-    const zone = this.user(this.opts.self).timeZone;
     let hits: IssueRec[];
-    try {
-      hits = [...this.issues.values()].filter((i) => !i.deleted && matches(query.where, (f) => this.read(i, f), { zone, currentUser: this.opts.self, now: this.clock().getTime() }));
-    } catch (err) {
-      return { status: 400, body: { errorMessages: [(err as Error).message], errors: {} } };
-    }
-    const order = query.orderBy.length > 0 ? query.orderBy : [{ field: 'created', dir: 'desc' as const }];
-    hits.sort((a, b) => {
-      for (const o of order) {
-        const x = this.sortKey(a, o.field);
-        const y = this.sortKey(b, o.field);
-        if (x !== y) return (x < y ? -1 : 1) * (o.dir === 'asc' ? 1 : -1);
+    if (this.searchCache?.jql === jql && this.searchCache.version === this.version) hits = this.searchCache.hits;
+    else {
+      const zone = this.user(this.opts.self).timeZone;
+      try {
+        hits = [...this.issues.values()].filter((i) => !i.deleted && matches(query.where, (f) => this.read(i, f), { zone, currentUser: this.opts.self, now: this.clock().getTime() }));
+      } catch (err) {
+        return { status: 400, body: { errorMessages: [(err as Error).message], errors: {} } };
       }
-      return 0;
-    });
+      const order = query.orderBy.length > 0 ? query.orderBy : [{ field: 'created', dir: 'desc' as const }];
+      hits.sort((a, b) => {
+        for (const o of order) {
+          const x = this.sortKey(a, o.field);
+          const y = this.sortKey(b, o.field);
+          if (x !== y) return (x < y ? -1 : 1) * (o.dir === 'asc' ? 1 : -1);
+        }
+        return 0;
+      });
+      this.searchCache = { jql, version: this.version, hits };
+    }
     const page = hits.slice(offset, offset + max);
+    const children = new Map<string, IssueRec[]>();
+    for (const c of this.issues.values()) if (c.parent !== null && !c.deleted) children.set(c.parent, [...(children.get(c.parent) ?? []), c]);
     const more = offset + max < hits.length;
     return {
       status: 200,
       body: {
-        issues: page.map((i) => this.issueBean(i, fields ?? ['id'], expand.includes('changelog'))),
+        issues: page.map((i) => this.issueBean(i, fields ?? ['id'], expand.includes('changelog'), children)),
         ...(more ? { nextPageToken: Buffer.from(`${hash}:${offset + max}`).toString('base64url') } : {}),
         isLast: !more,
       },
@@ -405,7 +415,7 @@ export class JiraFake {
     return v?.[0] ?? '';
   }
 
-  private issueBean(i: IssueRec, fields: readonly string[] | null, changelog: boolean) {
+  private issueBean(i: IssueRec, fields: readonly string[] | null, changelog: boolean, children?: ReadonlyMap<string, IssueRec[]>) {
     const want = (f: string) => fields === null || fields.includes('*all') || fields.includes('*navigable') || fields.includes(f);
     const self = `${this.server.url}/rest/api/3/issue/${i.id}`;
     const status = STATUSES[i.status]!;
@@ -427,7 +437,7 @@ export class JiraFake {
         const type = l.type === 'Blocks' ? { id: '10000', name: 'Blocks', inward: 'is blocked by', outward: 'blocks', self: `${this.server.url}/rest/api/3/issueLinkType/10000` } : { id: '10003', name: 'Relates', inward: 'relates to', outward: 'relates to', self: `${this.server.url}/rest/api/3/issueLinkType/10003` };
         return { id: l.id, self: `${this.server.url}/rest/api/3/issueLink/${l.id}`, type, ...(l.direction === 'inward' ? { inwardIssue: ref } : { outwardIssue: ref }) };
       }),
-      subtasks: [...this.issues.values()].filter((c) => c.parent === i.key && !c.deleted).map((c) => ({ id: c.id, key: c.key, self: `${this.server.url}/rest/api/3/issue/${c.id}`, fields: { summary: c.summary, status: { name: c.status } } })),
+      subtasks: (children?.get(i.key) ?? [...this.issues.values()].filter((c) => c.parent === i.key && !c.deleted)).map((c) => ({ id: c.id, key: c.key, self: `${this.server.url}/rest/api/3/issue/${c.id}`, fields: { summary: c.summary, status: { name: c.status } } })),
       ...(i.parent ? { parent: { id: this.issues.get(i.parent)?.id ?? '0', key: i.parent, self: `${this.server.url}/rest/api/3/issue/${i.parent}`, fields: { summary: this.issues.get(i.parent)?.summary ?? '' } } } : {}),
       issuetype: { self: `${this.server.url}/rest/api/3/issuetype/1`, id: '1', name: i.issuetype, subtask: i.issuetype === 'Sub-task', description: '', iconUrl: `${this.server.url}/images/icons/task.svg`, hierarchyLevel: i.issuetype === 'Sub-task' ? -1 : 0 },
       project: { self: `${this.server.url}/rest/api/3/project/${this.projects.get(i.project)?.id ?? '1'}`, id: this.projects.get(i.project)?.id ?? '1', key: i.project, name: this.projects.get(i.project)?.name ?? i.project, projectTypeKey: 'software', simplified: false },
@@ -615,7 +625,7 @@ export class JiraFake {
       remainingS: s.remainingS ?? null,
       created,
       updated: s.updated ?? created,
-      resolutiondate: STATUSES[status]!.category === 'done' ? (s.updated ?? created) : null,
+      resolutiondate: STATUSES[status].category === 'done' ? (s.updated ?? created) : null,
       statusChanged: s.updated ?? created,
       custom: { ...(s.custom ?? {}) },
       comments: [],
@@ -623,6 +633,7 @@ export class JiraFake {
       deleted: false,
     };
     this.issues.set(issue.key, issue);
+    this.version++;
     let prev = 'To Do';
     for (const [to, at, by] of s.statusHistory ?? []) {
       issue.changelog.push({ id: String(this.id()), author: by ?? issue.assignee ?? issue.reporter, created: at, items: [{ field: 'status', fieldtype: 'jira', fieldId: 'status', from: STATUSES[prev]?.id ?? null, fromString: prev, to: STATUSES[to]?.id ?? null, toString: to }] });
@@ -642,6 +653,7 @@ export class JiraFake {
   /** `key` is blocked by (or relates to) `other`; both sides get the link, as in Jira. */
   private link(key: string, other: string, type: 'Blocks' | 'Relates'): void {
     const id = String(this.id());
+    this.version++;
     this.issue(key).links.push({ id, type, other, direction: 'inward' });
     if (this.issues.has(other)) this.issue(other).links.push({ id, type, other: key, direction: 'outward' });
   }
@@ -656,16 +668,17 @@ export class JiraFake {
   private setStatus(i: IssueRec, to: string, items: HistoryRec['items']): void {
     if (!STATUSES[to]) throw new Error(`unknown status ${to}`);
     if (to === i.status) return;
-    items.push({ field: 'status', fieldtype: 'jira', fieldId: 'status', from: STATUSES[i.status]!.id, fromString: i.status, to: STATUSES[to]!.id, toString: to });
+    items.push({ field: 'status', fieldtype: 'jira', fieldId: 'status', from: STATUSES[i.status]!.id, fromString: i.status, to: STATUSES[to].id, toString: to });
     const wasDone = STATUSES[i.status]!.category === 'done';
     i.status = to;
     i.statusChanged = this.now();
-    const done = STATUSES[to]!.category === 'done';
+    const done = STATUSES[to].category === 'done';
     if (done && !wasDone) i.resolutiondate = this.now();
     if (!done) i.resolutiondate = null;
   }
 
   private touch(i: IssueRec, by: string, items: HistoryRec['items']): void {
+    this.version++;
     const now = this.now();
     i.updated = now > i.updated ? now : new Date(Date.parse(i.updated) + 1).toISOString();
     if (items.length > 0) i.changelog.push({ id: String(this.id()), author: by, created: i.updated, items });

@@ -108,7 +108,7 @@ async function search(client: JiraClient, jql: string, fields: string[], token: 
   if (client.cloud) {
     return client.call(
       'POST /rest/api/3/search/jql',
-      (api) => api.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({ jql, fields, expand: 'changelog', maxResults: PAGE_SIZE, ...(token ? { nextPageToken: token } : {}) }) as Promise<JiraSearchPage>,
+      (api) => api.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost<JiraSearchPage>({ jql, fields, expand: 'changelog', maxResults: PAGE_SIZE, ...(token ? { nextPageToken: token } : {}) }),
       signal,
     );
   }
@@ -116,7 +116,7 @@ async function search(client: JiraClient, jql: string, fields: string[], token: 
   const startAt = token ? Number(token) : 0;
   const r = await client.call(
     'POST /rest/api/2/search',
-    (api) => api.issueSearch.searchForIssuesUsingJqlPost({ jql, fields, expand: ['changelog'], maxResults: PAGE_SIZE, startAt }) as Promise<{ issues: JiraIssue[]; total?: number }>,
+    (api) => api.issueSearch.searchForIssuesUsingJqlPost<{ issues: JiraIssue[]; total?: number }>({ jql, fields, expand: ['changelog'], maxResults: PAGE_SIZE, startAt }),
     signal,
   );
   const nextAt = startAt + r.issues.length;
@@ -131,7 +131,7 @@ export async function liveKeys(client: JiraClient, config: Pick<JiraConfig, 'jql
   const jql = `(${config.jql}) ORDER BY key ASC`;
   for (;;) {
     const page: JiraSearchPage = client.cloud
-      ? await client.call('POST /rest/api/3/search/jql', (api) => api.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({ jql, fields: ['key'], maxResults: 5000, ...(token ? { nextPageToken: token } : {}) }) as Promise<JiraSearchPage>, signal)
+      ? await client.call('POST /rest/api/3/search/jql', (api) => api.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost<JiraSearchPage>({ jql, fields: ['key'], maxResults: 5000, ...(token ? { nextPageToken: token } : {}) }), signal)
       : await search(client, jql, ['key'], token, signal ?? new AbortController().signal);
     keys.push(...page.issues.map((i) => i.key));
     if (page.isLast !== false || !page.nextPageToken) return keys;

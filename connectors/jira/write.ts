@@ -25,7 +25,7 @@ export async function writeJira(client: JiraClient, config: JiraConfig, action: 
     case 'status_push': {
       const name = config.writes.transitions?.[action.status as keyof NonNullable<JiraConfig['writes']['transitions']>];
       if (!name) throw refuse(`no transition is configured for status "${action.status}" (writes.transitions)`);
-      const { transitions } = await client.call(`GET transitions ${action.taskKey}`, (api) => api.issues.getTransitions({ issueIdOrKey: action.taskKey }) as Promise<{ transitions?: JiraTransition[] }>);
+      const { transitions } = await client.call(`GET transitions ${action.taskKey}`, (api) => api.issues.getTransitions<{ transitions?: JiraTransition[] }>({ issueIdOrKey: action.taskKey }));
       const want = name.toLowerCase();
       const t = (transitions ?? []).find((x) => x.name.toLowerCase() === want) ?? (transitions ?? []).find((x) => x.to?.name?.toLowerCase() === want);
       if (!t) throw refuse(`${action.taskKey} has no transition "${name}" from its current status (available: ${(transitions ?? []).map((x) => x.name).join(', ') || 'none'})`);

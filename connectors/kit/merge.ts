@@ -25,6 +25,6 @@ export async function* merge<T>(sources: readonly (() => AsyncIterator<T>)[], li
     }
   } finally {
     // Stopped early (an error or the consumer returned): close what is still open.
-    await Promise.allSettled([...running.keys()].map((it) => it.return?.()));
+    await Promise.allSettled([...running.keys()].map(async (it) => it.return?.()));
   }
 }

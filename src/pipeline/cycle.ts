@@ -12,6 +12,7 @@ import type { TaskStore } from '../store/store.js';
 import { evaluateAll } from './evaluate.js';
 import { reconcileOwners } from './ingest.js';
 import { pollConnector, type PollSummary } from './poll.js';
+import { reconcileDeletions } from './reconcile.js';
 
 export interface CaptureOutcome {
   readonly connector: string;
@@ -47,6 +48,8 @@ export async function captureAll(deps: Omit<CycleDeps, 'engine'>): Promise<Captu
       const started = deps.now();
       try {
         const summary = await pollConnector(deps.store, c, deps.identity, signal, (p) => deps.onProgress?.(c.name, p));
+        const reconciled = await reconcileDeletions(deps.store, c, deps.now(), { signal });
+        if (reconciled.deleted.length > 0) deps.log.info({ connector: c.name, deleted: reconciled.deleted.length }, 'items gone from the tool soft-deleted');
         deps.log.info({ connector: c.name, pages: summary.pages, items: summary.items, inserted: summary.inserted, updated: summary.updated }, 'poll finished');
         return { connector: c.name, ok: true, summary, ms: deps.now() - started };
       } catch (err) {

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 async function call(method: string, path: string, body?: unknown) {
   const res = await fetch(`${fake.url}${path}`, { method, headers: { authorization: 'token ghp_faketoken', 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  return { status: res.status, body: res.status === 204 ? null : ((await res.json()) as unknown), headers: res.headers };
+  return { status: res.status, body: res.status === 204 ? null : ((await res.json())), headers: res.headers };
 }
 
 // [method, spec path, concrete path, body]
