@@ -31,6 +31,17 @@ export interface WebhookHandler {
   parse(rawBody: Buffer, headers: Headers): Promise<ParsedDelivery>;
 }
 
+export interface InboundDelivery {
+  readonly deliveryId: string;
+  parse(): Promise<ParsedDelivery>;
+}
+
+export interface InboundChannel {
+  /** Connects and hands every delivery to `deliver` (after acknowledging it to the tool). */
+  start(deliver: (d: InboundDelivery) => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export interface ParsedDelivery {
   readonly items: SourceItem[];
   readonly ignored?: string;
@@ -41,8 +52,21 @@ export type OutboundAction =
   | { readonly type: 'status_comment'; readonly taskKey: string; readonly marker: string; readonly body: string }
   | { readonly type: 'status_push'; readonly taskKey: string; readonly status: string }
   | { readonly type: 'label'; readonly taskKey: string; readonly add: readonly string[]; readonly remove: readonly string[] }
-  | { readonly type: 'direct_message'; readonly accountId: string; readonly text: string; readonly blocks?: unknown }
-  | { readonly type: 'channel_post'; readonly channel: string; readonly text: string; readonly blocks?: unknown };
+  | { readonly type: 'direct_message'; readonly accountId: string; readonly text: string; readonly items?: readonly MessageItem[]; readonly blocks?: unknown }
+  | { readonly type: 'channel_post'; readonly channel: string; readonly text: string; readonly items?: readonly MessageItem[]; readonly blocks?: unknown };
+
+/**
+ * One task in a message to a person or a channel. Channels that can (Slack) render it with buttons:
+ * "Mark verified", "I'm on it", "Snooze 1 day"; others render it as text.
+ */
+export interface MessageItem {
+  readonly taskId: string;
+  readonly title: string;
+  readonly url: string | null;
+  /** Why it needs attention, one line each (Markdown). */
+  readonly lines: readonly string[];
+  readonly buttons: readonly ('verify' | 'ack' | 'snooze')[];
+}
 
 export interface WriteResult {
   /** The tool's id for what was written (comment id, message ts), for the write ledger. */
@@ -60,6 +84,8 @@ export interface Connector {
    */
   poll?(cursor: Cursor | null, signal: AbortSignal): AsyncIterable<{ items: SourceItem[]; cursor: Cursor }>;
   readonly webhook?: WebhookHandler;
+  /** Deliveries the connector receives on a connection of its own (Slack Socket Mode), fed to the same intake as webhooks. */
+  readonly inbound?: InboundChannel;
   write?(action: OutboundAction): Promise<WriteResult>;
   resolvePeople?(): AsyncIterable<ExternalAccount>;
   /**

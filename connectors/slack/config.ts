@@ -1,8 +1,7 @@
 /** The `slack` connector's config entry. Keys are documented in config/taskwire.example.yaml. */
 import { z } from 'zod';
 import { PRIORITIES } from '../../src/core/model.js';
-import { baseUrl, connectorBaseShape, secret } from '../../src/config/fields.js';
-import type { ConnectorModule } from '../port.js';
+import { baseUrl, connectorBaseShape, duration, secret } from '../../src/config/fields.js';
 
 const emojiName = z.string().regex(/^[a-z0-9_+-]+$/, { message: 'must be an emoji name without colons, e.g. ticket' });
 
@@ -20,6 +19,9 @@ export const slackConfigSchema = z
     doneReaction: emojiName.default('white_check_mark'),
     ownerFrom: z.enum(['mention', 'reactor']).default('mention'),
     priorityWords: z.partialRecord(z.enum(PRIORITIES), z.array(z.string().min(1))).optional(),
+    shortcutCallbackId: z.string().min(1).default('track_as_task').meta({ description: 'callback id of the "Track as task" message shortcut' }),
+    lookback: duration().prefault('14d').meta({ description: 'how long captured messages are re-read for reactions and replies the events missed' }),
+    acceptanceCriteriaHeading: z.string().min(1).default('Acceptance criteria'),
   })
   .superRefine((c, ctx) => {
     if (c.socketMode && c.appToken === undefined) {
@@ -35,11 +37,3 @@ export const slackConfigSchema = z
   });
 
 export type SlackConfig = z.output<typeof slackConfigSchema>;
-
-export const slackModule: ConnectorModule<'slack', typeof slackConfigSchema> = {
-  kind: 'slack',
-  title: 'Slack messages captured as tasks; DMs and channel posts',
-  configSchema: slackConfigSchema,
-  describe: (c) =>
-    `${c.channels.length} channel(s), capture with :${c.captureReaction}: (${c.socketMode ? 'Socket Mode' : 'Events API'})`,
-};

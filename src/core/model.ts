@@ -140,13 +140,14 @@ export type SourceItem =
     }
   | EvidenceItem;
 
-export const EVIDENCE_KINDS = ['in_review', 'done', 'verified', 'withdrawn'] as const;
+export const EVIDENCE_KINDS = ['in_review', 'done', 'verified', 'withdrawn', 'acknowledged', 'snoozed'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 /**
  * Something in one item that says how another task stands, e.g. a pull request naming `OPS-14`: open →
- * `in_review`, merged → `done`, approved → `verified`; closed unmerged → `withdrawn`. The source is not
- * a task of its own; the follow-up engine and the verification loop act on its target.
+ * `in_review`, merged → `done`, approved → `verified`; closed unmerged → `withdrawn`; a person's "I'm on
+ * it" → `acknowledged`; "snooze" → `snoozed` (until a time). The source is not a task of its own; the
+ * follow-up engine and the verification loop act on its target.
  */
 export interface EvidenceItem {
   readonly type: 'evidence';
@@ -161,6 +162,8 @@ export interface EvidenceItem {
   readonly actorId?: string;
   /** One line for people: "PR acme/api#45 merged by alexk". */
   readonly summary: string;
+  /** For `snoozed`: until when. */
+  readonly until?: string;
 }
 
 /** An account a connector discovered (users list), for the identity registry. */

@@ -5,7 +5,7 @@
  * stores nothing; one that fails while processing is marked failed, and polling catches up with it.
  */
 import type { Logger } from 'pino';
-import type { Connector } from '../../connectors/port.js';
+import type { Connector, InboundDelivery, ParsedDelivery } from '../../connectors/port.js';
 import type { Identity } from '../core/identity.js';
 import { WebhookVerificationError } from '../errors.js';
 import type { ApplyResult, TaskStore } from '../store/store.js';
@@ -55,27 +55,33 @@ export async function receiveWebhook(deps: IntakeDeps, connector: Connector | un
   if (!(await deps.store.recordDelivery(connector.name, deliveryId, 'received'))) {
     return { status: 200, body: { ok: true, duplicate: true }, result: 'duplicate' };
   }
-  return {
-    status: 200,
-    body: { ok: true },
-    result: 'accepted',
-    process: async () => {
-      try {
-        const parsed = await hook.parse(rawBody, headers);
-        if (parsed.items.length === 0) {
-          await deps.store.setDeliveryStatus(connector.name, deliveryId, 'ignored', parsed.ignored);
-          return { status: 'ignored', ...(parsed.ignored ? { detail: parsed.ignored } : {}) };
-        }
-        const applied = await ingestPage(deps.store, { name: connector.name, kind: connector.kind }, deps.identity(), parsed.items, null);
-        await deps.store.setDeliveryStatus(connector.name, deliveryId, 'processed');
-        await deps.onApplied?.(connector, applied);
-        return { status: 'processed', applied };
-      } catch (err) {
-        const detail = (err as Error).message;
-        deps.log.warn({ connector: connector.name, deliveryId, err }, 'webhook delivery could not be processed; polling will catch up');
-        await deps.store.setDeliveryStatus(connector.name, deliveryId, 'failed', detail);
-        return { status: 'failed', detail };
-      }
-    },
-  };
+  return { status: 200, body: { ok: true }, result: 'accepted', process: () => processDelivery(deps, connector, deliveryId, () => hook.parse(rawBody, headers)) };
+}
+
+/**
+ * A delivery from a connector's own connection (Slack Socket Mode), already acknowledged to the tool:
+ * recorded (a redelivery is dropped) and processed like a webhook.
+ */
+export async function receiveInbound(deps: IntakeDeps, connector: Connector, delivery: InboundDelivery): Promise<ProcessOutcome | 'duplicate'> {
+  if (!(await deps.store.recordDelivery(connector.name, delivery.deliveryId, 'received'))) return 'duplicate';
+  return processDelivery(deps, connector, delivery.deliveryId, () => delivery.parse());
+}
+
+async function processDelivery(deps: IntakeDeps, connector: Connector, deliveryId: string, parse: () => Promise<ParsedDelivery>): Promise<ProcessOutcome> {
+  try {
+    const parsed = await parse();
+    if (parsed.items.length === 0) {
+      await deps.store.setDeliveryStatus(connector.name, deliveryId, 'ignored', parsed.ignored);
+      return { status: 'ignored', ...(parsed.ignored ? { detail: parsed.ignored } : {}) };
+    }
+    const applied = await ingestPage(deps.store, { name: connector.name, kind: connector.kind }, deps.identity(), parsed.items, null);
+    await deps.store.setDeliveryStatus(connector.name, deliveryId, 'processed');
+    await deps.onApplied?.(connector, applied);
+    return { status: 'processed', applied };
+  } catch (err) {
+    const detail = (err as Error).message;
+    deps.log.warn({ connector: connector.name, deliveryId, err }, 'delivery could not be processed; polling will catch up');
+    await deps.store.setDeliveryStatus(connector.name, deliveryId, 'failed', detail);
+    return { status: 'failed', detail };
+  }
 }

@@ -74,8 +74,8 @@ export class SqliteStore implements TaskStore {
       ),
       exists: db.prepare<[string], { id: string }>('SELECT id FROM tasks WHERE id = ?'),
       evidence: db.prepare(
-        `INSERT OR IGNORE INTO evidence (connector, source, source_url, target, kind, at, actor, actor_id, summary, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO evidence (connector, source, source_url, target, kind, at, actor, actor_id, summary, until, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       getCursor: db.prepare<[string], { value: string }>('SELECT value FROM cursors WHERE connector = ?'),
       putCursor: db.prepare(
@@ -113,7 +113,7 @@ export class SqliteStore implements TaskStore {
             changed.add(id);
           }
         } else if (item.type === 'evidence') {
-          const r = this.stmt.evidence.run(connector.name, item.source, item.sourceUrl, item.target, item.kind, isoUtc(item.at), item.actor, item.actorId ?? null, item.summary, now);
+          const r = this.stmt.evidence.run(connector.name, item.source, item.sourceUrl, item.target, item.kind, isoUtc(item.at), item.actor, item.actorId ?? null, item.summary, item.until === undefined ? null : isoUtc(item.until), now);
           counts.evidence += r.changes;
         } else {
           const id = `${connector.name}:${item.key}`;
@@ -240,11 +240,11 @@ export class SqliteStore implements TaskStore {
       where.push(`target IN (${query.targets.map(() => '?').join(', ')})`);
       args.push(...query.targets);
     }
-    type Row = { connector: string; source: string; source_url: string | null; target: string; kind: StoredEvidence['kind']; at: string; actor: StoredEvidence['actor']; actor_id: string | null; summary: string; recorded_at: string };
+    type Row = { connector: string; source: string; source_url: string | null; target: string; kind: StoredEvidence['kind']; at: string; actor: StoredEvidence['actor']; actor_id: string | null; summary: string; until: string | null; recorded_at: string };
     return this.db
       .prepare<unknown[], Row>(`SELECT * FROM evidence ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC`)
       .all(...args)
-      .map((r) => ({ connector: r.connector, source: r.source, sourceUrl: r.source_url, target: r.target, kind: r.kind, at: r.at, actor: r.actor, actorId: r.actor_id, summary: r.summary, recordedAt: r.recorded_at }));
+      .map((r) => ({ connector: r.connector, source: r.source, sourceUrl: r.source_url, target: r.target, kind: r.kind, at: r.at, actor: r.actor, actorId: r.actor_id, summary: r.summary, ...(r.until === null ? {} : { until: r.until }), recordedAt: r.recorded_at }));
   }
 
   async history(taskId: string): Promise<HistoryEntry[]> {

@@ -1,0 +1,84 @@
+/**
+ * The one place this connector talks HTTP: @slack/web-api's WebClient (its retry policy, and on a 429
+ * its whole queue pauses for `Retry-After` before retrying), pointed at `slackApiUrl` (Slack, or the
+ * fake), with failures mapped to ConnectorErrors that say what to fix (`missing_scope`,
+ * `not_in_channel`, `invalid_auth`, …) and whether retrying can help.
+ * https://docs.slack.dev/apis/web-api/rate-limits
+ */
+import { ErrorCode, WebClient, type WebAPICallResult } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { ConnectorError } from '../../src/errors.js';
+import type { SlackConfig } from './config.js';
+
+export interface SlackTiming {
+  readonly retryBaseMs?: number;
+  readonly retries?: number;
+}
+
+export class SlackClient {
+  readonly web: WebClient;
+  requests = 0;
+  private auth: Promise<{ userId: string; url: string; teamId: string }> | null = null;
+
+  constructor(
+    private readonly config: Pick<SlackConfig, 'name' | 'slackApiUrl' | 'botToken'>,
+    log: Logger,
+    timing: SlackTiming = {},
+  ) {
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (...m: unknown[]) => log.warn({ connector: config.name }, m.map(String).join(' ')),
+      error: (...m: unknown[]) => log.error({ connector: config.name }, m.map(String).join(' ')),
+      setLevel: () => undefined,
+      getLevel: () => 'info' as never,
+      setName: () => undefined,
+    };
+    this.web = new WebClient(config.botToken, {
+      slackApiUrl: `${config.slackApiUrl}/`,
+      logger,
+      retryConfig: timing.retryBaseMs === undefined && timing.retries === undefined ? { retries: 10, factor: 1.96821, randomize: true } : { retries: timing.retries ?? 3, minTimeout: timing.retryBaseMs ?? 1000, maxTimeout: (timing.retryBaseMs ?? 1000) * 8, factor: 2, randomize: false },
+      timeout: 60_000,
+    });
+  }
+
+  /** One Web API call; errors mapped. */
+  async call<T extends WebAPICallResult>(method: string, fn: (web: WebClient) => Promise<T>): Promise<T> {
+    this.requests++;
+    try {
+      return await fn(this.web);
+    } catch (err) {
+      throw this.mapError(method, err);
+    }
+  }
+
+  /** The bot's own user id and the workspace URL (auth.test), asked once. */
+  whoAmI(): Promise<{ userId: string; url: string; teamId: string }> {
+    return (this.auth ??= this.call('auth.test', (w) => w.auth.test())
+      .then((r) => ({ userId: r.user_id ?? '', url: (r.url ?? '').replace(/\/+$/, ''), teamId: r.team_id ?? '' }))
+      .catch((err: unknown) => {
+        this.auth = null;
+        throw err;
+      }));
+  }
+
+  private mapError(method: string, err: unknown): ConnectorError {
+    const e = err as { code?: string; data?: { error?: string; needed?: string }; statusCode?: number; retryAfter?: number; message?: string };
+    const name = this.config.name;
+    if (e.code === ErrorCode.PlatformError) {
+      const code = e.data?.error ?? 'unknown_error';
+      const hint: Record<string, string> = {
+        invalid_auth: ' — Slack rejected botToken (an xoxb- bot token of the installed app)',
+        not_authed: ' — no token was sent: check botToken',
+        missing_scope: ` — the app needs the ${e.data?.needed ?? ''} scope: add it in the app's OAuth settings and reinstall`,
+        not_in_channel: ' — invite the app to the channel (/invite @taskwire)',
+        channel_not_found: ' — check channels (ids like C0123456789, not names)',
+        users_not_found: ' — no Slack user has that email',
+      };
+      return new ConnectorError(name, `${method}: ${code}${hint[code] ?? ''}`, { retryable: code === 'ratelimited' || code === 'internal_error' || code === 'fatal_error' || code === 'service_unavailable', status: 200 });
+    }
+    if (e.code === ErrorCode.RateLimitedError) return new ConnectorError(name, `${method}: rate limited`, { retryable: true, status: 429, ...(e.retryAfter ? { retryAfterMs: e.retryAfter * 1000 } : {}), cause: err });
+    if (e.code === ErrorCode.HTTPError) return new ConnectorError(name, `${method}: HTTP ${e.statusCode ?? '?'}`, { retryable: (e.statusCode ?? 500) >= 500, ...(e.statusCode ? { status: e.statusCode } : {}), cause: err });
+    return new ConnectorError(name, `${method}: ${e.message ?? 'request failed'} — is slackApiUrl ${this.config.slackApiUrl} reachable?`, { retryable: true, cause: err });
+  }
+}
