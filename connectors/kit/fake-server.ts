@@ -105,6 +105,11 @@ export class FakeHttpServer {
     return this.base;
   }
 
+  /** The underlying server (e.g. to accept WebSocket upgrades), once started. */
+  get http(): Server | null {
+    return this.server;
+  }
+
   get started(): boolean {
     return this.server !== null;
   }
