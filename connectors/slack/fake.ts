@@ -186,13 +186,13 @@ export class SlackFake {
   /** The "Track as task" message shortcut, used by `user` on a message. */
   async shortcut(channel: string, ts: string, user: string, callbackId = 'track_as_task'): Promise<DeliveryResult> {
     const m = this.message(channel, ts);
-    return this.deliverInteraction({ type: 'message_action', callback_id: callbackId, trigger_id: `${this.seq++}.trigger`, action_ts: this.nextTs(), user: { id: user, name: this.users.get(user)?.name ?? user }, channel: { id: channel, name: this.channel(channel).name }, message_ts: ts, message: this.shape(m, true), team: { id: 'T0FAKE', domain: 'acme' }, response_url: `${this.url}/response/${this.seq}` });
+    return this.deliverInteraction({ type: 'message_action', callback_id: callbackId, trigger_id: `${this.seq++}.trigger`, action_ts: this.nextTs(), user: { id: user, name: this.users.get(user)?.name ?? user }, channel: { id: channel, name: this.channel(channel).name }, message_ts: ts, message: this.shape(m, true), team: { id: 'T0FAKE0001', domain: 'acme' }, response_url: `${this.url}/response/${this.seq}` });
   }
 
   /** A click on a button of a message the app posted. */
   async click(user: string, actionId: string, value: string, channel = 'D0FAKE'): Promise<DeliveryResult> {
     const at = this.nextTs();
-    return this.deliverInteraction({ type: 'block_actions', trigger_id: `${this.seq++}.trigger`, user: { id: user }, channel: { id: channel }, actions: [{ action_id: actionId, block_id: 'b', value, type: 'button', action_ts: at }], team: { id: 'T0FAKE', domain: 'acme' }, response_url: `${this.url}/response/${this.seq}` });
+    return this.deliverInteraction({ type: 'block_actions', trigger_id: `${this.seq++}.trigger`, user: { id: user }, channel: { id: channel }, actions: [{ action_id: actionId, block_id: 'b', value, type: 'button', action_ts: at }], team: { id: 'T0FAKE0001', domain: 'acme' }, response_url: `${this.url}/response/${this.seq}` });
   }
 
   /** Messages in a thread (for tests: how many status replies the app left). */
@@ -214,7 +214,7 @@ export class SlackFake {
   // ---- delivery to taskwire ----
 
   async deliverEvent(event: Record<string, unknown>, opts: { retryNum?: number; eventId?: string; timestamp?: number; secret?: string } = {}): Promise<DeliveryResult> {
-    const envelope = { token: 'legacy', team_id: 'T0FAKE', api_app_id: 'A0TASKWIRE', event, type: 'event_callback', event_id: opts.eventId ?? `Ev${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`, event_time: Math.floor(this.clock().getTime() / 1000), authorizations: [{ team_id: 'T0FAKE', user_id: this.botUser, is_bot: true }] };
+    const envelope = { token: 'legacy', team_id: 'T0FAKE0001', api_app_id: 'A0TASKWIRE', event, type: 'event_callback', event_id: opts.eventId ?? `Ev${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`, event_time: Math.floor(this.clock().getTime() / 1000), authorizations: [{ team_id: 'T0FAKE0001', user_id: this.botUser, is_bot: true }] };
     return this.deliver(envelope, 'events_api', JSON.stringify(envelope), 'application/json', opts);
   }
 
@@ -270,10 +270,10 @@ export class SlackFake {
   }
 
   private readonly methods: Record<string, (a: Record<string, unknown>) => Record<string, unknown>> = {
-    'auth.test': () => ({ ok: true, url: `${this.url}/`, team: 'Acme', user: 'taskwire', team_id: 'T0FAKE', user_id: this.botUser, bot_id: 'B0TASKWIRE', is_enterprise_install: false }),
+    'auth.test': () => ({ ok: true, url: `${this.url}/`, team: 'Acme', user: 'taskwire', team_id: 'T0FAKE0001', user_id: this.botUser, bot_id: 'B0TASKWIRE', is_enterprise_install: false }),
     'apps.connections.open': () => ({ ok: true, url: `${this.url.replace(/^http/, 'ws')}/socket-mode?ticket=${randomUUID()}` }),
     'conversations.history': (a) => {
-      const ch = this.channels.get(String(a['channel']));
+      const ch = this.channels.get(arg(a, 'channel'));
       if (!ch) return { ok: false, error: 'channel_not_found' };
       const oldest = Number(a['oldest'] ?? 0);
       const latest = a['latest'] === undefined ? Infinity : Number(a['latest']);
@@ -282,12 +282,12 @@ export class SlackFake {
         .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
         .filter((m) => (inclusive ? Number(m.ts) >= oldest && Number(m.ts) <= latest : Number(m.ts) > oldest && Number(m.ts) < latest))
         .sort((x, y) => Number(y.ts) - Number(x.ts));
-      return this.page(a, top, (m) => this.shape(m, false), 'messages');
+      return { ...this.page(a, top, (m) => this.shape(m, false), 'messages'), pin_count: 0, channel_actions_ts: null, channel_actions_count: 0 };
     },
     'conversations.replies': (a) => {
-      const ch = this.channels.get(String(a['channel']));
+      const ch = this.channels.get(arg(a, 'channel'));
       if (!ch) return { ok: false, error: 'channel_not_found' };
-      const target = ch.messages.find((m) => m.ts === String(a['ts']));
+      const target = ch.messages.find((m) => m.ts === arg(a, 'ts'));
       if (!target) return { ok: false, error: 'thread_not_found' };
       const root = target.thread_ts ?? target.ts;
       const thread = ch.messages.filter((m) => m.ts === root || m.thread_ts === root).sort((x, y) => Number(x.ts) - Number(y.ts));
@@ -295,14 +295,14 @@ export class SlackFake {
       return this.page(a, thread, (m) => this.shape(m, withMeta), 'messages');
     },
     'conversations.open': (a) => {
-      const user = String(a['users'] ?? '').split(',')[0] ?? '';
+      const user = arg(a, 'users').split(',')[0] ?? '';
       if (!this.users.has(user)) return { ok: false, error: 'user_not_found' };
       const id = dmChannel(user);
       if (!this.channels.has(id)) this.channels.set(id, { name: `dm-${user}`, messages: [] });
       return { ok: true, channel: { id } };
     },
     'chat.postMessage': (a) => {
-      const channel = String(a['channel'] ?? '');
+      const channel = arg(a, 'channel');
       const ch = this.channels.get(channel);
       if (!ch) return { ok: false, error: 'channel_not_found' };
       const text = typeof a['text'] === 'string' ? a['text'] : '';
@@ -321,9 +321,9 @@ export class SlackFake {
       return { ok: true, channel, ts, message: this.shape(m, true) };
     },
     'chat.update': (a) => {
-      const channel = String(a['channel'] ?? '');
+      const channel = arg(a, 'channel');
       const ch = this.channels.get(channel);
-      const m = ch?.messages.find((x) => x.ts === String(a['ts']));
+      const m = ch?.messages.find((x) => x.ts === arg(a, 'ts'));
       if (!ch || !m) return { ok: false, error: 'message_not_found' };
       if (m.user !== this.botUser) return { ok: false, error: 'cant_update_message' };
       if (typeof a['text'] === 'string') m.text = a['text'];
@@ -335,24 +335,24 @@ export class SlackFake {
       this.updates.push({ channel, ts: m.ts, text: m.text, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}) });
       return { ok: true, channel, ts: m.ts, text: m.text };
     },
-    'chat.getPermalink': (a) => ({ ok: true, channel: a['channel'], permalink: `${this.url}/archives/${String(a['channel'])}/p${String(a['message_ts']).replace('.', '')}` }),
+    'chat.getPermalink': (a) => ({ ok: true, channel: a['channel'], permalink: `${this.url}/archives/${arg(a, 'channel')}/p${arg(a, 'message_ts').replace('.', '')}` }),
     'users.list': (a) => this.page(a, [...this.users.values()], (u) => this.user(u), 'members'),
     'users.info': (a) => {
-      const u = this.users.get(String(a['user']));
+      const u = this.users.get(arg(a, 'user'));
       return u ? { ok: true, user: this.user(u) } : { ok: false, error: 'user_not_found' };
     },
     'users.lookupByEmail': (a) => {
-      const u = [...this.users.values()].find((x) => x.email && x.email.toLowerCase() === String(a['email']).toLowerCase());
+      const u = [...this.users.values()].find((x) => x.email && x.email.toLowerCase() === arg(a, 'email').toLowerCase());
       return u ? { ok: true, user: this.user(u) } : { ok: false, error: 'users_not_found' };
     },
     'reactions.get': (a) => {
-      const m = this.channels.get(String(a['channel']))?.messages.find((x) => x.ts === String(a['timestamp']));
+      const m = this.channels.get(arg(a, 'channel'))?.messages.find((x) => x.ts === arg(a, 'timestamp'));
       return m ? { ok: true, type: 'message', channel: a['channel'], message: this.shape(m, false) } : { ok: false, error: 'message_not_found' };
     },
     'reactions.add': (a) => {
-      const m = this.channels.get(String(a['channel']))?.messages.find((x) => x.ts === String(a['timestamp']));
+      const m = this.channels.get(arg(a, 'channel'))?.messages.find((x) => x.ts === arg(a, 'timestamp'));
       if (!m) return { ok: false, error: 'message_not_found' };
-      const name = String(a['name']);
+      const name = arg(a, 'name');
       const users = m.reactions.get(name) ?? [];
       if (users.includes(this.botUser)) return { ok: false, error: 'already_reacted' };
       m.reactions.set(name, [...users, this.botUser]);
@@ -362,7 +362,7 @@ export class SlackFake {
 
   private page<T>(a: Record<string, unknown>, all: readonly T[], shape: (x: T) => unknown, key: string): Record<string, unknown> {
     const limit = Math.min(1000, Math.max(1, Number(a['limit'] ?? 100) || 100));
-    const offset = a['cursor'] ? Number(Buffer.from(String(a['cursor']), 'base64').toString().replace('offset:', '')) : 0;
+    const offset = a['cursor'] ? Number(Buffer.from(arg(a, 'cursor'), 'base64').toString().replace('offset:', '')) : 0;
     const slice = all.slice(offset, offset + limit);
     const more = offset + limit < all.length;
     return { ok: true, [key]: slice.map(shape), has_more: more, response_metadata: { next_cursor: more ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '' } };
@@ -376,8 +376,8 @@ export class SlackFake {
       ts: m.ts,
       user: m.user,
       text: m.text,
-      team: 'T0FAKE',
-      ...(m.bot_id ? { bot_id: m.bot_id, app_id: 'A0TASKWIRE' } : {}),
+      team: 'T0FAKE0001',
+      ...(m.bot_id ? { bot_id: m.bot_id } : {}),
       ...(m.blocks ? { blocks: m.blocks } : {}),
       ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
       ...(replies.length > 0 ? { reply_count: replies.length, reply_users: [...new Set(replies.map((r) => r.user))], latest_reply: replies.at(-1)!.ts } : {}),
@@ -390,7 +390,7 @@ export class SlackFake {
   private user(u: SlackUserSeed) {
     return {
       id: u.id,
-      team_id: 'T0FAKE',
+      team_id: 'T0FAKE0001',
       name: u.name,
       deleted: false,
       real_name: u.realName ?? u.name,
@@ -415,7 +415,8 @@ export class SlackFake {
 
   /** Slack ts: seconds and a 6-digit sequence, unique and increasing. */
   private nextTs(): string {
-    return `${Math.floor(this.clock().getTime() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+    const ms = this.clock().getTime();
+    return `${Math.floor(ms / 1000)}.${String(((ms % 1000) * 1000 + (++this.seq % 1000)) % 1_000_000).padStart(6, '0')}`;
   }
 
   private tsAt(at: string): string {
@@ -451,4 +452,10 @@ function blockProblems(blocks: unknown[]): string | null {
     if (typeof text === 'string' && text.length > 3000) return `must be less than 3001 characters [json-pointer:/blocks/${i}/text/text]`;
   }
   return null;
+}
+
+/** A Web API argument as text (form fields arrive as strings; JSON bodies may carry numbers). */
+function arg(a: Record<string, unknown>, key: string): string {
+  const v = a[key];
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }

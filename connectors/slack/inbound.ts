@@ -19,10 +19,10 @@ export interface InboundDeps {
 
 /** The delivery's dedupe id: the event id (kept across Slack's retries), or the interaction's trigger. */
 export function deliveryIdOf(body: unknown): string {
-  const b = body as Partial<SlackEventEnvelope> & Partial<SlackInteraction>;
+  const b = body as { event_id?: string; type?: string; trigger_id?: string; action_ts?: string; actions?: { action_ts?: string }[] };
   if (b.event_id) return b.event_id;
-  if (b.type && (b.trigger_id || b.action_ts || b.actions?.[0]?.action_ts)) return `${b.type}:${b.trigger_id ?? b.action_ts ?? b.actions?.[0]?.action_ts ?? ''}`;
-  return '';
+  const unique = b.trigger_id ?? b.action_ts ?? b.actions?.[0]?.action_ts;
+  return b.type && unique ? `${b.type}:${unique}` : '';
 }
 
 export async function handleBody(deps: InboundDeps, body: unknown): Promise<ParsedDelivery> {

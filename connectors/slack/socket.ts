@@ -23,12 +23,14 @@ export function socketChannel(deps: InboundDeps, config: SlackConfig, log: Logge
         setName: () => undefined,
       };
       client = new SocketModeClient({ appToken: config.appToken ?? '', logger, clientOptions: { slackApiUrl: `${config.slackApiUrl}/` } });
-      client.on('slack_event', async (e: { ack: () => Promise<void>; type: string; body: unknown }) => {
-        await e.ack(); // Slack wants the acknowledgement within 3 seconds; the work comes after
-        if (e.type !== 'events_api' && e.type !== 'interactive') return;
-        const deliveryId = deliveryIdOf(e.body);
-        if (!deliveryId) return;
-        await deliver({ deliveryId, parse: () => handleBody(deps, e.body) }).catch((err: unknown) => log.warn({ connector: config.name, err }, 'Socket Mode delivery failed'));
+      client.on('slack_event', (e: { ack: () => Promise<void>; type: string; body: unknown }) => {
+        void (async () => {
+          await e.ack(); // Slack wants the acknowledgement within 3 seconds; the work comes after
+          if (e.type !== 'events_api' && e.type !== 'interactive') return;
+          const deliveryId = deliveryIdOf(e.body);
+          if (!deliveryId) return;
+          await deliver({ deliveryId, parse: () => handleBody(deps, e.body) });
+        })().catch((err: unknown) => log.warn({ connector: config.name, err }, 'Socket Mode delivery failed'));
       });
       await client.start();
     },

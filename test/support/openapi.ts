@@ -12,8 +12,11 @@ import addFormatsImport from 'ajv-formats';
 const addFormats = ((addFormatsImport as unknown as { default?: typeof addFormatsImport }).default ?? addFormatsImport) as unknown as (ajv: Ajv) => Ajv;
 
 interface OpenApi {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
-  components: Record<string, unknown>;
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }>; schema?: unknown }> }>>;
+  /** OpenAPI 3 */
+  components?: Record<string, unknown>;
+  /** Swagger 2 (Slack's description) */
+  definitions?: Record<string, unknown>;
 }
 
 const SPEC_ID = 'https://openapi.test/spec';
@@ -28,7 +31,7 @@ export class ContractChecker {
     this.spec = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures', file), 'utf8')) as OpenApi;
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
-    this.ajv.addSchema({ $id: SPEC_ID, components: toJsonSchema(this.spec.components) });
+    this.ajv.addSchema({ $id: SPEC_ID, ...(this.spec.components ? { components: toJsonSchema(this.spec.components) } : {}), ...(this.spec.definitions ? { definitions: toJsonSchema(this.spec.definitions) } : {}) });
   }
 
   /** Problems of `body` against the schema of `method path` answered `status` (empty: conforms). */
@@ -38,7 +41,8 @@ export class ContractChecker {
     if (!validate) {
       const op = this.spec.paths[path]?.[method.toLowerCase()];
       if (!op) return [`the description has no ${method} ${path}`];
-      const schema = op.responses[String(status)]?.content?.['application/json']?.schema;
+      const response = op.responses[String(status)];
+      const schema = response?.content?.['application/json']?.schema ?? response?.schema;
       if (!schema) return [`the description has no JSON schema for ${key}`];
       validate = this.ajv.compile({ $id: `${SPEC_ID}/response/${++this.compiled}`, ...(toJsonSchema(rewriteRefs(schema)) as object) });
       this.cache.set(key, validate);
