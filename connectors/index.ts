@@ -4,7 +4,7 @@
  */
 import { githubModule } from './github/index.js';
 import { jiraModule } from './jira/index.js';
-import { notionModule } from './notion/config.js';
+import { notionModule } from './notion/index.js';
 import { slackModule } from './slack/index.js';
 
 export const connectorModules = [githubModule, jiraModule, slackModule, notionModule] as const;

@@ -122,6 +122,13 @@ export interface ConnectorContext {
   readonly timezone: string;
   /** Waits between retries; tests shorten them. Production uses the tools' own headers and defaults. */
   readonly timing?: { readonly retryBaseMs?: number; readonly retries?: number };
+  /** A little durable state of the connector's own (e.g. a webhook verification token received once). */
+  readonly state?: ConnectorState;
+}
+
+export interface ConnectorState {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
 }
 
 /** Every connector entry in the config has these, whatever its type. */

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { PRIORITIES, TASK_STATUSES } from '../../src/core/model.js';
 import { baseUrl, connectorBaseShape, duration, secret } from '../../src/config/fields.js';
-import type { ConnectorModule } from '../port.js';
 
 const propertyMap = z
   .strictObject({
@@ -43,7 +42,11 @@ export const notionConfigSchema = z.strictObject({
   token: secret(),
   dataSources: z.array(dataSource).min(1, { message: 'list at least one data source or database' }),
   overlap: duration().prefault('2m'),
-  webhook: z.strictObject({ verificationToken: secret() }).optional(),
+  webhook: z
+    .strictObject({
+      verificationToken: secret().optional().meta({ description: 'the token Notion sends once when the subscription is created (taskwire logs it when it arrives)' }),
+    })
+    .optional(),
   writes: z
     .strictObject({
       statusComment: z.boolean().default(true),
@@ -53,10 +56,3 @@ export const notionConfigSchema = z.strictObject({
 });
 
 export type NotionConfig = z.output<typeof notionConfigSchema>;
-
-export const notionModule: ConnectorModule<'notion', typeof notionConfigSchema> = {
-  kind: 'notion',
-  title: 'Notion data sources (databases) as task lists',
-  configSchema: notionConfigSchema,
-  describe: (c) => `${c.dataSources.length} data source(s) at ${c.baseUrl}${c.webhook ? ' (webhooks)' : ''}`,
-};

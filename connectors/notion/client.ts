@@ -1,0 +1,70 @@
+/**
+ * The one place this connector talks HTTP: @notionhq/client (API version 2025-09-03, data sources) with
+ * its own retries — 429 and 529 always, honouring `Retry-After` — and, in front of it, a pace of about
+ * three requests a second (Notion's average limit per integration), so a backfill does not run into
+ * the limit in the first place. Failures map to ConnectorErrors naming what to fix.
+ * https://developers.notion.com/reference/request-limits
+ */
+import { APIErrorCode, Client, isNotionClientError } from '@notionhq/client';
+import PQueue from 'p-queue';
+import type { Logger } from 'pino';
+import { ConnectorError } from '../../src/errors.js';
+import type { NotionConfig } from './config.js';
+
+export interface NotionTiming {
+  readonly retryBaseMs?: number;
+  readonly retries?: number;
+  /** Requests per second (default 3). */
+  readonly perSecond?: number;
+}
+
+export class NotionClient {
+  readonly api: Client;
+  requests = 0;
+  private readonly queue: PQueue;
+
+  constructor(
+    private readonly config: Pick<NotionConfig, 'name' | 'baseUrl' | 'token'>,
+    log: Logger,
+    timing: NotionTiming = {},
+  ) {
+    this.queue = new PQueue({ intervalCap: timing.perSecond ?? 3, interval: 1000, carryoverIntervalCount: true });
+    this.api = new Client({
+      auth: config.token,
+      baseUrl: config.baseUrl,
+      notionVersion: '2025-09-03',
+      timeoutMs: 60_000,
+      retry: { maxRetries: timing.retries ?? 5, initialRetryDelayMs: timing.retryBaseMs ?? 1000, maxRetryDelayMs: 60_000 },
+      logger: (level, message, extra) => {
+        if (level === 'warn' || level === 'error') log.warn({ connector: config.name, extra }, `notion: ${message}`);
+      },
+    });
+  }
+
+  async call<T>(what: string, fn: (api: Client) => Promise<T>): Promise<T> {
+    return this.queue.add(async () => {
+      this.requests++;
+      try {
+        return await fn(this.api);
+      } catch (err) {
+        throw this.mapError(what, err);
+      }
+    }) as Promise<T>;
+  }
+
+  private mapError(what: string, err: unknown): ConnectorError {
+    const name = this.config.name;
+    if (isNotionClientError(err)) {
+      const e = err as { code: string; status?: number; message: string };
+      const hint =
+        e.code === APIErrorCode.Unauthorized
+          ? ' — Notion rejected the token: check token (the integration secret)'
+          : e.code === APIErrorCode.ObjectNotFound || e.code === APIErrorCode.RestrictedResource
+            ? ' — not found, or not shared with the integration: open the database in Notion → ⋯ → Connections → add the integration'
+            : '';
+      const retryable = e.code === APIErrorCode.RateLimited || e.code === APIErrorCode.InternalServerError || e.code === APIErrorCode.ServiceUnavailable || e.code === 'request_timeout' || (e.status ?? 0) >= 500;
+      return new ConnectorError(name, `${what}: ${e.code} ${e.message}${hint}`, { retryable, ...(e.status ? { status: e.status } : {}), cause: err });
+    }
+    return new ConnectorError(name, `${what}: ${(err as Error).message} — is baseUrl ${this.config.baseUrl} reachable?`, { retryable: true, cause: err });
+  }
+}

@@ -1,0 +1,86 @@
+/** A Notion connector instance: client, resolved data sources, poll, webhooks, writes, people. */
+import type { Client } from '@notionhq/client';
+import type { ExternalAccount } from '../../src/core/model.js';
+import type { Connector, ConnectorContext, OnlineCheck } from '../port.js';
+import { NotionClient } from './client.js';
+import type { NotionConfig } from './config.js';
+import { account, type NotionSourceContext } from './normalize.js';
+import { liveKeys, pollNotion } from './poll.js';
+import { resolveSources, schemaProblems, type ResolvedSource } from './sources.js';
+import type { NotionUser } from './types.js';
+import { notionWebhook } from './webhook.js';
+import { writeNotion } from './write.js';
+
+export interface NotionConnector extends Connector {
+  readonly client: NotionClient;
+}
+
+/** Data sources (and their schemas) are resolved again at most this often. */
+const SOURCES_TTL_MS = 10 * 60 * 1000;
+
+export function createNotion(config: NotionConfig, context: ConnectorContext): NotionConnector {
+  const client = new NotionClient(config, context.log, context.timing);
+  let resolved: { at: number; sources: Promise<ResolvedSource[]> } | null = null;
+  const sources = () => {
+    if (resolved === null || Date.now() - resolved.at > SOURCES_TTL_MS) {
+      const p = resolveSources(client, config);
+      resolved = { at: Date.now(), sources: p };
+      p.catch(() => (resolved = null));
+    }
+    return resolved.sources;
+  };
+  let me: Promise<string> | null = null;
+  const botUserId = () =>
+    (me ??= client
+      .call('users.me', (api: Client) => api.users.me({}))
+      .then((u) => u.id)
+      .catch((err: unknown) => {
+        me = null;
+        throw err;
+      }));
+  const ctxFor = async (s: ResolvedSource): Promise<NotionSourceContext> => ({
+    timezone: context.timezone,
+    properties: s.properties,
+    statusMap: s.statusMap,
+    priorityMap: s.priorityMap,
+    project: s.project,
+    botUserId: await botUserId(),
+  });
+  return {
+    name: config.name,
+    kind: 'notion',
+    client,
+    poll: (cursor, signal) => pollNotion({ client, config, sources, ctxFor }, cursor, signal),
+    ...(config.webhook ? { webhook: notionWebhook({ name: config.name, client, configuredToken: config.webhook.verificationToken, state: context.state, log: context.log, sources, ctxFor }) } : {}),
+    write: (action) => writeNotion({ client, config, botUserId, sources }, action),
+    liveKeys: async () => liveKeys(client, await sources()),
+    resolvePeople: () => people(client, config.name),
+    checkOnline: () => checkNotion(client, sources, botUserId),
+    stats: () => ({ requests: client.requests, rateRemaining: null, rateLimit: null }),
+  };
+}
+
+async function* people(client: NotionClient, connector: string): AsyncGenerator<ExternalAccount> {
+  let start: string | undefined;
+  do {
+    const r = (await client.call('users.list', (api: Client) => api.users.list({ page_size: 100, ...(start ? { start_cursor: start } : {}) }))) as unknown as { results: NotionUser[]; has_more: boolean; next_cursor: string | null };
+    for (const u of r.results) if (u.type === 'person') yield { ...account(u), connector };
+    start = r.has_more && r.next_cursor ? r.next_cursor : undefined;
+  } while (start);
+}
+
+async function checkNotion(client: NotionClient, sources: () => Promise<ResolvedSource[]>, botUserId: () => Promise<string>): Promise<OnlineCheck> {
+  const ok: string[] = [];
+  const problems: string[] = [];
+  try {
+    ok.push(`authenticated as integration ${await botUserId()}`);
+    for (const s of await sources()) {
+      const p = schemaProblems(s);
+      if (p.length === 0) ok.push(`${s.title}: every mapped property exists with a fitting type`);
+      problems.push(...p.map((x) => `dataSources: ${x}`));
+    }
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  return { ok, problems };
+}
