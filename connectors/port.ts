@@ -121,7 +121,7 @@ export interface ConnectorContext {
   /** Team timezone, for turning the tool's timestamps into date-only due dates. */
   readonly timezone: string;
   /** Waits between retries; tests shorten them. Production uses the tools' own headers and defaults. */
-  readonly timing?: { readonly retryBaseMs?: number; readonly retries?: number };
+  readonly timing?: { readonly retryBaseMs?: number; readonly retries?: number; readonly perSecond?: number };
   /** A little durable state of the connector's own (e.g. a webhook verification token received once). */
   readonly state?: ConnectorState;
 }

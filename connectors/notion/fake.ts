@@ -325,7 +325,7 @@ export class NotionFake {
       case 'relation':
         return ((v as string[] | undefined) ?? []).map((id) => ({ id }));
       case 'date':
-        return v === null || v === undefined ? null : typeof v === 'string' ? { start: v, end: null, time_zone: null } : { end: null, time_zone: null, ...(v as object) };
+        return v === null || v === undefined ? null : typeof v === 'string' ? { start: v, end: null, time_zone: null } : { end: null, time_zone: null, ...(v) };
       case 'status':
       case 'select':
         return typeof v === 'string' ? { id: propId(v), name: v, color: 'default' } : null;

@@ -98,7 +98,7 @@ function propText(p: PropertyValue | undefined): string | null {
     case 'url':
       return (v['url'] as string | null) ?? null;
     case 'number':
-      return v['number'] === null ? null : String(v['number'] as number);
+      return typeof v['number'] === 'number' ? String(v['number']) : null;
     default:
       return null;
   }

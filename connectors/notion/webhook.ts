@@ -69,7 +69,8 @@ export function notionWebhook(deps: NotionWebhookDeps): WebhookHandler {
 
     deliveryId: (raw: Buffer) => {
       try {
-        return String((JSON.parse(raw.toString('utf8')) as { id?: unknown }).id ?? '');
+        const id = (JSON.parse(raw.toString('utf8')) as { id?: unknown }).id;
+        return typeof id === 'string' ? id : '';
       } catch {
         return '';
       }

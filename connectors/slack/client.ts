@@ -63,7 +63,7 @@ export class SlackClient {
   }
 
   private mapError(method: string, err: unknown): ConnectorError {
-    const e = err as { code?: string; data?: { error?: string; needed?: string }; statusCode?: number; retryAfter?: number; message?: string };
+    const e = err as { code?: ErrorCode; data?: { error?: string; needed?: string }; statusCode?: number; retryAfter?: number; message?: string };
     const name = this.config.name;
     if (e.code === ErrorCode.PlatformError) {
       const code = e.data?.error ?? 'unknown_error';

@@ -12,7 +12,7 @@ import addFormatsImport from 'ajv-formats';
 const addFormats = ((addFormatsImport as unknown as { default?: typeof addFormatsImport }).default ?? addFormatsImport) as unknown as (ajv: Ajv) => Ajv;
 
 interface OpenApi {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }>; schema?: unknown }> }>>;
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }>; schema?: unknown }>; requestBody?: { content?: Record<string, { schema?: unknown }> } }>>;
   /** OpenAPI 3 */
   components?: Record<string, unknown>;
   /** Swagger 2 (Slack's description) */
@@ -34,6 +34,19 @@ export class ContractChecker {
     this.ajv.addSchema({ $id: SPEC_ID, ...(this.spec.components ? { components: toJsonSchema(this.spec.components) } : {}), ...(this.spec.definitions ? { definitions: toJsonSchema(this.spec.definitions) } : {}) });
   }
 
+  /** Problems of a request body against the description's request schema for `method path`. */
+  checkRequest(method: string, path: string, body: unknown): string[] {
+    const key = `request ${method} ${path}`;
+    let validate = this.cache.get(key);
+    if (!validate) {
+      const schema = this.spec.paths[path]?.[method.toLowerCase()]?.requestBody?.content?.['application/json']?.schema;
+      if (!schema) return [`the description has no request schema for ${method} ${path}`];
+      validate = this.ajv.compile({ $id: `${SPEC_ID}/request/${++this.compiled}`, ...(toJsonSchema(rewriteRefs(schema)) as object) });
+      this.cache.set(key, validate);
+    }
+    return validate(body) ? [] : (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  }
+
   /** Problems of `body` against the schema of `method path` answered `status` (empty: conforms). */
   check(method: string, path: string, status: number, body: unknown): string[] {
     const key = `${method} ${path} ${status}`;
@@ -49,6 +62,10 @@ export class ContractChecker {
     }
     return validate(body) ? [] : (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
   }
+}
+
+export interface RequestChecker {
+  checkRequest(method: string, path: string, body: unknown): string[];
 }
 
 /** `#/components/…` → `<spec id>#/components/…`, so a response schema can point into the registered document. */
