@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import type { ConnectorKind, Cursor, ExternalAccount, SourceItem } from '../src/core/model.js';
+import type { ConnectorKind, Cursor, ExternalAccount, OutboundAction, SourceItem } from '../src/core/model.js';
 
 /** Header lookup, case-insensitive, as a webhook request carries them. */
 export type Headers = Readonly<Record<string, string | string[] | undefined>>;
@@ -47,26 +47,7 @@ export interface ParsedDelivery {
   readonly ignored?: string;
 }
 
-/** Something the follow-up engine asks a connector to do in its tool. */
-export type OutboundAction =
-  | { readonly type: 'status_comment'; readonly taskKey: string; readonly marker: string; readonly body: string }
-  | { readonly type: 'status_push'; readonly taskKey: string; readonly status: string }
-  | { readonly type: 'label'; readonly taskKey: string; readonly add: readonly string[]; readonly remove: readonly string[] }
-  | { readonly type: 'direct_message'; readonly accountId: string; readonly text: string; readonly items?: readonly MessageItem[]; readonly blocks?: unknown }
-  | { readonly type: 'channel_post'; readonly channel: string; readonly text: string; readonly items?: readonly MessageItem[]; readonly blocks?: unknown };
-
-/**
- * One task in a message to a person or a channel. Channels that can (Slack) render it with buttons:
- * "Mark verified", "I'm on it", "Snooze 1 day"; others render it as text.
- */
-export interface MessageItem {
-  readonly taskId: string;
-  readonly title: string;
-  readonly url: string | null;
-  /** Why it needs attention, one line each (Markdown). */
-  readonly lines: readonly string[];
-  readonly buttons: readonly ('verify' | 'ack' | 'snooze')[];
-}
+export type { MessageItem, OutboundAction } from '../src/core/model.js';
 
 export interface WriteResult {
   /** The tool's id for what was written (comment id, message ts), for the write ledger. */
@@ -86,7 +67,8 @@ export interface Connector {
   readonly webhook?: WebhookHandler;
   /** Deliveries the connector receives on a connection of its own (Slack Socket Mode), fed to the same intake as webhooks. */
   readonly inbound?: InboundChannel;
-  write?(action: OutboundAction): Promise<WriteResult>;
+  /** `attempt` > 1 means an earlier try may have reached the tool: check before writing again. */
+  write?(action: OutboundAction, opts?: { attempt?: number }): Promise<WriteResult>;
   resolvePeople?(): AsyncIterable<ExternalAccount>;
   /**
    * Every item key in scope now, for finding items deleted without a webhook telling us. Only a

@@ -15,6 +15,7 @@ import { healthCommand } from './cli/health.js';
 import { peopleCommand } from './cli/people.js';
 import { reportCommand } from './cli/report.js';
 import { syncCommand, type SyncOptions } from './cli/sync.js';
+import { outboxCommand, planCommand, verifyCommand } from './cli/followups.js';
 import { tasksCommand, type TasksOptions } from './cli/tasks.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -50,6 +51,28 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
       io.out(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       setExit(EXIT.ok);
     });
+
+  program
+    .command('plan')
+    .description('the follow-ups taskwire would send (or is about to send): comments, messages, status changes, and why')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => setExit(await planCommand(loadContext(io, configFlag()), opts)));
+
+  program
+    .command('outbox')
+    .description('what was sent, what waits, and the dead letters')
+    .option('--dead', 'only follow-ups that could not be sent, with the reason')
+    .option('--replay <id>', 'queue a dead (or planned) follow-up again')
+    .option('--json', 'print JSON')
+    .action(async (opts: { dead?: boolean; replay?: string; json?: boolean }) => setExit(await outboxCommand(loadContext(io, configFlag()), opts)));
+
+  program
+    .command('verify')
+    .description('mark done work verified (when the tools cannot say so)')
+    .argument('<task>', 'task id, kind:key (jira:OPS-14), key or URL')
+    .option('--by <person>', 'who verified it (a person id from the config)')
+    .option('--note <text>', 'how it was verified')
+    .action(async (ref: string, opts: { by?: string; note?: string }) => setExit(await verifyCommand(loadContext(io, configFlag()), ref, opts, clock())));
 
   program
     .command('tasks')

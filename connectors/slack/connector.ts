@@ -53,7 +53,7 @@ export function createSlack(config: SlackConfig, context: ConnectorContext): Sla
     poll: (cursor, signal) => pollSlack(deps, cursor, signal),
     ...(!config.socketMode ? { webhook: slackWebhook(deps) } : {}),
     ...(inbound ? { inbound } : {}),
-    write: (action) => writeSlack(client, config, action),
+    write: (action, opts) => writeSlack(client, config, action, opts),
     resolvePeople: () => people(client, config.name),
     checkOnline: () => checkSlack(client, config),
     stats: () => ({ requests: client.requests, rateRemaining: null, rateLimit: null }),

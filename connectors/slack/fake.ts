@@ -282,7 +282,8 @@ export class SlackFake {
         .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
         .filter((m) => (inclusive ? Number(m.ts) >= oldest && Number(m.ts) <= latest : Number(m.ts) > oldest && Number(m.ts) < latest))
         .sort((x, y) => Number(y.ts) - Number(x.ts));
-      return { ...this.page(a, top, (m) => this.shape(m, false), 'messages'), pin_count: 0, channel_actions_ts: null, channel_actions_count: 0 };
+      const withMeta = a['include_all_metadata'] === 'true' || a['include_all_metadata'] === true;
+      return { ...this.page(a, top, (m) => this.shape(m, withMeta), 'messages'), pin_count: 0, channel_actions_ts: null, channel_actions_count: 0 };
     },
     'conversations.replies': (a) => {
       const ch = this.channels.get(arg(a, 'channel'));

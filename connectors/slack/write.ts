@@ -11,22 +11,34 @@ import type { SlackClient } from './client.js';
 import type { SlackConfig } from './config.js';
 import { readThread } from './inbound.js';
 import { BUTTON_ACTIONS, parseKey, permalink } from './normalize.js';
+import type { SlackMessage } from './types.js';
 
 export const STATUS_EVENT = 'taskwire_status';
 
-export async function writeSlack(client: SlackClient, config: SlackConfig, action: OutboundAction): Promise<WriteResult> {
+export const MESSAGE_EVENT = 'taskwire_message';
+
+export async function writeSlack(client: SlackClient, config: SlackConfig, action: OutboundAction, opts: { attempt?: number } = {}): Promise<WriteResult> {
   const { url } = await client.whoAmI();
   switch (action.type) {
-    case 'direct_message': {
-      const open = await client.call('conversations.open', (w) => w.conversations.open({ users: action.accountId }));
-      const channel = open.channel?.id;
-      if (!channel) throw new ConnectorError(config.name, `conversations.open gave no channel for ${action.accountId}`, { retryable: true });
-      const r = await client.call('chat.postMessage', (w) => w.chat.postMessage({ channel, text: mrkdwn(action.text), blocks: (action.blocks as never) ?? blocksFor(action.text, action.items ?? []), unfurl_links: false }));
-      return { externalId: r.ts ?? null, ...(r.ts ? { url: permalink(url, channel, r.ts) } : {}) };
-    }
+    case 'direct_message':
     case 'channel_post': {
-      const r = await client.call('chat.postMessage', (w) => w.chat.postMessage({ channel: action.channel, text: mrkdwn(action.text), blocks: (action.blocks as never) ?? blocksFor(action.text, action.items ?? []), unfurl_links: false }));
-      return { externalId: r.ts ?? null, ...(r.ts ? { url: permalink(url, action.channel, r.ts) } : {}) };
+      let channel = action.type === 'channel_post' ? action.channel : null;
+      if (action.type === 'direct_message') {
+        const open = await client.call('conversations.open', (w) => w.conversations.open({ users: action.accountId }));
+        channel = open.channel?.id ?? null;
+        if (!channel) throw new ConnectorError(config.name, `conversations.open gave no channel for ${action.accountId}`, { retryable: true });
+      }
+      const to = channel!;
+      const key = action.idempotencyKey;
+      // A retry after an interruption: the message may have gone out already — look before sending again.
+      if (key && (opts.attempt ?? 1) > 1) {
+        const sent = await alreadySent(client, to, key);
+        if (sent) return { externalId: sent, url: permalink(url, to, sent) };
+      }
+      const r = await client.call('chat.postMessage', (w) =>
+        w.chat.postMessage({ channel: to, text: mrkdwn(action.text), blocks: (action.blocks as never) ?? blocksFor(action.text, action.items ?? []), unfurl_links: false, ...(key ? { metadata: { event_type: MESSAGE_EVENT, event_payload: { key } } } : {}) }),
+      );
+      return { externalId: r.ts ?? null, ...(r.ts ? { url: permalink(url, to, r.ts) } : {}) };
     }
     case 'status_comment': {
       const { channel, ts } = parseKey(action.taskKey);
@@ -45,6 +57,14 @@ export async function writeSlack(client: SlackClient, config: SlackConfig, actio
     default:
       throw new ConnectorError(config.name, `Slack cannot do a ${action.type}`, { retryable: false, status: 422 });
   }
+}
+
+/** The ts of a message taskwire already posted with this idempotency key, among the channel's latest. */
+async function alreadySent(client: SlackClient, channel: string, key: string): Promise<string | null> {
+  const me = await client.whoAmI();
+  const r = await client.call('conversations.history', (w) => w.conversations.history({ channel, limit: 50, include_all_metadata: true }));
+  const hit = ((r.messages ?? []) as SlackMessage[]).find((m) => m.user === me.userId && m.metadata?.event_type === MESSAGE_EVENT && m.metadata.event_payload?.['key'] === key);
+  return hit?.ts ?? null;
 }
 
 /** Markdown (as taskwire writes it) → Slack mrkdwn: **bold** → *bold*, [t](u) → <u|t>, headings → bold lines. */

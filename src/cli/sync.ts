@@ -30,6 +30,7 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
       connectors,
       identity,
       engine,
+      config: ctx.config,
       log: ctx.log,
       now: clock,
       onProgress: (name, p) => {
@@ -49,7 +50,13 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
       }
     }
     const d = result.diff;
-    ctx.io.out(`flags: ${result.openFlags} open (${d.opened.length} new, ${d.resolved.length} resolved)${result.ownersChanged ? `; ${result.ownersChanged} owners recomputed` : ''}\n`);
+    ctx.io.out(`flags: ${result.openFlags} open (${d.opened.length} new, ${d.resolved.length} resolved)${result.ownersChanged ? `; ${result.ownersChanged} owners recomputed` : ''}${result.verified ? `; ${result.verified} verified from evidence` : ''}\n`);
+    if (result.dispatch === null) {
+      ctx.io.out(`follow-ups: ${result.planned} planned (plan mode: nothing sent — see taskwire plan)\n`);
+    } else {
+      const x = result.dispatch;
+      ctx.io.out(`follow-ups: ${result.planned} planned, ${x.sent} sent${x.retried ? `, ${x.retried} to retry` : ''}${x.dead ? `, ${x.dead} dead-lettered (taskwire outbox --dead)` : ''}\n`);
+    }
     return result.capture.every((c) => c.ok) && unavailable.length === 0 ? 0 : 1;
   } finally {
     await store.close();

@@ -165,6 +165,16 @@ export class Calendar {
     return w;
   }
 
+  /** `ms` itself when it falls in working hours, else the start of the next working window. */
+  nextWorkingMoment(ms: number): number {
+    let n = this.dayNumAt(ms);
+    for (let i = 0; i < 400; i++, n++) {
+      const w = this.window(n);
+      if (w && ms < w[1]) return Math.max(ms, w[0]);
+    }
+    return ms; // no working window within a year: do not hold anything back forever
+  }
+
   /** Working hours between two instants (0 when to ≤ from). */
   workingHoursBetween(fromMs: number, toMs: number): number {
     if (toMs <= fromMs) return 0;

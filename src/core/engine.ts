@@ -219,6 +219,31 @@ export class Engine {
     return this.risk;
   }
 
+  /** A loaded task by id. */
+  task(id: string): Task | undefined {
+    return this.graph.task(id);
+  }
+
+  /** A reference (id, kind:key, URL) to a loaded task's id. */
+  resolve(ref: string): string | undefined {
+    return this.graph.resolve(ref);
+  }
+
+  /** The tasks a task is connected to across tools: its dependencies, parent and links that resolve. */
+  related(id: string): string[] {
+    const t = this.graph.task(id);
+    if (!t) return [];
+    const out = new Set<string>(this.graph.dependenciesOf(id));
+    const parent = this.graph.parent(id);
+    if (parent) out.add(parent);
+    for (const l of t.links) {
+      const r = this.graph.resolve(l);
+      if (r) out.add(r);
+    }
+    out.delete(id);
+    return [...out];
+  }
+
   /** "OPS-14 (Jira)" */
   readonly label = (id: string): string => {
     const t = this.graph.task(id);

@@ -221,3 +221,25 @@ export interface Person {
 }
 
 export const isClosed = (status: TaskStatus): boolean => CLOSED_STATUSES.has(status);
+
+/** Something the follow-up engine asks a connector to do in its tool. */
+export type OutboundAction =
+  | { readonly type: 'status_comment'; readonly taskKey: string; readonly marker: string; readonly body: string }
+  | { readonly type: 'status_push'; readonly taskKey: string; readonly status: string }
+  | { readonly type: 'label'; readonly taskKey: string; readonly add: readonly string[]; readonly remove: readonly string[] }
+  | { readonly type: 'direct_message'; readonly accountId: string; readonly text: string; readonly items?: readonly MessageItem[]; readonly blocks?: unknown; readonly idempotencyKey?: string }
+  | { readonly type: 'channel_post'; readonly channel: string; readonly text: string; readonly items?: readonly MessageItem[]; readonly blocks?: unknown; readonly idempotencyKey?: string };
+
+/**
+ * One task in a message to a person or a channel. Channels that can (Slack) render it with buttons:
+ * "Mark verified", "I'm on it", "Snooze 1 day"; others render it as text.
+ */
+export interface MessageItem {
+  readonly taskId: string;
+  readonly title: string;
+  readonly url: string | null;
+  /** Why it needs attention, one line each (Markdown). */
+  readonly lines: readonly string[];
+  readonly buttons: readonly ('verify' | 'ack' | 'snooze')[];
+}
+

@@ -1,15 +1,17 @@
 /**
  * One whole cycle, as `taskwire sync` and the daemon run it: capture from every enabled connector
- * (at the same time, each failure kept to its own connector), reconcile owners, evaluate and record the
- * flag diff. Follow-ups are planned from that diff (see `followups.ts`).
+ * (at the same time, each failure kept to its own connector), reconcile owners, evaluate and plan
+ * follow-ups (flags and outbox in one transaction), and in send mode dispatch.
  */
 import type { Logger } from 'pino';
 import type { Connector } from '../../connectors/port.js';
 import type { Engine } from '../core/engine.js';
 import type { FlagDiff } from '../core/flags.js';
 import type { Identity } from '../core/identity.js';
+import type { Config } from '../config/schema.js';
 import type { TaskStore } from '../store/store.js';
-import { evaluateAll } from './evaluate.js';
+import { dispatchAll, type DispatchResult } from './dispatch.js';
+import { evaluateAndPlan, seededKey } from './followups.js';
 import { reconcileOwners } from './ingest.js';
 import { pollConnector, type PollSummary } from './poll.js';
 import { reconcileDeletions } from './reconcile.js';
@@ -27,6 +29,9 @@ export interface CycleResult {
   readonly ownersChanged: number;
   readonly diff: FlagDiff;
   readonly openFlags: number;
+  readonly planned: number;
+  readonly verified: number;
+  readonly dispatch: DispatchResult | null;
 }
 
 export interface CycleDeps {
@@ -34,6 +39,7 @@ export interface CycleDeps {
   readonly connectors: readonly Connector[];
   readonly identity: Identity;
   readonly engine: Engine;
+  readonly config: Config;
   readonly log: Logger;
   readonly now: () => number;
   readonly signal?: AbortSignal;
@@ -41,7 +47,7 @@ export interface CycleDeps {
 }
 
 /** Polls every connector at once; one that fails is reported and the others carry on. */
-export async function captureAll(deps: Omit<CycleDeps, 'engine'>): Promise<CaptureOutcome[]> {
+export async function captureAll(deps: Pick<CycleDeps, 'store' | 'connectors' | 'identity' | 'log' | 'now' | 'signal' | 'onProgress'>): Promise<CaptureOutcome[]> {
   const signal = deps.signal ?? new AbortController().signal;
   return Promise.all(
     deps.connectors.map(async (c): Promise<CaptureOutcome> => {
@@ -60,9 +66,25 @@ export async function captureAll(deps: Omit<CycleDeps, 'engine'>): Promise<Captu
   );
 }
 
+/**
+ * A connector's first complete sync is its seed: everything it found then existed before taskwire, so
+ * no messages are sent about it (status comments, which describe state, still roll out gradually).
+ */
+export async function markSeeded(store: TaskStore, outcomes: readonly CaptureOutcome[], at: string): Promise<void> {
+  for (const o of outcomes) {
+    if (o.ok && (await store.getMeta(seededKey(o.connector))) === null) await store.setMeta(seededKey(o.connector), at);
+  }
+}
+
 export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const capture = await captureAll(deps);
   const ownersChanged = await reconcileOwners(deps.store, deps.identity);
-  const { evaluation, diff } = await evaluateAll(deps.store, deps.engine, deps.now());
-  return { capture, ownersChanged, diff, openFlags: evaluation.flags.length };
+  const now = deps.now();
+  await markSeeded(deps.store, capture, new Date(now).toISOString());
+  const { evaluation, diff, planned, verified } = await evaluateAndPlan({ store: deps.store, engine: deps.engine, config: deps.config, identity: deps.identity }, now);
+  const dispatch =
+    deps.config.followups.mode === 'send'
+      ? await dispatchAll({ store: deps.store, connectors: new Map(deps.connectors.map((c) => [c.name, c])), log: deps.log, now: deps.now })
+      : null;
+  return { capture, ownersChanged, diff, openFlags: evaluation.flags.length, planned, verified, dispatch };
 }

@@ -6,7 +6,7 @@
 import { Calendar, addDays } from '../core/calendar.js';
 import type { Engine } from '../core/engine.js';
 import type { Identity } from '../core/identity.js';
-import type { Task } from '../core/model.js';
+import { verifierOf } from '../core/verifier.js';
 import { buildReport, type Headline, type Report } from '../core/report/model.js';
 import type { Config } from '../config/schema.js';
 import type { TaskStore } from '../store/store.js';
@@ -34,13 +34,7 @@ export async function reportFromStore(o: ReportOptions): Promise<Report> {
   const previousText = await store.getMeta(LAST_HEADLINE);
   const tasks = await store.listTasks();
   const [statusHistory, sync, accounts] = await Promise.all([store.statusHistoryBetween(from, to), store.syncState(from), store.listAccounts()]);
-  const leadOf = new Map<string, string>();
-  for (const team of config.teams) if (team.lead) for (const m of team.members) if (!leadOf.has(m)) leadOf.set(m, team.lead);
-  const verifierOf = (t: Task): string | null => {
-    const r = t.reporter ? identity.resolve(t.reporter) : null;
-    if (r?.kind === 'person') return r.personId;
-    return t.owner ? (leadOf.get(t.owner) ?? null) : null;
-  };
+  const verifier = verifierOf(identity, config.teams);
   const syncBy = new Map(sync.map((s) => [s.connector, s]));
   return buildReport({
     title: 'taskwire daily report',
@@ -55,7 +49,7 @@ export async function reportFromStore(o: ReportOptions): Promise<Report> {
     statusHistory,
     previous: previousText === null ? null : (JSON.parse(previousText) as Headline),
     people: config.people.map((p) => ({ id: p.id, name: p.name })),
-    verifierOf,
+    verifierOf: verifier,
     label: engine.label,
     nameOf: engine.nameOf,
     followups: { mode: config.followups.mode, items: [] },

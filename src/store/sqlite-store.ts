@@ -5,7 +5,10 @@
 import { diffFlags, type FlagDiff } from '../core/flags.js';
 import type { AccountRef, Cursor, ExternalAccount, Flag, HistoryEntry, StoredFlag, Task } from '../core/model.js';
 import type { CycleSample } from '../core/risk.js';
+import type { FlagCode } from '../core/model.js';
+import type { PlannedAction } from '../core/planner.js';
 import { openDatabase, type Db } from './db.js';
+import { Outbox } from './outbox.js';
 import type { AccountRecord, ApplyResult, ConnectorId, DeliveryStatus, StoreItem, StoredEvidence, TaskQuery, TaskStore } from './store.js';
 import { TASK_COLUMNS, TRACKED_FIELDS, contentHash, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
 
@@ -42,11 +45,13 @@ export interface SqliteStoreOptions {
 
 export class SqliteStore implements TaskStore {
   readonly db: Db;
+  readonly outbox: Outbox;
   private readonly now: () => string;
   private readonly stmt;
 
   constructor(db: Db, opts: SqliteStoreOptions = {}) {
     this.db = db;
+    this.outbox = new Outbox(db);
     const clock = opts.clock ?? (() => new Date());
     this.now = () => clock().toISOString();
     const cols = TASK_COLUMNS.join(', ');
@@ -153,6 +158,14 @@ export class SqliteStore implements TaskStore {
     // A stale poll never overwrites a newer webhook update.
     if (row.updated_at < old.updated_at) return 'stale' as const;
 
+    // Verification is taskwire's own record: a tool that says nothing about it does not erase it, but
+    // work that is reopened is no longer verified.
+    if (old.verified_at !== null && row.verified_at === null && (row.status === 'done' || row.status === 'verified')) {
+      row.verified_at = old.verified_at;
+      row.verified_by = old.verified_by;
+      row.content_hash = contentHash(row);
+      if (old.content_hash === row.content_hash && old.deleted_at === null) return 'unchanged' as const;
+    }
     // Human activity only moves forward: a poll that cannot see comments must not erase what a webhook
     // or an earlier comment listing recorded.
     if (old.last_human_activity_at !== null && (row.last_human_activity_at === null || row.last_human_activity_at < old.last_human_activity_at)) {
@@ -270,6 +283,24 @@ export class SqliteStore implements TaskStore {
   }
 
   async applyFlags(scope: 'all' | ReadonlySet<string>, flags: readonly Flag[], now: string): Promise<FlagDiff> {
+    return this.applyFlagsSync(scope, flags, now);
+  }
+
+  async applyEvaluation(
+    scope: 'all' | ReadonlySet<string>,
+    flags: readonly Flag[],
+    now: string,
+    planner: { readonly mode: 'plan' | 'send'; readonly cycle: string; plan(diff: FlagDiff, firstSeen: (taskId: string, code: FlagCode) => string): readonly PlannedAction[] },
+  ): Promise<{ diff: FlagDiff; planned: number }> {
+    return this.db.transaction(() => {
+      const diff = this.applyFlagsSync(scope, flags, now);
+      const seen = new Map(this.openFlagRows(undefined).map((f) => [`${f.taskId}\u0000${f.code}`, f.firstSeenAt]));
+      const actions = planner.plan(diff, (taskId, code) => seen.get(`${taskId}\u0000${code}`) ?? now);
+      return { diff, planned: this.outbox.plan(actions, planner.mode, planner.cycle, now) };
+    }).immediate();
+  }
+
+  private applyFlagsSync(scope: 'all' | ReadonlySet<string>, flags: readonly Flag[], now: string): FlagDiff {
     const insert = this.db.prepare(
       `INSERT INTO flags (task_id, code, severity, reason, evidence, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -277,14 +308,44 @@ export class SqliteStore implements TaskStore {
       'UPDATE flags SET severity = ?, reason = ?, evidence = ?, last_seen_at = ? WHERE task_id = ? AND code = ? AND resolved_at IS NULL',
     );
     const resolve = this.db.prepare('UPDATE flags SET resolved_at = ?, last_seen_at = ? WHERE id = ?');
-    return this.db.transaction(() => {
+    // A nested call (from applyEvaluation) runs as a savepoint of the outer transaction.
+    const run = this.db.transaction(() => {
       const previous = this.openFlagRows(undefined);
       const diff = diffFlags(previous, flags, scope);
       for (const f of diff.opened) insert.run(f.taskId, f.code, f.severity, f.reason, JSON.stringify(f.evidence), now, now);
       for (const f of diff.stillOpen) refresh.run(f.severity, f.reason, JSON.stringify(f.evidence), now, f.taskId, f.code);
       for (const f of diff.resolved) resolve.run(now, now, f.rowId);
       return { opened: diff.opened, stillOpen: diff.stillOpen, resolved: diff.resolved.map(({ rowId: _rowId, ...f }) => ({ ...f, resolvedAt: now })) };
-    }).immediate();
+    });
+    return this.db.inTransaction ? run() : run.immediate();
+  }
+
+  async verifyTask(taskId: string, at: string, by: string | null, how: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const t = this.stmt.get.get(taskId);
+      if (!t || t.verified_at !== null || (t.status !== 'done' && t.status !== 'verified')) return false;
+      this.db.prepare('UPDATE tasks SET verified_at = ?, verified_by = ? WHERE id = ?').run(isoUtc(at), by, taskId);
+      this.stmt.history.run(taskId, 'verifiedAt', null, JSON.stringify(isoUtc(at)), isoUtc(at), by ? 'human' : 'unknown', by ?? how, this.now());
+      return true;
+    })();
+  }
+
+  async resolveRef(ref: string): Promise<string | null> {
+    if (this.stmt.exists.get(ref)) return ref;
+    if (/^https?:\/\//i.test(ref)) {
+      const norm = ref.replace(/[#?].*$/, '').replace(/\/+$/, '').toLowerCase();
+      const r = this.db.prepare<[string], { id: string }>('SELECT id FROM tasks WHERE lower(rtrim(url, \'/\')) = ? AND deleted_at IS NULL LIMIT 1').get(norm);
+      return r?.id ?? null;
+    }
+    const colon = ref.indexOf(':');
+    if (colon <= 0) return null;
+    const r = this.db.prepare<[string, string], { id: string }>('SELECT id FROM tasks WHERE kind = ? AND key = ? AND deleted_at IS NULL LIMIT 1').get(ref.slice(0, colon), ref.slice(colon + 1));
+    return r?.id ?? null;
+  }
+
+  async lastHumanStatusChanges(): Promise<Map<string, string>> {
+    const rows = this.db.prepare<[], { task_id: string; at: string }>("SELECT task_id, max(at) AS at FROM task_history WHERE field = 'status' AND actor = 'human' GROUP BY task_id").all();
+    return new Map(rows.map((r) => [r.task_id, r.at]));
   }
 
   async openFlags(taskId?: string): Promise<StoredFlag[]> {

@@ -3,6 +3,8 @@
  * without touching callers; the SQLite adapter does its work synchronously inside them.
  */
 import type { FlagDiff } from '../core/flags.js';
+import type { PlannedAction } from '../core/planner.js';
+import type { Outbox } from './outbox.js';
 import type { CycleSample } from '../core/risk.js';
 import type {
   AccountRef,
@@ -109,6 +111,24 @@ export interface TaskStore {
    * seen now), flags found again are refreshed (last seen now), open flags not found are resolved.
    */
   applyFlags(scope: 'all' | ReadonlySet<string>, flags: readonly Flag[], now: string): Promise<FlagDiff>;
+  /**
+   * applyFlags, and the follow-ups planned from the resulting diff written to the outbox in the same
+   * transaction: a flag change and the messages it causes are recorded together or not at all.
+   */
+  applyEvaluation(
+    scope: 'all' | ReadonlySet<string>,
+    flags: readonly Flag[],
+    now: string,
+    planner: { readonly mode: 'plan' | 'send'; readonly cycle: string; plan(diff: FlagDiff, firstSeen: (taskId: string, code: FlagCode) => string): readonly PlannedAction[] },
+  ): Promise<{ diff: FlagDiff; planned: number }>;
+  /** The outbox (planned follow-ups, their delivery state, the write ledger). */
+  readonly outbox: Outbox;
+  /** Marks a done task verified (evidence from a tool, a button, or `taskwire verify`); kept until it reopens. */
+  verifyTask(taskId: string, at: string, by: string | null, how: string): Promise<boolean>;
+  /** A reference (id, kind:key, or URL) to the id of a stored task. */
+  resolveRef(ref: string): Promise<string | null>;
+  /** Per task, the last time a person (not taskwire, not a bot) changed its status. */
+  lastHumanStatusChanges(): Promise<Map<string, string>>;
   /** Open flags, of one task or of all. */
   openFlags(taskId?: string): Promise<StoredFlag[]>;
   /** Finished tasks with when work on them started (first move to in progress, else creation). */

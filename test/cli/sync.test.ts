@@ -29,6 +29,7 @@ beforeAll(async () => {
     join(dir, 'taskwire.yaml'),
     `timezone: Europe/Berlin
 store: { path: data/tw.db }
+log: { level: silent }
 people:
   - { id: alex, name: Alex Kim, accounts: { github: alexk } }
   - { id: sam, name: Sam Rivera, accounts: { github: samr } }

@@ -4,6 +4,7 @@
  */
 import { sql as initial } from './0001-initial.js';
 import { sql as evidence } from './0002-evidence.js';
+import { sql as outbox } from './0003-outbox.js';
 
 export interface Migration {
   readonly version: number;
@@ -14,4 +15,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'evidence', sql: evidence },
+  { version: 3, name: 'outbox', sql: outbox },
 ];

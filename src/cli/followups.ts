@@ -1,0 +1,92 @@
+/**
+ * `taskwire plan`, `taskwire outbox` and `taskwire verify`: what taskwire would send (or sent), the dead
+ * letters and replaying them, and marking a task verified by hand.
+ */
+import type { OutboxRow, OutboxStatus } from '../store/outbox.js';
+import { UsageError } from '../errors.js';
+import { openStore } from '../main.js';
+import type { CommandContext } from './context.js';
+
+const DESCRIBE: Record<string, (r: OutboxRow) => string> = {
+  status_comment: (r) => `status comment on ${r.taskId ?? '?'}`,
+  direct_message: (r) => `direct message to ${r.recipient ?? '?'}`,
+  triage: (r) => `triage post to ${r.recipient ?? '?'}`,
+  escalation: (r) => `escalation to ${r.recipient ?? '?'} about ${r.taskId ?? '?'}`,
+  status_push: (r) => `status change of ${r.taskId ?? '?'}`,
+};
+
+function bodyOf(r: OutboxRow): string {
+  const a = r.action;
+  if (a.type === 'status_comment') return a.body.split('\n').slice(1).join('\n');
+  if (a.type === 'direct_message' || a.type === 'channel_post') return a.text;
+  if (a.type === 'status_push') return `→ ${a.status}`;
+  return JSON.stringify(a);
+}
+
+/** Every planned action that is still current (not superseded), readably or as JSON. */
+export async function planCommand(ctx: CommandContext, opts: { json?: boolean }): Promise<number> {
+  const store = openStore(ctx.config, ctx.io.cwd);
+  try {
+    const rows = store.outbox.list({ status: ['planned', 'pending', 'claimed', 'sending'] });
+    if (opts.json) {
+      ctx.io.out(`${JSON.stringify(rows.map((r) => ({ id: r.id, kind: r.kind, connector: r.connector, taskId: r.taskId, recipient: r.recipient, reason: r.reason, status: r.status, notBefore: r.nextAttemptAt, action: r.action })), null, 2)}\n`);
+      return 0;
+    }
+    const mode = ctx.config.followups.mode;
+    if (rows.length === 0) {
+      ctx.io.out(`nothing planned (${mode} mode). Run taskwire sync to capture and evaluate.\n`);
+      return 0;
+    }
+    ctx.io.out(`${rows.length} follow-up${rows.length === 1 ? '' : 's'} ${mode === 'plan' ? 'taskwire would send (plan mode: nothing is sent until followups.mode is send)' : 'waiting to be sent'}:\n\n`);
+    for (const r of rows) {
+      ctx.io.out(`#${r.id} ${DESCRIBE[r.kind]?.(r) ?? r.kind} via ${r.connector} — ${r.reason ?? ''}${r.nextAttemptAt > new Date().toISOString() ? ` (not before ${r.nextAttemptAt})` : ''}\n`);
+      ctx.io.out(`${indent(bodyOf(r))}\n\n`);
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+export async function outboxCommand(ctx: CommandContext, opts: { dead?: boolean; replay?: string; json?: boolean }): Promise<number> {
+  const store = openStore(ctx.config, ctx.io.cwd);
+  try {
+    if (opts.replay !== undefined) {
+      const id = Number(opts.replay);
+      if (!Number.isInteger(id)) throw new UsageError('--replay takes an outbox id (see taskwire outbox --dead)');
+      if (!store.outbox.replay(id, new Date().toISOString())) throw new UsageError(`outbox #${id} is not dead, skipped or planned (nothing to replay)`);
+      ctx.io.out(`#${id} queued again; the next cycle sends it\n`);
+      return 0;
+    }
+    const status: OutboxStatus[] | undefined = opts.dead ? ['dead'] : undefined;
+    const rows = store.outbox.list(status ? { status } : { limit: 500 });
+    if (opts.json) ctx.io.out(`${JSON.stringify(rows, null, 2)}\n`);
+    else if (rows.length === 0) ctx.io.out(opts.dead ? 'no dead letters\n' : 'the outbox is empty\n');
+    else for (const r of rows) ctx.io.out(`#${r.id} ${r.status.padEnd(8)} ${DESCRIBE[r.kind]?.(r) ?? r.kind} via ${r.connector}, ${r.attempts} attempt(s)${r.lastError ? ` — ${r.lastError}` : ''}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+export async function verifyCommand(ctx: CommandContext, ref: string, opts: { by?: string; note?: string }, now: number): Promise<number> {
+  const store = openStore(ctx.config, ctx.io.cwd);
+  try {
+    const id = (await store.resolveRef(ref)) ?? (await store.listTasks()).find((t) => t.key === ref)?.id ?? null;
+    if (id === null) throw new UsageError(`no task ${ref} (give an id, kind:key such as jira:OPS-14, a key or a URL)`);
+    if (opts.by !== undefined && !ctx.config.people.some((p) => p.id === opts.by)) throw new UsageError(`--by: no person "${opts.by}" in ${ctx.file}`);
+    const t = await store.getTask(id);
+    if (t && t.status !== 'done' && t.status !== 'verified') throw new UsageError(`${id} is ${t.status}: only done work can be verified`);
+    const ok = await store.verifyTask(id, new Date(now).toISOString(), opts.by ?? null, opts.note ?? 'taskwire verify');
+    ctx.io.out(ok ? `${id} verified${opts.by ? ` by ${opts.by}` : ''}\n` : `${id} was already verified\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');

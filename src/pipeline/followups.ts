@@ -1,0 +1,160 @@
+/**
+ * Evaluate and plan: evidence applied (verifications), the engine run over the store, and the
+ * follow-ups planned from the result — flags and outbox rows written in one transaction. The shell
+ * gathers everything the pure planner needs; the planner decides.
+ */
+import { humanDate } from '../core/calendar.js';
+import type { Engine, Evaluation } from '../core/engine.js';
+import type { FlagDiff } from '../core/flags.js';
+import type { Identity } from '../core/identity.js';
+import type { Task, TaskStatus } from '../core/model.js';
+import { planFollowups, type PlannerInput } from '../core/planner.js';
+import { verifierOf } from '../core/verifier.js';
+import type { Config, ConnectorConfig } from '../config/schema.js';
+import type { TaskStore } from '../store/store.js';
+
+export interface FollowupDeps {
+  readonly store: TaskStore;
+  readonly engine: Engine;
+  readonly config: Config;
+  readonly identity: Identity;
+}
+
+export interface PlanResult {
+  readonly evaluation: Evaluation;
+  readonly diff: FlagDiff;
+  readonly planned: number;
+  readonly verified: number;
+}
+
+const DAY = 86_400_000;
+export const seededKey = (connector: string) => `seeded:${connector}`;
+
+/**
+ * Evaluates the store as of `now` — all of it, or (with `changed`) only what the changed tasks touch on
+ * an engine loaded before — and plans follow-ups from the result.
+ */
+export async function evaluateAndPlan(deps: FollowupDeps, now: number, changed?: readonly string[]): Promise<PlanResult> {
+  const { store, engine, config, identity } = deps;
+  const verified = await applyVerifications(store, now);
+  let evaluation: Evaluation;
+  if (changed === undefined) {
+    const [tasks, samples] = await Promise.all([store.listTasks(), store.cycleSamples()]);
+    engine.load(tasks, samples);
+    evaluation = engine.evaluate(now);
+  } else {
+    const fresh: Task[] = [];
+    const removed: string[] = [];
+    for (const id of changed) {
+      const t = await store.getTask(id);
+      if (t === null || t.deletedAt !== null) removed.push(id);
+      else fresh.push(t);
+    }
+    evaluation = engine.apply(fresh, removed, now);
+  }
+  const scope = evaluation.scope === 'all' ? 'all' : new Set([...evaluation.scope, ...(changed ?? [])]);
+  const input = await plannerInput(deps, now, evaluation.scope === 'all');
+  const cycle = new Date(now).toISOString();
+  const { diff, planned } = await store.applyEvaluation(scope, evaluation.flags, cycle, {
+    mode: config.followups.mode,
+    cycle,
+    // The planner sees every open flag (a message lists all of a person's tasks), not only the scope's.
+    plan: (_diff, firstSeen) => planFollowups({ ...input, flags: engine.currentFlags(), firstSeen }),
+  });
+  return { evaluation, diff, planned, verified };
+}
+
+/** Verification evidence (an approved PR, a "Mark verified" click) marks its done task verified. */
+export async function applyVerifications(store: TaskStore, now: number): Promise<number> {
+  let n = 0;
+  for (const e of await store.listEvidence({ since: new Date(now - 30 * DAY).toISOString() })) {
+    if (e.kind !== 'verified') continue;
+    const id = await store.resolveRef(e.target);
+    if (id && (await store.verifyTask(id, e.at, e.actorId, e.summary))) n++;
+  }
+  return n;
+}
+
+async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean): Promise<Omit<PlannerInput, 'firstSeen'>> {
+  const { store, engine, config, identity } = deps;
+  const f = config.followups;
+  const tasks = new Map((await store.listTasks()).map((t) => [t.id, t]));
+  const since = new Date(now - Math.max(f.cooldown, 14 * DAY)).toISOString();
+  const [past, evidence, humanChanges, accounts] = await Promise.all([
+    Promise.resolve(store.outbox.past(since)),
+    store.listEvidence({ since: new Date(now - 30 * DAY).toISOString() }),
+    store.lastHumanStatusChanges(),
+    store.listAccounts(),
+  ]);
+  const snoozedUntil = new Map<string, string>();
+  const doneEvidence = new Map<string, { at: string; summary: string }>();
+  for (const e of evidence) {
+    const id = engine.resolve(e.target) ?? (await store.resolveRef(e.target));
+    if (!id) continue;
+    if (e.kind === 'snoozed' && e.until && e.until > (snoozedUntil.get(id) ?? '')) snoozedUntil.set(id, e.until);
+    // "I'm on it": no more reminders about it for a cooldown.
+    if (e.kind === 'acknowledged') {
+      const until = new Date(Date.parse(e.at) + f.cooldown).toISOString();
+      if (until > (snoozedUntil.get(id) ?? '')) snoozedUntil.set(id, until);
+    }
+    if (e.kind === 'done' && !doneEvidence.has(id)) doneEvidence.set(id, { at: e.at, summary: e.summary });
+  }
+  const seeds = new Map<string, string | null>();
+  for (const c of config.connectors) seeds.set(c.name, await store.getMeta(seededKey(c.name)));
+  const dmConnector = f.directMessages?.connector ?? null;
+  const dmKind = config.connectors.find((c) => c.name === dmConnector)?.type;
+  const addressOf = (person: string): string | null => {
+    if (!dmKind) return null;
+    const listed = config.people.find((p) => p.id === person)?.accounts[dmKind]?.[0];
+    if (listed) return listed;
+    const found = accounts.find((a) => a.kind === dmKind && !a.isBot && identity.resolve(a).kind === 'person' && (identity.resolve(a) as { personId: string }).personId === person);
+    return found?.id ?? null;
+  };
+  return {
+    now,
+    settings: {
+      mode: f.mode,
+      cooldown: f.cooldown,
+      maxPerPersonPerDay: f.maxPerPersonPerDay,
+      escalateAfter: f.escalateAfter,
+      statusCommentsPerCycle: f.statusCommentsPerCycle,
+      snoozeLabel: f.snoozeLabel,
+      respectWorkingHours: f.respectWorkingHours,
+      dmConnector,
+    },
+    calendar: { timezone: config.timezone, ...config.calendar },
+    tasks,
+    flags: [],
+    risk: engine.riskResults(),
+    people: new Map(config.people.map((p) => [p.id, { name: p.name, timezone: p.timezone ?? null }])),
+    teams: config.teams.map((t) => ({ id: t.id, name: t.name, members: t.members, lead: t.lead ?? null, channel: t.channel ?? null })),
+    addressOf,
+    commentConnectors: new Set(config.connectors.filter(writesComments).map((c) => c.name)),
+    pushable: new Map(config.connectors.map((c) => [c.name, pushableStatuses(c)])),
+    seededAt: (c) => seeds.get(c) ?? null,
+    commented: store.outbox.commentedTasks(),
+    past,
+    snoozedUntil,
+    doneEvidence,
+    lastHumanStatusChange: (id) => humanChanges.get(id) ?? null,
+    exemptLabels: config.rules.exempt.labels,
+    label: engine.label,
+    nameOf: engine.nameOf,
+    day: humanDate,
+    verifierOf: verifierOf(identity, config.teams),
+    related: (id) => engine.related(id),
+    fullScope,
+  };
+}
+
+function writesComments(c: ConnectorConfig): boolean {
+  if (!c.enabled) return false;
+  return c.type === 'slack' ? true : c.writes.statusComment;
+}
+
+function pushableStatuses(c: ConnectorConfig): ReadonlySet<TaskStatus> {
+  if (c.type === 'github') return new Set(c.writes.closeReopen ? (['done', 'cancelled', 'todo', 'in_progress'] as const) : []);
+  if (c.type === 'jira') return new Set(Object.keys(c.writes.transitions ?? {}) as TaskStatus[]);
+  if (c.type === 'notion') return new Set(c.writes.properties ? (['todo', 'in_progress', 'blocked', 'in_review', 'done', 'verified', 'cancelled'] as const) : []);
+  return new Set();
+}
