@@ -72,7 +72,7 @@ export function statusCommentBody(t: Task, flags: readonly Flag[], ctx: CommentC
     lines.push(`**taskwire status**: all clear — owner ${owner}, due ${due}.`);
   } else {
     lines.push(`**taskwire status** — owner: ${owner} · due: ${due}${t.priority ? ` · priority: ${t.priority}` : ''}`, '');
-    for (const f of shown) lines.push(`- ${f.severity === 'critical' ? '🔴' : f.severity === 'warning' ? '🟠' : '🔵'} **${f.code.replace(/_/g, ' ')}**: ${f.reason}`);
+    for (const f of shown) lines.push(`- ${f.severity === 'critical' ? '🔴' : f.severity === 'warning' ? '🟠' : '🔵'} ${f.reason}`);
     if (ctx.risk && ctx.risk.level !== 'low' && ctx.risk.level !== 'unknown' && ctx.risk.expectedFinish) {
       lines.push(`- forecast finish ${ctx.day(ctx.risk.expectedFinish)} (${Math.round(ctx.risk.pMiss * 100)}% chance of missing the date)`);
     }

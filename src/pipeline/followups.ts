@@ -35,7 +35,7 @@ export const seededKey = (connector: string) => `seeded:${connector}`;
  * an engine loaded before — and plans follow-ups from the result.
  */
 export async function evaluateAndPlan(deps: FollowupDeps, now: number, changed?: readonly string[]): Promise<PlanResult> {
-  const { store, engine, config, identity } = deps;
+  const { store, engine, config } = deps;
   const verified = await applyVerifications(store, now);
   let evaluation: Evaluation;
   if (changed === undefined) {
