@@ -91,6 +91,8 @@ export interface PlannerInput {
   readonly commentConnectors: ReadonlySet<string>;
   /** Per connector, the statuses it may push (e.g. Jira transitions configured, GitHub close/reopen). */
   readonly pushable: ReadonlyMap<string, ReadonlySet<TaskStatus>>;
+  /** Connectors that show "blocked" with a label (GitHub with `writes.labels`). */
+  readonly labelPushes: ReadonlySet<string>;
   /** When each connector finished its first sync: what existed then is seeded silently. */
   readonly seededAt: (connector: string) => string | null;
   /** Tasks that had a status comment planned or sent before. */
@@ -306,6 +308,48 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
       notBefore: null,
       about: [],
     });
+  }
+
+  // 6. While a task is blocked by open work, its own tool says so (opt-in): a GitHub label or a Jira
+  //    transition; when the blocker clears, that is undone. Never over a person's later status change.
+  for (const t of input.tasks.values()) {
+    if (t.deletedAt !== null || isClosed(t.status)) continue;
+    const can = input.pushable.get(t.connector);
+    const viaLabel = input.labelPushes.has(t.connector);
+    if (!viaLabel && !can?.has('blocked')) continue;
+    const blocked = (byTask.get(t.id) ?? []).find((f) => f.code === 'blocked');
+    const lastPush = input.past.filter((p) => p.kind === 'status_push' && p.taskId === t.id && p.status !== 'skipped' && p.status !== 'dead').sort((a, b) => a.at.localeCompare(b.at)).at(-1);
+    const pushedBlocked = lastPush?.about.some((a) => a.code === 'blocked') ?? false;
+    const human = input.lastHumanStatusChange(t.id);
+    if (lastPush && human !== null && human > lastPush.at) continue; // a person took over the status
+    if (blocked && !pushedBlocked && t.status !== 'blocked') {
+      const since = input.firstSeen(t.id, 'blocked');
+      out.push({
+        key: `push:${t.id}:blocked:${since}`,
+        connector: t.connector,
+        kind: 'status_push',
+        taskId: t.id,
+        recipient: null,
+        subject: `push:${t.id}`,
+        action: viaLabel ? { type: 'label', taskKey: t.key, add: ['blocked'], remove: [] } : { type: 'status_push', taskKey: t.key, status: 'blocked' },
+        reason: blocked.reason,
+        notBefore: null,
+        about: [{ taskId: t.id, code: 'blocked' }],
+      });
+    } else if (!blocked && pushedBlocked && (viaLabel || can?.has('in_progress'))) {
+      out.push({
+        key: `push:${t.id}:unblocked:${lastPush!.at}`,
+        connector: t.connector,
+        kind: 'status_push',
+        taskId: t.id,
+        recipient: null,
+        subject: `push:${t.id}`,
+        action: viaLabel ? { type: 'label', taskKey: t.key, add: [], remove: ['blocked'] } : { type: 'status_push', taskKey: t.key, status: 'in_progress' },
+        reason: 'no longer blocked',
+        notBefore: null,
+        about: [],
+      });
+    }
   }
   return out;
 }

@@ -131,6 +131,7 @@ async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean)
     addressOf,
     commentConnectors: new Set(config.connectors.filter(writesComments).map((c) => c.name)),
     pushable: new Map(config.connectors.map((c) => [c.name, pushableStatuses(c)])),
+    labelPushes: new Set(config.connectors.filter((c) => c.type === 'github' && c.writes.labels).map((c) => c.name)),
     seededAt: (c) => seeds.get(c) ?? null,
     commented: store.outbox.commentedTasks(),
     past,

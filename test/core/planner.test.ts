@@ -29,7 +29,8 @@ function input(tasks: Task[], flags: Flag[], over: Partial<PlannerInput> = {}): 
     teams: [{ id: 'platform', name: 'Platform', members: ['alex', 'sam', 'priya'], lead: 'priya', channel: { connector: 'slack-acme', channel: 'C0PLATFORM' } }],
     addressOf: (p) => ({ alex: 'U0ALEX', sam: 'U0SAM', priya: 'U0PRIYA' })[p] ?? null,
     commentConnectors: new Set(['github-acme', 'jira-acme']),
-    pushable: new Map([['jira-acme', new Set(['done' as const])]]),
+    pushable: new Map([['jira-acme', new Set(['done' as const, 'blocked' as const, 'in_progress' as const])]]),
+    labelPushes: new Set(['github-acme']),
     seededAt: () => SEED,
     commented: new Set(),
     past: [],
@@ -139,5 +140,25 @@ describe('the follow-up planner', () => {
     expect(plan.find((a) => a.kind === 'status_push')?.action).toEqual({ type: 'status_push', taskKey: 'OPS-14', status: 'done' });
     const human = planFollowups(input([jira], [], { doneEvidence: ev, lastHumanStatusChange: () => '2026-11-23T10:00:00.000Z' }));
     expect(human.some((a) => a.kind === 'status_push')).toBe(false);
+  });
+});
+
+describe('blocked, shown in the tool', () => {
+  it('labels a blocked GitHub issue and transitions a blocked Jira ticket; undone when the blocker clears; a person\'s edit wins', () => {
+    const gh = task({ key: 'acme/infra#8', owner: 'alex', status: 'in_progress' });
+    const jira = task({ key: 'OPS-9', connector: 'jira-acme', kind: 'jira', owner: 'alex', status: 'in_progress' });
+    const on = planFollowups(input([gh, jira], [flag(gh.id, 'blocked'), flag(jira.id, 'blocked')], { settings: { ...input([], []).settings, dmConnector: null }, commentConnectors: new Set() }));
+    expect(on.map((a) => a.action)).toEqual([
+      { type: 'label', taskKey: 'acme/infra#8', add: ['blocked'], remove: [] },
+      { type: 'status_push', taskKey: 'OPS-9', status: 'blocked' },
+    ]);
+    const past: PastFollowup[] = on.map((a) => ({ kind: 'status_push', recipient: null, taskId: a.taskId, about: a.about, at: '2026-11-24T08:30:00.000Z', status: 'sent' }));
+    const off = planFollowups(input([gh, jira], [], { past, settings: { ...input([], []).settings, dmConnector: null }, commentConnectors: new Set() }));
+    expect(off.map((a) => a.action)).toEqual([
+      { type: 'label', taskKey: 'acme/infra#8', add: [], remove: ['blocked'] },
+      { type: 'status_push', taskKey: 'OPS-9', status: 'in_progress' },
+    ]);
+    const human = planFollowups(input([gh, jira], [], { past, lastHumanStatusChange: () => '2026-11-24T08:45:00.000Z', settings: { ...input([], []).settings, dmConnector: null }, commentConnectors: new Set() }));
+    expect(human).toEqual([]);
   });
 });
