@@ -29,6 +29,8 @@ RUN mkdir -p /data /config && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
+# No curl in the image: node itself asks the daemon whether it is alive.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "/app/bin/taskwire.js"]
-# Until the daemon (`taskwire run`) lands, the image validates its config and exits.
-CMD ["check"]
+CMD ["run"]

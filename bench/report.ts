@@ -5,7 +5,7 @@
 import { configSchema } from '../src/config/schema.js';
 import { Engine } from '../src/core/engine.js';
 import { buildIdentity } from '../src/core/identity.js';
-import { buildReport } from '../src/core/report/model.js';
+import { buildReport, dailyTrend } from '../src/core/report/model.js';
 import { renderJson } from '../src/core/report/render-json.js';
 import { renderMarkdown } from '../src/core/report/render-markdown.js';
 import { world } from './engine.js';
@@ -22,6 +22,10 @@ export async function benchReport(): Promise<void> {
   const evaluation = engine.evaluate(NOW);
 
   const floor = await bestOf(3, () => JSON.stringify(tasks).length);
+  const days = Array.from({ length: 14 }, (_, i) => {
+    const date = new Date(NOW - (13 - i) * 86_400_000).toISOString().slice(0, 10);
+    return { date, end: `${date}T23:00:00.000Z` };
+  });
   const build = () =>
     buildReport({
       title: 'bench',
@@ -40,6 +44,7 @@ export async function benchReport(): Promise<void> {
       label: engine.label,
       nameOf: engine.nameOf,
       followups: { mode: 'plan', items: [] },
+      trend: dailyTrend(tasks, evaluation.flags.map((f) => ({ taskId: f.taskId, from: '2026-11-10T00:00:00.000Z', to: null })), days),
       sync: { connectors: [], unmappedPeople: [], unresolvedReferences: 0 },
     });
   const built = await bestOf(3, build);

@@ -14,6 +14,7 @@ import { explainCommand } from './cli/explain.js';
 import { healthCommand } from './cli/health.js';
 import { peopleCommand } from './cli/people.js';
 import { reportCommand } from './cli/report.js';
+import { runCommand } from './cli/run.js';
 import { syncCommand, type SyncOptions } from './cli/sync.js';
 import { outboxCommand, planCommand, verifyCommand } from './cli/followups.js';
 import { tasksCommand, type TasksOptions } from './cli/tasks.js';
@@ -35,6 +36,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .description('validate the config and summarize what it sets up')
     .option('--online', 'also reach each tool with its credentials and report what is wrong')
     .action(async (opts: { online?: boolean }) => setExit(await checkCommand(loadContext(io, configFlag()), opts)));
+
+  program
+    .command('run')
+    .description('the daemon: webhooks, polling, follow-ups and the daily report, until SIGTERM or SIGINT')
+    .option('--port <port>', 'listen on this port instead of server.port')
+    .action(async (opts: { port?: string }) => setExit(await runCommand(loadContext(io, configFlag()), opts)));
 
   program
     .command('sync')
@@ -94,10 +101,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
   program
     .command('report')
     .description('the consolidated report: headline numbers, decisions needed, risk, verification, per person, health, changes, sync')
-    .option('--format <format>', 'markdown or json', 'markdown')
+    .option('--format <format>', 'markdown, html, slack (Block Kit JSON) or json', 'markdown')
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--since <date>', 'start of the window (default: the last delivered report, else the previous working day)')
-    .action(async (opts: { format?: string; out?: string; since?: string }) => setExit(await reportCommand(loadContext(io, configFlag()), opts, clock())));
+    .option('--post', 'deliver it as the daemon does: write the files, post to report.post channels (send mode), move the window on')
+    .action(async (opts: { format?: string; out?: string; since?: string; post?: boolean }) => setExit(await reportCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
     .command('health')

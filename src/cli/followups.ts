@@ -13,6 +13,7 @@ const DESCRIBE: Record<string, (r: OutboxRow) => string> = {
   triage: (r) => `triage post to ${r.recipient ?? '?'}`,
   escalation: (r) => `escalation to ${r.recipient ?? '?'} about ${r.taskId ?? '?'}`,
   status_push: (r) => `status change of ${r.taskId ?? '?'}`,
+  report: (r) => `daily report to ${r.recipient ?? '?'}`,
 };
 
 function bodyOf(r: OutboxRow): string {

@@ -1,27 +1,33 @@
-/** `taskwire report`: the consolidated report as Markdown or JSON, to stdout or a file. */
+/** `taskwire report`: the consolidated report as Markdown, HTML, Slack blocks or JSON, to stdout or a file; `--post` delivers it. */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isTimeZone } from '../config/fields.js';
 import { startOfDay } from '../core/calendar.js';
-import { renderJson } from '../core/report/render-json.js';
-import { renderMarkdown } from '../core/report/render-markdown.js';
+import type { Connector } from '../../connectors/port.js';
 import { UsageError } from '../errors.js';
-import { engineFromConfig, loadIdentity, openStore } from '../main.js';
+import { connectorAvailable, createConnector, engineFromConfig, loadIdentity, openStore } from '../main.js';
+import { dispatchAll } from '../pipeline/dispatch.js';
+import { deliverReport, renderReport, type ReportFormat } from '../pipeline/report-delivery.js';
 import { reportFromStore } from '../pipeline/report.js';
 import type { CommandContext } from './context.js';
 
-const RENDERERS = { markdown: renderMarkdown, json: renderJson } as const;
-
-export async function reportCommand(ctx: CommandContext, opts: { format?: string; out?: string; since?: string }, now: number): Promise<number> {
-  const format = (opts.format ?? 'markdown') as keyof typeof RENDERERS;
-  const render = RENDERERS[format];
-  if (!render) throw new UsageError(`--format: "${opts.format}" is not one of ${Object.keys(RENDERERS).join(', ')} (html and slack are not built yet)`);
+export async function reportCommand(ctx: CommandContext, opts: { format?: string; out?: string; since?: string; post?: boolean }, now: number): Promise<number> {
+  const format = (opts.format ?? 'markdown') as ReportFormat;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format: "${opts.format}" is not one of ${FORMATS.join(', ')}`);
   const since = opts.since === undefined ? undefined : parseSince(opts.since, ctx.config.timezone);
   const store = openStore(ctx.config, ctx.io.cwd);
   try {
     const identity = await loadIdentity(ctx.config, store);
+    if (opts.post) {
+      // Delivered as the daemon does it: files written, posts through the outbox, the window moved on.
+      const r = await deliverReport({ store, config: ctx.config, identity, cwd: ctx.io.cwd, now });
+      const sent = ctx.config.followups.mode === 'send' ? await dispatchAll({ store, connectors: connectorsOf(ctx), log: ctx.log, now: () => now }) : null;
+      ctx.io.out(`report written to ${r.files.filter((f) => !f.includes('latest.')).join(', ')}\n`);
+      ctx.io.out(sent === null ? `${r.posts} post(s) planned (plan mode: nothing sent — see taskwire plan)\n` : `${r.posts} post(s) planned, ${sent.sent} sent${sent.dead ? `, ${sent.dead} failed (taskwire outbox --dead)` : ''}\n`);
+      return sent !== null && sent.dead > 0 ? 1 : 0;
+    }
     const report = await reportFromStore({ store, config: ctx.config, engine: engineFromConfig(ctx.config, identity), identity, now, since });
-    const text = render(report);
+    const text = await renderReport(report, format, ctx.config.report.htmlUrl ?? null);
     if (opts.out) {
       const file = resolve(ctx.io.cwd, opts.out);
       writeFileSync(file, text);
@@ -31,6 +37,14 @@ export async function reportCommand(ctx: CommandContext, opts: { format?: string
   } finally {
     await store.close();
   }
+}
+
+const FORMATS: readonly ReportFormat[] = ['markdown', 'html', 'slack', 'json'];
+
+function connectorsOf(ctx: CommandContext): Map<string, Connector> {
+  const out = new Map<string, Connector>();
+  for (const c of ctx.config.connectors) if (c.enabled && connectorAvailable(c)) out.set(c.name, createConnector(c, { log: ctx.log, timezone: ctx.config.timezone }));
+  return out;
 }
 
 /** A date is the start of that day in the team timezone; a date-time is taken as written. */

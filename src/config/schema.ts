@@ -130,8 +130,9 @@ const report = z
       .regex(/^(\S+\s+){4}\S+$/, { message: 'must be a 5-field cron expression, e.g. "0 8 * * 1-5"' })
       .default('0 8 * * 1-5'),
     outputDir: z.string().min(1).default('reports'),
-    formats: z.array(z.enum(['markdown', 'html', 'json'])).default(['markdown', 'html']),
+    formats: z.array(z.enum(['markdown', 'html', 'json', 'slack'])).default(['markdown', 'html', 'json']),
     post: z.array(channelRef).default([]),
+    htmlUrl: baseUrl().optional().meta({ description: 'where people can open the HTML report (e.g. a file share serving outputDir); linked from Slack' }),
     personalDigests: z.boolean().default(false),
   })
   .prefault({});

@@ -23,7 +23,7 @@ import type { Flag, FlagCode, MessageItem, OutboundAction, Task, TaskStatus } fr
 import { isClosed } from './model.js';
 import type { RiskResult } from './risk.js';
 
-export type FollowupKind = 'status_comment' | 'direct_message' | 'triage' | 'escalation' | 'status_push';
+export type FollowupKind = 'status_comment' | 'direct_message' | 'triage' | 'escalation' | 'status_push' | 'report';
 
 export interface PlannedAction {
   /** Stable for the same content: the outbox keeps one row per key. */

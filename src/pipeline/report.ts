@@ -7,7 +7,7 @@ import { Calendar, addDays } from '../core/calendar.js';
 import type { Engine } from '../core/engine.js';
 import type { Identity } from '../core/identity.js';
 import { verifierOf } from '../core/verifier.js';
-import { buildReport, type Headline, type Report } from '../core/report/model.js';
+import { buildReport, dailyTrend, type Headline, type Report, type ReportFollowup } from '../core/report/model.js';
 import type { Config } from '../config/schema.js';
 import type { TaskStore } from '../store/store.js';
 import { loadAndEvaluate } from './evaluate.js';
@@ -52,7 +52,8 @@ export async function reportFromStore(o: ReportOptions): Promise<Report> {
     verifierOf: verifier,
     label: engine.label,
     nameOf: engine.nameOf,
-    followups: { mode: config.followups.mode, items: [] },
+    followups: { mode: config.followups.mode, items: followupItems(store, from, engine) },
+    trend: dailyTrend(tasks, store.flagSpans(new Date(now - 15 * DAY).toISOString()), lastDays(cal, now, 14)),
     sync: {
       connectors: config.connectors.map((c) => {
         const s = syncBy.get(c.name);
@@ -68,6 +69,31 @@ export async function reportFromStore(o: ReportOptions): Promise<Report> {
 export async function recordReport(store: TaskStore, report: Report): Promise<void> {
   await store.setMeta(LAST_AT, report.window.to);
   await store.setMeta(LAST_HEADLINE, JSON.stringify(report.headline));
+}
+
+const DAY = 86_400_000;
+
+/** The end of each of the last `n` days (today included), in the team's time zone. */
+function lastDays(cal: Calendar, now: number, n: number): { date: string; end: string }[] {
+  const today = cal.localDate(now);
+  return Array.from({ length: n }, (_, i) => {
+    const date = addDays(today, i - n + 1);
+    return { date, end: new Date(Math.min(now, cal.endOf(date))).toISOString() };
+  });
+}
+
+/** The follow-ups planned or sent in the window (from the outbox), for the report. */
+function followupItems(store: TaskStore, from: string, engine: Engine): ReportFollowup[] {
+  return store.outbox
+    .list({ since: from })
+    .filter((r) => r.status !== 'skipped')
+    .map((r) => ({
+      channel: r.connector,
+      to: r.recipient ?? (r.taskId ? engine.label(r.taskId) : ''),
+      what: r.kind === 'status_comment' ? 'status comment' : r.kind === 'direct_message' ? 'direct message' : r.kind === 'status_push' ? `status change${r.action.type === 'status_push' ? ` → ${r.action.status}` : ''}` : r.kind,
+      taskId: r.taskId,
+      state: r.status === 'sent' ? 'sent' : r.status === 'dead' ? 'dead' : 'planned',
+    }));
 }
 
 /** The first instant of the last workday before today, in the team's timezone. */

@@ -348,6 +348,13 @@ export class SqliteStore implements TaskStore {
     return new Map(rows.map((r) => [r.task_id, r.at]));
   }
 
+  flagSpans(since: string): { taskId: string; from: string; to: string | null }[] {
+    return this.db
+      .prepare<[string], { task_id: string; first_seen_at: string; resolved_at: string | null }>('SELECT task_id, first_seen_at, resolved_at FROM flags WHERE resolved_at IS NULL OR resolved_at >= ?')
+      .all(since)
+      .map((r) => ({ taskId: r.task_id, from: r.first_seen_at, to: r.resolved_at }));
+  }
+
   async openFlags(taskId?: string): Promise<StoredFlag[]> {
     return this.openFlagRows(taskId).map(({ rowId: _rowId, ...f }) => f);
   }

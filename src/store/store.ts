@@ -129,6 +129,8 @@ export interface TaskStore {
   resolveRef(ref: string): Promise<string | null>;
   /** Per task, the last time a person (not taskwire, not a bot) changed its status. */
   lastHumanStatusChanges(): Promise<Map<string, string>>;
+  /** When each flag (open or resolved since `since`) was open: for the report's trend. */
+  flagSpans(since: string): { taskId: string; from: string; to: string | null }[];
   /** Open flags, of one task or of all. */
   openFlags(taskId?: string): Promise<StoredFlag[]>;
   /** Finished tasks with when work on them started (first move to in progress, else creation). */

@@ -39,6 +39,12 @@ export interface ReportFollowup {
   readonly state: 'planned' | 'sent' | 'dead';
 }
 
+export interface TrendPoint {
+  readonly date: string;
+  readonly open: number;
+  readonly flagged: number;
+}
+
 export interface Report {
   readonly version: 1;
   readonly title: string;
@@ -90,6 +96,12 @@ export interface Report {
     readonly statusMoves: readonly { readonly item: ReportItem; readonly from: string; readonly to: string; readonly at: string }[];
   };
   readonly followups: { readonly mode: 'plan' | 'send'; readonly items: readonly ReportFollowup[] };
+  /** For charts: open and flagged tasks at the end of each of the last 14 days (team time zone). */
+  readonly trend: readonly TrendPoint[];
+  /** Open flags by kind. */
+  readonly flagCounts: Readonly<Partial<Record<FlagCode, number>>>;
+  /** Open work per owner: how many tasks, how many overdue or at risk. */
+  readonly workload: readonly { readonly person: string; readonly name: string; readonly open: number; readonly overdue: number; readonly atRisk: number }[];
   readonly sync: {
     readonly connectors: readonly ConnectorSync[];
     readonly unmappedPeople: readonly { readonly kind: string; readonly id: string; readonly name: string | null }[];
@@ -117,6 +129,7 @@ export interface ReportInput {
   readonly label: (taskId: string) => string;
   readonly nameOf: (id: string) => string;
   readonly followups: Report['followups'];
+  readonly trend: readonly TrendPoint[];
   readonly sync: Report['sync'];
 }
 
@@ -265,8 +278,45 @@ export function buildReport(input: ReportInput): Report {
       statusMoves: moves,
     },
     followups: input.followups,
+    trend: input.trend,
+    flagCounts: countFlags(input.flags, live),
+    workload: input.people
+      .map((p) => {
+        const mine = openBy.get(p.id) ?? [];
+        return { person: p.id, name: p.name, open: mine.length, overdue: mine.filter((t) => flag(t, 'overdue')).length, atRisk: mine.filter((t) => flag(t, 'deadline_at_risk') ?? flag(t, 'dependency_at_risk')).length };
+      })
+      .filter((w) => w.open > 0),
     sync: input.sync,
   };
+}
+
+function countFlags(flags: readonly Flag[], live: readonly Task[]): Partial<Record<FlagCode, number>> {
+  const ids = new Set(live.map((t) => t.id));
+  const out: Partial<Record<FlagCode, number>> = {};
+  for (const f of flags) if (ids.has(f.taskId)) out[f.code] = (out[f.code] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * Open and flagged tasks at the end of each day: a task is open on a day if it was created by then and
+ * not closed by then; flagged if one of its flags was open at that instant.
+ */
+export function dailyTrend(
+  tasks: readonly Pick<Task, 'id' | 'createdAt' | 'doneAt' | 'status' | 'updatedAt' | 'deletedAt'>[],
+  flagSpans: readonly { readonly taskId: string; readonly from: string; readonly to: string | null }[],
+  dayEnds: readonly { readonly date: string; readonly end: string }[],
+): TrendPoint[] {
+  return dayEnds.map(({ date, end }) => {
+    let open = 0;
+    for (const t of tasks) {
+      if (t.deletedAt !== null && t.deletedAt <= end) continue;
+      const closedAt = t.doneAt ?? (t.status === 'cancelled' ? t.updatedAt : null);
+      if (t.createdAt <= end && (closedAt === null || closedAt > end)) open++;
+    }
+    const flagged = new Set<string>();
+    for (const s of flagSpans) if (s.from <= end && (s.to === null || s.to > end)) flagged.add(s.taskId);
+    return { date, open, flagged: flagged.size };
+  });
 }
 
 function push<T>(m: Map<string, T[]>, k: string, v: T) {

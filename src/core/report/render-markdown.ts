@@ -21,6 +21,10 @@ const line = (i: ReportItem, extra?: string) => {
   const why = extra ?? i.reason;
   return `- ${link(i)} ${escape(i.title)} — ${meta}${why ? ` — ${escape(why)}` : ''}`;
 };
+/** Long lists fold: a report is read, not searched (the JSON form and `taskwire tasks` have everything). */
+export const LIST_LIMIT = 50;
+const cap = <T>(xs: readonly T[]): readonly T[] => (xs.length > LIST_LIMIT ? xs.slice(0, LIST_LIMIT) : xs);
+const more = (xs: readonly unknown[]): string[] => (xs.length > LIST_LIMIT ? [`- …and ${xs.length - LIST_LIMIT} more`] : []);
 const signed = (n: number) => (n > 0 ? `+${n}` : n === 0 ? '±0' : String(n));
 
 export function renderMarkdown(r: Report): string {
@@ -29,7 +33,7 @@ export function renderMarkdown(r: Report): string {
     out.push('', `## ${title}`, '');
     out.push(...(body.length ? body : [empty]));
   };
-  const sub = (title: string, items: readonly ReportItem[]) => (items.length ? [`**${title}** (${items.length})`, '', ...items.map((i) => line(i)), ''] : []);
+  const sub = (title: string, items: readonly ReportItem[]) => (items.length ? [`**${title}** (${items.length})`, '', ...cap(items).map((i) => line(i)), ...more(items), ''] : []);
 
   out.push(`# ${escape(r.title)} — ${humanDate(r.window.to.slice(0, 10))}`);
   out.push('', `Since ${r.window.from.slice(0, 16).replace('T', ' ')} UTC · generated ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC · team timezone ${r.timezone}`);
@@ -59,7 +63,8 @@ export function renderMarkdown(r: Report): string {
         ? [
             `**Trending toward a missed date** (${a.deadline.length})`,
             '',
-            ...a.deadline.flatMap((i) => [line(i, `${i.level} risk (${Math.round(i.pMiss * 100)}%), expected ${i.expectedFinish ? humanDate(i.expectedFinish) : 'unknown'}`), ...i.reasons.map((x) => `  - ${escape(x)}`)]),
+            ...cap(a.deadline).flatMap((i) => [line(i, `${i.level} risk (${Math.round(i.pMiss * 100)}%), expected ${i.expectedFinish ? humanDate(i.expectedFinish) : 'unknown'}`), ...i.reasons.map((x) => `  - ${escape(x)}`)]),
+            ...more(a.deadline),
             '',
           ]
         : []),
@@ -71,7 +76,7 @@ export function renderMarkdown(r: Report): string {
 
   section(
     'Done, awaiting verification',
-    r.awaitingVerification.map((i) => `${line(i, `verify: ${i.verifier ?? 'nobody known — name a verifier'}`)}${i.acceptanceCriteria ? `\n  - criteria: ${escape(i.acceptanceCriteria.replace(/\s+/g, ' ').trim())}` : ''}`),
+    [...cap(r.awaitingVerification).map((i) => `${line(i, `verify: ${i.verifier ?? 'nobody known — name a verifier'}`)}${i.acceptanceCriteria ? `\n  - criteria: ${escape(i.acceptanceCriteria.replace(/\s+/g, ' ').trim())}` : ''}`), ...more(r.awaitingVerification)],
     'Nothing is waiting for verification.',
   );
 
@@ -107,14 +112,14 @@ export function renderMarkdown(r: Report): string {
       ...sub('Created', c.created),
       ...sub('Closed', c.closed),
       ...sub('Reopened', c.reopened),
-      ...(c.statusMoves.length ? [`**Status moves** (${c.statusMoves.length})`, '', ...c.statusMoves.map((m) => `- ${link(m.item)} ${escape(m.item.title)}: ${m.from} → ${m.to}`), ''] : []),
+      ...(c.statusMoves.length ? [`**Status moves** (${c.statusMoves.length})`, '', ...cap(c.statusMoves).map((m) => `- ${link(m.item)} ${escape(m.item.title)}: ${m.from} → ${m.to}`), ''] : []),
     ],
     'No changes.',
   );
 
   section(
     r.followups.mode === 'plan' ? 'Follow-ups taskwire would send (plan mode)' : 'Follow-ups sent',
-    r.followups.items.map((f) => `- ${f.channel} to ${escape(f.to)}: ${escape(f.what)}${f.state === 'dead' ? ' (failed)' : ''}`),
+    cap(r.followups.items).map((f) => `- ${f.channel} to ${escape(f.to)}: ${escape(f.what)}${f.state === 'dead' ? ' (failed)' : ''}`),
     'None.',
   );
 

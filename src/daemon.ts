@@ -1,0 +1,263 @@
+/**
+ * `taskwire run`: the long-running process. Config → store (migrated) → connectors → HTTP server →
+ * scheduler, until SIGTERM/SIGINT.
+ *
+ * The scheduler polls each connector on its own interval with jitter, never overlapping itself, at most
+ * a few at a time; a failing connector backs off (and shows as failing in /readyz) while the others
+ * carry on. Webhooks and polls both always run. The engine stays loaded: a change re-evaluates what it
+ * touches and plans follow-ups in the same transaction; a full evaluation runs every 15 minutes (flags
+ * that depend on the clock, such as overdue). In send mode the dispatcher drains the outbox every few
+ * seconds. The daily report runs on its cron schedule in the team's time zone.
+ *
+ * Shutdown: stop accepting, abort polls (a page in flight is applied or not at all — its transaction is
+ * atomic), finish deliveries acknowledged but not processed, close the store; bounded in time. A second
+ * signal exits at once.
+ */
+import type { AddressInfo } from 'node:net';
+import { Cron } from 'croner';
+import PQueue from 'p-queue';
+import type { Logger } from 'pino';
+import type { Connector } from '../connectors/port.js';
+import type { Config } from './config/schema.js';
+import type { Engine } from './core/engine.js';
+import type { Identity } from './core/identity.js';
+import { connectorAvailable, createConnector, engineFromConfig, loadIdentity, openStore } from './main.js';
+import { markSeeded } from './pipeline/cycle.js';
+import { dispatchDue } from './pipeline/dispatch.js';
+import { evaluateAndPlan } from './pipeline/followups.js';
+import { reconcileOwners } from './pipeline/ingest.js';
+import { pollConnector } from './pipeline/poll.js';
+import { reconcileDeletions } from './pipeline/reconcile.js';
+import { deliverReport, renderReport } from './pipeline/report-delivery.js';
+import { reportFromStore } from './pipeline/report.js';
+import { receiveInbound } from './pipeline/webhook-intake.js';
+import { buildServer, type WebhookServer } from './server/app.js';
+import { Metrics } from './server/metrics.js';
+import { addRoutes, type ConnectorState } from './server/routes.js';
+import type { SqliteStore } from './store/sqlite-store.js';
+import type { ApplyResult } from './store/store.js';
+
+export interface DaemonOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly cwd: string;
+  readonly now?: () => number;
+  /** Overrides config.server.port (tests use 0). */
+  readonly port?: number;
+  readonly fullEvaluationEveryMs?: number;
+  readonly dispatchEveryMs?: number;
+  readonly shutdownTimeoutMs?: number;
+}
+
+const POLL_CONCURRENCY = 4;
+
+export class Daemon {
+  private store!: SqliteStore;
+  private identity!: Identity;
+  private engine!: Engine;
+  private server!: WebhookServer;
+  private metrics!: Metrics;
+  private connectors = new Map<string, Connector>();
+  private readonly states = new Map<string, { lastSuccessAt: string | null; lastError: string | null; failingSince: string | null; failures: number }>();
+  private readonly evaluations = new PQueue({ concurrency: 1 });
+  private readonly polls = new PQueue({ concurrency: POLL_CONCURRENCY });
+  private readonly abort = new AbortController();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private cron: Cron | null = null;
+  private ready = false;
+  private stopping: Promise<void> | null = null;
+  private readonly loops: Promise<void>[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  get url(): string {
+    const a = this.server.app.server.address() as AddressInfo;
+    return `http://${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`;
+  }
+
+  async start(): Promise<void> {
+    const { config, log } = this.opts;
+    this.store = openStore(config, this.opts.cwd); // opens and migrates; fails loudly on a newer schema
+    this.identity = await loadIdentity(config, this.store);
+    this.engine = engineFromConfig(config, this.identity);
+    for (const c of config.connectors.filter((x) => x.enabled)) {
+      if (!connectorAvailable(c)) {
+        log.warn({ connector: c.name }, `the ${c.type} connector is not available in this build; skipped`);
+        continue;
+      }
+      this.connectors.set(c.name, createConnector(c, { log, timezone: config.timezone, state: this.stateFor(c.name) }));
+      this.states.set(c.name, { lastSuccessAt: null, lastError: null, failingSince: null, failures: 0 });
+    }
+    this.metrics = new Metrics({
+      store: this.store,
+      connectors: this.connectors,
+      openFlags: () => this.engine.currentFlags(),
+      lastSync: () => new Map([...this.states].map(([n, s]) => [n, s.lastSuccessAt ? Date.parse(s.lastSuccessAt) : null])),
+      now: this.now,
+    });
+    this.server = buildServer({
+      store: this.store,
+      connectors: this.connectors,
+      identity: () => this.identity,
+      log,
+      bodyLimit: config.server.bodyLimit,
+      onApplied: (c, applied) => this.afterIngest(c.name, applied),
+      stats: { count: (c, r) => this.metrics.deliveries.inc({ connector: c, result: r }), ackSeconds: (s) => this.metrics.ack.observe(s) },
+    });
+    addRoutes(this.server.app, {
+      store: this.store,
+      metrics: this.metrics,
+      apiToken: config.server.apiToken,
+      ready: () => this.ready && this.stopping === null,
+      connectorStates: () => this.connectorStates(),
+      report: async (format) => {
+        const report = await reportFromStore({ store: this.store, config, engine: engineFromConfig(config, this.identity), identity: this.identity, now: this.now() });
+        return { report, text: await renderReport(report, format, config.report.htmlUrl ?? null) };
+      },
+    });
+    await this.server.app.listen({ host: config.server.host, port: this.opts.port ?? config.server.port });
+    log.info({ url: this.url, connectors: [...this.connectors.keys()], mode: config.followups.mode }, 'taskwire is running');
+
+    // The world evaluated once; from then on, changes re-evaluate what they touch.
+    await this.evaluations.add(() => this.evaluate());
+    this.ready = true;
+
+    for (const c of this.connectors.values()) {
+      this.loops.push(this.pollLoop(c));
+      if (c.inbound) {
+        await c.inbound.start(async (d) => {
+          const outcome = await receiveInbound({ store: this.store, identity: () => this.identity, log }, c, d);
+          this.metrics.deliveries.inc({ connector: c.name, result: outcome === 'duplicate' ? 'duplicate' : outcome.status });
+          if (outcome !== 'duplicate' && outcome.applied) await this.afterIngest(c.name, outcome.applied);
+        });
+      }
+    }
+    this.every(this.opts.fullEvaluationEveryMs ?? 15 * 60_000, () => void this.evaluations.add(() => this.evaluate()));
+    if (config.followups.mode === 'send') this.every(this.opts.dispatchEveryMs ?? 10_000, () => void this.dispatch());
+    this.cron = new Cron(config.report.schedule, { timezone: config.timezone, protect: true }, () => void this.report());
+  }
+
+  /** Stops within `shutdownTimeoutMs`; safe to call twice. */
+  stop(reason = 'stop'): Promise<void> {
+    this.stopping ??= this.shutdown(reason);
+    return this.stopping;
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    const { log } = this.opts;
+    log.info({ reason }, 'taskwire is stopping');
+    this.ready = false;
+    this.cron?.stop();
+    for (const t of this.timers) clearInterval(t);
+    this.abort.abort(new Error('shutting down'));
+    const bounded = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<void>((r) => setTimeout(r, ms).unref())]);
+    const budget = this.opts.shutdownTimeoutMs ?? 10_000;
+    await bounded(this.server.app.close(), budget / 2);
+    for (const c of this.connectors.values()) await c.inbound?.stop().catch(() => undefined);
+    await bounded(Promise.allSettled([...this.loops, this.server.drain(), this.evaluations.onIdle()]), budget / 2);
+    for (const c of this.connectors.values()) await c.close?.().catch(() => undefined);
+    await this.store.close();
+    log.info('taskwire stopped');
+  }
+
+  private async pollLoop(c: Connector): Promise<void> {
+    const config = this.opts.config.connectors.find((x) => x.name === c.name)!;
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      await this.polls.add(() => this.pollOnce(c));
+      const s = this.states.get(c.name)!;
+      // On failure: back off exponentially (from 30 s, at most an hour); else the interval ± 10 %.
+      const wait = s.failures > 0 ? Math.min(3600_000, 30_000 * 2 ** (s.failures - 1)) : config.pollInterval * (0.9 + Math.random() * 0.2);
+      await sleep(wait, signal);
+    }
+  }
+
+  private async pollOnce(c: Connector): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    const s = this.states.get(c.name)!;
+    try {
+      const summary = await pollConnector(this.store, c, this.identity, this.abort.signal);
+      await reconcileDeletions(this.store, c, this.now(), { signal: this.abort.signal });
+      this.metrics.polls.inc({ connector: c.name, result: 'ok' });
+      this.metrics.items.inc({ connector: c.name }, summary.items);
+      Object.assign(s, { lastSuccessAt: new Date(this.now()).toISOString(), lastError: null, failingSince: null, failures: 0 });
+      await markSeeded(this.store, [{ connector: c.name, ok: true, ms: 0 }], new Date(this.now()).toISOString());
+      if (summary.changed.length > 0) await this.evaluations.add(() => this.evaluate(summary.changed));
+    } catch (err) {
+      if (this.abort.signal.aborted) return;
+      this.metrics.polls.inc({ connector: c.name, result: 'error' });
+      Object.assign(s, { lastError: (err as Error).message, failingSince: s.failingSince ?? new Date(this.now()).toISOString(), failures: s.failures + 1 });
+      this.opts.log.warn({ connector: c.name, err, failures: s.failures }, 'poll failed; backing off (the other connectors carry on)');
+    }
+  }
+
+  private async afterIngest(_connector: string, applied: ApplyResult): Promise<void> {
+    this.metrics.items.inc({ connector: _connector }, applied.inserted + applied.updated + applied.deleted);
+    if (applied.changed.length > 0 || applied.evidence > 0) await this.evaluations.add(() => this.evaluate(applied.evidence > 0 ? undefined : applied.changed));
+  }
+
+  /** Full (no argument) or incremental evaluation, and the follow-ups it plans. Serialized. */
+  private async evaluate(changed?: readonly string[]): Promise<void> {
+    if (this.stopping !== null) return;
+    try {
+      if (changed === undefined) await reconcileOwners(this.store, this.identity);
+      const r = await evaluateAndPlan({ store: this.store, engine: this.engine, config: this.opts.config, identity: this.identity }, this.now(), changed);
+      if (r.diff.opened.length + r.diff.resolved.length + r.planned > 0) this.opts.log.info({ opened: r.diff.opened.length, resolved: r.diff.resolved.length, planned: r.planned }, 'evaluated');
+    } catch (err) {
+      this.opts.log.error({ err }, 'evaluation failed; the next one will try again');
+    }
+  }
+
+  private async dispatch(): Promise<void> {
+    if (this.stopping !== null) return;
+    try {
+      const r = await dispatchDue({ store: this.store, connectors: this.connectors, log: this.opts.log, now: this.now });
+      if (r.sent) this.metrics.followups.inc({ connector: 'all', result: 'sent' }, r.sent);
+      if (r.dead) this.metrics.followups.inc({ connector: 'all', result: 'dead' }, r.dead);
+    } catch (err) {
+      this.opts.log.error({ err }, 'dispatch failed');
+    }
+  }
+
+  private async report(): Promise<void> {
+    try {
+      const r = await deliverReport({ store: this.store, config: this.opts.config, identity: this.identity, cwd: this.opts.cwd, now: this.now() });
+      this.opts.log.info({ files: r.files, posts: r.posts }, 'daily report delivered');
+      if (this.opts.config.followups.mode === 'send') await this.dispatch();
+    } catch (err) {
+      this.opts.log.error({ err }, 'daily report failed');
+    }
+  }
+
+  private connectorStates(): ConnectorState[] {
+    return [...this.states].map(([name, s]) => ({ name, lastSuccessAt: s.lastSuccessAt, lastError: s.lastError, failingSince: s.failingSince }));
+  }
+
+  private stateFor(connector: string) {
+    return { get: (k: string) => this.store.getMeta(`connector:${connector}:${k}`), set: (k: string, v: string) => this.store.setMeta(`connector:${connector}:${k}`, v) };
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

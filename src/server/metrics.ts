@@ -1,0 +1,87 @@
+/**
+ * Prometheus metrics (prom-client): what a person watching taskwire needs — polls and items by
+ * connector, webhook deliveries by result and how fast they were acknowledged, the outbox's depth, age
+ * and dead letters, open flags by kind, each tool's remaining rate budget, and how far behind each
+ * connector is. Gauges read the store and connectors when scraped.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Connector } from '../../connectors/port.js';
+import type { FlagCode } from '../core/model.js';
+import type { TaskStore } from '../store/store.js';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly polls: Counter<'connector' | 'result'>;
+  readonly items: Counter<'connector'>;
+  readonly deliveries: Counter<'connector' | 'result'>;
+  readonly ack: Histogram;
+  readonly followups: Counter<'connector' | 'result'>;
+
+  constructor(deps: { store: TaskStore; connectors: ReadonlyMap<string, Connector>; openFlags: () => readonly { code: FlagCode }[]; lastSync: () => ReadonlyMap<string, number | null>; now: () => number }) {
+    const r = this.registry;
+    this.polls = new Counter({ name: 'taskwire_polls_total', help: 'Polls per connector by result', labelNames: ['connector', 'result'], registers: [r] });
+    this.items = new Counter({ name: 'taskwire_items_ingested_total', help: 'Items ingested per connector (polls and webhooks)', labelNames: ['connector'], registers: [r] });
+    this.deliveries = new Counter({ name: 'taskwire_webhook_deliveries_total', help: 'Webhook deliveries by connector and result', labelNames: ['connector', 'result'], registers: [r] });
+    this.ack = new Histogram({ name: 'taskwire_webhook_ack_seconds', help: 'Time from a webhook arriving to its acknowledgement', buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1], registers: [r] });
+    this.followups = new Counter({ name: 'taskwire_followups_total', help: 'Follow-ups dispatched by connector and result', labelNames: ['connector', 'result'], registers: [r] });
+    new Gauge({
+      name: 'taskwire_outbox_depth',
+      help: 'Follow-ups waiting to be sent',
+      registers: [r],
+      collect() {
+        this.set(deps.store.outbox.depth(deps.now()).pending);
+      },
+    });
+    new Gauge({
+      name: 'taskwire_outbox_oldest_age_seconds',
+      help: 'Age of the oldest follow-up waiting to be sent',
+      registers: [r],
+      collect() {
+        this.set(deps.store.outbox.depth(deps.now()).oldestAgeSeconds);
+      },
+    });
+    new Gauge({
+      name: 'taskwire_outbox_dead_letters',
+      help: 'Follow-ups that could not be sent (taskwire outbox --dead)',
+      registers: [r],
+      collect() {
+        this.set(deps.store.outbox.depth(deps.now()).dead);
+      },
+    });
+    new Gauge({
+      name: 'taskwire_open_flags',
+      help: 'Open flags by kind',
+      labelNames: ['code'],
+      registers: [r],
+      collect() {
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const f of deps.openFlags()) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
+        for (const [code, n] of counts) this.set({ code }, n);
+      },
+    });
+    new Gauge({
+      name: 'taskwire_rate_budget_remaining',
+      help: 'Requests left in the rate budget the tool last reported',
+      labelNames: ['connector'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const [name, c] of deps.connectors) {
+          const s = c.stats?.();
+          if (s?.rateRemaining !== null && s?.rateRemaining !== undefined) this.set({ connector: name }, s.rateRemaining);
+        }
+      },
+    });
+    new Gauge({
+      name: 'taskwire_sync_lag_seconds',
+      help: 'Seconds since the connector last completed a poll',
+      labelNames: ['connector'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const [name, at] of deps.lastSync()) if (at !== null) this.set({ connector: name }, Math.max(0, (deps.now() - at) / 1000));
+      },
+    });
+  }
+}
