@@ -53,7 +53,8 @@ export async function reportFromStore(o: ReportOptions): Promise<Report> {
     label: engine.label,
     nameOf: engine.nameOf,
     followups: { mode: config.followups.mode, items: followupItems(store, from, engine) },
-    trend: dailyTrend(tasks, store.flagSpans(new Date(now - 15 * DAY).toISOString()), lastDays(cal, now, 14)),
+    // Past days from the stored flag lifecycle; today from this evaluation (a preview stores nothing).
+    trend: dailyTrend(tasks, [...store.flagSpans(new Date(now - 15 * DAY).toISOString()), ...evaluation.flags.map((f) => ({ taskId: f.taskId, from: to, to: null }))], lastDays(cal, now, 14)),
     sync: {
       connectors: config.connectors.map((c) => {
         const s = syncBy.get(c.name);

@@ -63,6 +63,24 @@ describe('the daily report on a fixed scenario', () => {
     const dir = await scenarioDir();
     const { io, stderr } = captureIo({ env: SCENARIO_ENV, cwd: dir });
     expect(await runCli(['-c', 'taskwire.yaml', 'report', '--format', 'pdf'], io, () => SCENARIO_NOW)).toBe(2);
-    expect(stderr()).toMatch(/--format: "pdf" is not one of markdown, json/);
+    expect(stderr()).toMatch(/--format: "pdf" is not one of markdown, html, slack, json/);
+  });
+});
+
+describe('the report as HTML and as Slack blocks', () => {
+  it('renders HTML (golden): self-contained, every chart an inline SVG', async () => {
+    const html = await report(await scenarioDir(), 'html');
+    golden('report.html', html);
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|<link |src="http/);
+    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('renders Slack Block Kit (golden), within Slack\'s limits', async () => {
+    const text = await report(await scenarioDir(), 'slack');
+    golden('report.slack.json', text);
+    const { blocks } = JSON.parse(text) as { blocks: { text?: { text: string } }[] };
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    for (const b of blocks) expect((b.text?.text ?? '').length).toBeLessThanOrEqual(3000);
   });
 });

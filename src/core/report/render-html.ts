@@ -37,7 +37,7 @@ export async function renderHtml(r: Report): Promise<string> {
     parts.push(`<div class="num ${k}"><b>${r.headline[k]}</b><span>${HEADLINE_LABELS[k]}</span>${c === undefined ? '' : `<i>${c > 0 ? `+${c}` : c === 0 ? '±0' : c}</i>`}</div>`);
   }
   parts.push('</section>');
-  parts.push(`<section class="charts">${charts.filter((c) => c !== null).map((c) => `<figure>${c!.svg}<figcaption>${esc(c!.title)}</figcaption></figure>`).join('')}</section>`);
+  parts.push(`<section class="charts">${charts.filter((c) => c !== null).map((c) => `<figure>${c.svg}<figcaption>${esc(c.title)}</figcaption></figure>`).join('')}</section>`);
 
   const d = r.needsDecision;
   parts.push(section('Needs a decision', [list('Nobody owns these', d.ownerless), list('Owned by a team, not a person', d.teamOwned), list('Shared by several people', d.sharedOwner), list('No due date', d.undated), list('No priority', d.unprioritized), d.cycles.length ? `<h3>Dependency cycles (${d.cycles.length})</h3><ul>${d.cycles.map((c) => `<li>${esc(c.reason)}</li>`).join('')}</ul>` : ''], 'Nothing needs a decision.'));
@@ -139,14 +139,14 @@ async function trendChart(r: Report) {
     { date: p.date, series: 'open', n: p.open },
     { date: p.date, series: 'flagged', n: p.flagged },
   ]);
-  const svg = await svgOf({ ...BASE, width: 320, data: { values }, mark: { type: 'line', point: true }, encoding: { x: { field: 'date', type: 'temporal', title: null, axis: { format: '%d %b' } }, y: { field: 'n', type: 'quantitative', title: 'tasks' }, color: { field: 'series', type: 'nominal', title: null, scale: { range: ['#2563eb', '#dc2626'] } } } } as TopLevelSpec);
+  const svg = await svgOf({ ...BASE, width: 320, data: { values }, mark: { type: 'line', point: true }, encoding: { x: { field: 'date', type: 'temporal', title: null, axis: { format: '%d %b' } }, y: { field: 'n', type: 'quantitative', title: 'tasks' }, color: { field: 'series', type: 'nominal', title: null, scale: { range: ['#2563eb', '#dc2626'] } } } });
   return { title: 'Open and flagged tasks, last 14 days', svg };
 }
 
 async function flagsChart(r: Report) {
   const values = Object.entries(r.flagCounts).map(([code, n]) => ({ code: code.replace(/_/g, ' '), n }));
   if (values.length === 0) return null;
-  const svg = await svgOf({ ...BASE, width: 320, height: Math.max(80, values.length * 18), data: { values }, mark: 'bar', encoding: { y: { field: 'code', type: 'nominal', sort: '-x', title: null }, x: { field: 'n', type: 'quantitative', title: 'open flags' }, color: { value: '#f97316' } } } as TopLevelSpec);
+  const svg = await svgOf({ ...BASE, width: 320, height: Math.max(80, values.length * 18), data: { values }, mark: 'bar', encoding: { y: { field: 'code', type: 'nominal', sort: '-x', title: null }, x: { field: 'n', type: 'quantitative', title: 'open flags' }, color: { value: '#f97316' } } });
   return { title: 'Open flags by kind', svg };
 }
 
@@ -156,7 +156,7 @@ async function milestoneChart(r: Report) {
     .slice(0, 12)
     .map((h) => ({ name: h.name, done: Math.round(h.doneShare * 100), state: h.state.replace('_', ' ') }));
   if (values.length === 0) return null;
-  const svg = await svgOf({ ...BASE, width: 320, height: Math.max(80, values.length * 22), data: { values }, mark: 'bar', encoding: { y: { field: 'name', type: 'nominal', title: null }, x: { field: 'done', type: 'quantitative', title: '% done', scale: { domain: [0, 100] } }, color: { field: 'state', type: 'nominal', title: null, scale: { domain: ['on track', 'at risk', 'off track'], range: ['#16a34a', '#f59e0b', '#dc2626'] } } } } as TopLevelSpec);
+  const svg = await svgOf({ ...BASE, width: 320, height: Math.max(80, values.length * 22), data: { values }, mark: 'bar', encoding: { y: { field: 'name', type: 'nominal', title: null }, x: { field: 'done', type: 'quantitative', title: '% done', scale: { domain: [0, 100] } }, color: { field: 'state', type: 'nominal', title: null, scale: { domain: ['on track', 'at risk', 'off track'], range: ['#16a34a', '#f59e0b', '#dc2626'] } } } });
   return { title: 'Milestones: share done, by health', svg };
 }
 
@@ -170,7 +170,7 @@ async function workloadChart(r: Report) {
       { name: w.name, kind: 'overdue', n: w.overdue },
     ]);
   if (values.length === 0) return null;
-  const svg = await svgOf({ ...BASE, width: 320, height: Math.max(80, (values.length / 3) * 20), data: { values }, mark: 'bar', encoding: { y: { field: 'name', type: 'nominal', title: null }, x: { field: 'n', type: 'quantitative', title: 'open tasks', stack: 'zero' }, color: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['on track', 'at risk', 'overdue'], range: ['#94a3b8', '#f59e0b', '#dc2626'] } } } } as TopLevelSpec);
+  const svg = await svgOf({ ...BASE, width: 320, height: Math.max(80, (values.length / 3) * 20), data: { values }, mark: 'bar', encoding: { y: { field: 'name', type: 'nominal', title: null }, x: { field: 'n', type: 'quantitative', title: 'open tasks', stack: 'zero' }, color: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['on track', 'at risk', 'overdue'], range: ['#94a3b8', '#f59e0b', '#dc2626'] } } } });
   return { title: 'Open work per owner', svg };
 }
 
