@@ -51,14 +51,16 @@ describe('the HTML report in headless Chromium', () => {
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(url);
     expect(problems).toEqual([]);
-    const charts = await page.$$eval('figure', (figs) => figs.map((f) => ({ svg: f.querySelectorAll('svg').length, marks: f.querySelectorAll('svg path, svg rect, svg line, svg circle, svg symbol').length, caption: f.querySelector('figcaption')?.textContent ?? '' })));
+    // Runs in the page (the test's TypeScript has no DOM types: the shape is spelled out).
+    type El = { querySelectorAll(s: string): { length: number }; querySelector(s: string): { textContent: string | null } | null };
+    const charts = await page.$$eval('figure', (figs) => (figs as unknown as El[]).map((f) => ({ svg: f.querySelectorAll('svg').length, marks: f.querySelectorAll('svg path, svg rect, svg line, svg circle, svg symbol').length, caption: f.querySelector('figcaption')?.textContent ?? '' })));
     expect(charts.length).toBeGreaterThanOrEqual(3);
     for (const c of charts) {
       expect(c.svg, c.caption).toBe(1);
       expect(c.marks, c.caption).toBeGreaterThan(2);
     }
     // Nothing wider than the phone's screen.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'report-phone.png'), fullPage: true });
