@@ -5,11 +5,16 @@
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
+# Native addons (better-sqlite3) build against the headers shipped in the image, not a download.
+ENV npm_config_nodedir=/usr/local
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --ignore-scripts \
+# Behind a TLS-intercepting proxy, pass its CA bundle: `--secret id=ca,src=/path/to/ca.pem`.
+RUN --mount=type=secret,id=ca,required=false \
+    if [ -s /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi \
+ && npm ci --no-audit --no-fund --ignore-scripts \
  && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
