@@ -14,35 +14,38 @@ import { SCENARIO_CONFIG, SCENARIO_ENV, SCENARIO_NOW, seedScenario } from '../su
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
 
+/** Runs where Chromium is installed, and always in CI (.ci/run installs it and sets CI_REQUIRE_BROWSER). */
+const RUN = existsSync(CHROMIUM) || !!process.env['CI_REQUIRE_BROWSER'];
+
 let browser: Browser;
 let server: Server;
 let url = '';
 
-beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tw-html-'));
-  writeFileSync(join(dir, 'taskwire.yaml'), SCENARIO_CONFIG);
-  const store = SqliteStore.open(join(dir, 'data/tw.db'), { clock: () => new Date(SCENARIO_NOW) });
-  await seedScenario(store);
-  await store.close();
-  const { io, stdout } = captureIo({ env: SCENARIO_ENV, cwd: dir });
-  expect(await runCli(['-c', 'taskwire.yaml', 'report', '--format', 'html'], io, () => SCENARIO_NOW)).toBe(0);
-  const html = stdout();
-  server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(html);
+describe.runIf(RUN)('the HTML report in headless Chromium', () => {
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-html-'));
+    writeFileSync(join(dir, 'taskwire.yaml'), SCENARIO_CONFIG);
+    const store = SqliteStore.open(join(dir, 'data/tw.db'), { clock: () => new Date(SCENARIO_NOW) });
+    await seedScenario(store);
+    await store.close();
+    const { io, stdout } = captureIo({ env: SCENARIO_ENV, cwd: dir });
+    expect(await runCli(['-c', 'taskwire.yaml', 'report', '--format', 'html'], io, () => SCENARIO_NOW)).toBe(0);
+    const html = stdout();
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(html);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/report.html`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/report.html`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-}, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-describe('the HTML report in headless Chromium', () => {
-  it.runIf(existsSync(CHROMIUM) || !!process.env['CI_REQUIRE_BROWSER'])('opens without console errors; every chart is an SVG with marks; readable on a phone', async () => {
+  it('opens without console errors; every chart is an SVG with marks; readable on a phone', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
     const problems: string[] = [];
     page.on('console', (m) => {
