@@ -2,6 +2,7 @@
 import { benchEngine } from './engine.js';
 import { benchGithubBackfill } from './github-backfill.js';
 import { benchJiraBackfill } from './jira-backfill.js';
+import { benchWebhookIntake } from './webhook-intake.js';
 import { benchReport } from './report.js';
 import { benchStoreApply } from './store-apply.js';
 
@@ -11,6 +12,7 @@ const suites: Record<string, () => Promise<void>> = {
   report: benchReport,
   github: benchGithubBackfill,
   jira: benchJiraBackfill,
+  webhooks: benchWebhookIntake,
 };
 
 const only = process.argv.slice(2);
