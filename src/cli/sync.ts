@@ -3,6 +3,7 @@
  * tools, evaluate, and (with follow-ups) plan and, in send mode, dispatch. A line per connector as it
  * goes; a summary at the end. Exit 1 when a connector failed (the others' work is kept).
  */
+import { MultiBar, Presets } from 'cli-progress';
 import type { Connector } from '../../connectors/port.js';
 import { UsageError } from '../errors.js';
 import { connectorAvailable, createConnector, engineFromConfig, loadIdentity, openStore } from '../main.js';
@@ -25,6 +26,9 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
     const identity = await loadIdentity(ctx.config, store);
     const engine = engineFromConfig(ctx.config, identity);
     const last = new Map<string, number>();
+    // On a terminal, a live line per connector; otherwise (logs, CI) a plain line every 1,000 items.
+    const bars = ctx.io.isTTY ? new MultiBar({ format: '  {name} │ {items} items, {pages} pages', hideCursor: true, clearOnComplete: false, stream: process.stderr }, Presets.shades_classic) : null;
+    const bar = new Map(connectors.map((c) => [c.name, bars?.create(0, 0, { name: c.name.padEnd(16), items: 0, pages: 0 })]));
     const result = await runCycle({
       store,
       connectors,
@@ -34,6 +38,8 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
       log: ctx.log,
       now: clock,
       onProgress: (name, p) => {
+        bar.get(name)?.update(0, { items: p.items, pages: p.pages });
+        if (bars) return;
         // A line at most every 1,000 items: progress without a wall of text in logs.
         if (p.items - (last.get(name) ?? 0) >= 1000) {
           last.set(name, p.items);
@@ -41,6 +47,7 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
         }
       },
     });
+    bars?.stop();
     for (const c of result.capture) {
       if (c.ok && c.summary) {
         const s = c.summary;
