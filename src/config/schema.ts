@@ -103,7 +103,10 @@ const ruleShapes = {
   dependency_at_risk: rule('warning', {}),
   dependency_cycle: rule('critical', {}),
   deadline_at_risk: rule('warning', { minLevel: z.enum(['medium', 'high']).default('medium') }),
-  done_unverified: rule('warning', { after: duration().prefault('1d') }),
+  done_unverified: rule('warning', {
+    after: duration().prefault('1d'),
+    within: duration().prefault('30d').meta({ description: 'work done longer ago than this is history: no longer flagged' }),
+  }),
 } satisfies Record<FlagCode, z.ZodType>;
 
 const rules = z.strictObject({ exempt, ...ruleShapes }).prefault({});

@@ -54,6 +54,7 @@ describe.each<[string, Partial<Task>, FlagCode]>([
   ['todo work is never stale', { status: 'todo', lastHumanActivityAt: '2026-10-01T09:00:00Z' }, 'stale'],
   ['verified work is not done_unverified', { status: 'verified', doneAt: '2026-11-01T09:00:00Z', verifiedAt: '2026-11-02T09:00:00Z' }, 'done_unverified'],
   ['done today is not yet done_unverified (after 1d)', { status: 'done', doneAt: '2026-11-25T08:00:00Z' }, 'done_unverified'],
+  ['work done two months ago is history, not done_unverified (within 30d)', { status: 'done', doneAt: '2026-09-20T08:00:00Z' }, 'done_unverified'],
   ['closed tasks have no owner flags', { status: 'cancelled', assignees: [], owner: null }, 'no_owner'],
   ['a done task is not overdue', { status: 'done', due: '2026-11-01', doneAt: '2026-11-24T09:00:00Z' }, 'overdue'],
 ])('%s', (_name, over, code) => {

@@ -10,7 +10,7 @@ export const doneUnverified: Rule = {
     if (t.status !== 'done' || t.verifiedAt !== null) return null;
     const since = Date.parse(t.doneAt ?? t.updatedAt);
     const waited = ctx.now - since;
-    if (waited < ctx.settings.done_unverified.after) return null;
+    if (waited < ctx.settings.done_unverified.after || waited > ctx.settings.done_unverified.within) return null;
     const days = Math.floor(waited / DAY);
     const by = t.reporter ? ` — ${t.reporter.name ?? t.reporter.id} asked for it` : '';
     return {

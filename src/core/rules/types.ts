@@ -36,7 +36,7 @@ export interface RulesSettings {
   readonly dependency_at_risk: RuleSetting;
   readonly dependency_cycle: RuleSetting;
   readonly deadline_at_risk: RuleSetting & { readonly minLevel: 'medium' | 'high' };
-  readonly done_unverified: RuleSetting & { readonly after: number };
+  readonly done_unverified: RuleSetting & { readonly after: number; readonly within: number };
 }
 
 export interface RuleContext {
