@@ -15,6 +15,7 @@ import { healthCommand } from './cli/health.js';
 import { peopleCommand } from './cli/people.js';
 import { reportCommand } from './cli/report.js';
 import { runCommand } from './cli/run.js';
+import { demoCommand, sandboxCommand } from './cli/sandbox.js';
 import { syncCommand, type SyncOptions } from './cli/sync.js';
 import { outboxCommand, planCommand, verifyCommand } from './cli/followups.js';
 import { tasksCommand, type TasksOptions } from './cli/tasks.js';
@@ -120,7 +121,37 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--json', 'print JSON')
     .action(async (opts: { unmapped?: boolean; json?: boolean }) => setExit(await peopleCommand(loadContext(io, configFlag()), opts)));
 
+  program
+    .command('demo')
+    .description('the whole loop on the sandbox — four fake tools on this machine, no accounts: capture, flags, follow-ups, the daily report')
+    .option('--watch', 'then keep the daemon running while the rest of the week plays out through signed webhooks (Ctrl-C stops)')
+    .option('--dir <dir>', 'put the config, store and reports here (default: a new temporary directory)')
+    .action(async (opts: { watch?: boolean; dir?: string }) => setExit(await untilInterrupted((signal) => demoCommand(io, opts, runCli, signal))));
+
+  program
+    .command('sandbox')
+    .description('start the four fake tools with the sandbox team in them, write a ready config, run until Ctrl-C')
+    .option('--port <port>', 'fixed ports: GitHub on <port>, Jira +1, Slack +2, Notion +3 (default: free ports)')
+    .option('--out <file>', 'write the config here', 'taskwire.sandbox.yaml')
+    .option('--webhooks <url>', "send the fakes' signed webhooks to taskwire at this URL (e.g. http://127.0.0.1:8080)")
+    .option('--play', 'act out the rest of the week in the tools, a step every 20 seconds')
+    .action(async (opts: { port?: string; out?: string; webhooks?: string; play?: boolean }) => setExit(await untilInterrupted((signal) => sandboxCommand(io, opts, signal))));
+
   return program;
+}
+
+/** Runs `fn` with a signal that aborts on the first SIGINT/SIGTERM. */
+async function untilInterrupted<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }
 
 /** The version in package.json (found from src/ when run from source, from dist/src/ when built). */

@@ -17,8 +17,9 @@ export function storePath(config: Config, cwd: string): string {
   return resolve(cwd, config.store.path);
 }
 
-export function openStore(config: Config, cwd: string): SqliteStore {
-  return SqliteStore.open(storePath(config, cwd));
+/** Opens (and migrates) the store; `now` stamps its bookkeeping (first seen, sync times) — the CLI's clock. */
+export function openStore(config: Config, cwd: string, now: () => number = Date.now): SqliteStore {
+  return SqliteStore.open(storePath(config, cwd), { clock: () => new Date(now()) });
 }
 
 export function identityFromConfig(config: Config, discovered: readonly AccountRef[] = []): Identity {

@@ -8,6 +8,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
 import type { Logger } from 'pino';
 import { ConnectorError } from '../../src/errors.js';
 import type { GithubConfig } from './config.js';
@@ -45,7 +46,7 @@ export class GithubClient {
   rate: RateBudget = { limit: null, remaining: null, resetAt: null };
 
   constructor(
-    private readonly config: Pick<GithubConfig, 'name' | 'baseUrl' | 'token' | 'app'>,
+    private readonly config: Pick<GithubConfig, 'name' | 'baseUrl' | 'token' | 'app'> & { readonly pacing?: GithubConfig['pacing'] },
     log: Logger,
     timing: ClientTiming = {},
   ) {
@@ -64,6 +65,9 @@ export class GithubClient {
         id: config.name,
         retryAfterBaseValue: base,
         fallbackSecondaryRateRetryAfter: 60,
+        // Writes one at a time, spaced as GitHub asks (1s; 3s for those that notify people).
+        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: config.pacing?.writes ?? 1000 }),
+        notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: config.pacing?.notifications ?? 3000 }),
         // Primary limit: wait for the reset GitHub names, a bounded number of times.
         onRateLimit: (after: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
           log.warn({ connector: config.name, after, url: options.url }, 'GitHub rate limit reached; waiting for the reset');

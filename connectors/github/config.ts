@@ -1,7 +1,7 @@
 /** The `github` connector's config entry. Keys are documented in config/taskwire.example.yaml. */
 import { z } from 'zod';
 import { PRIORITIES, TASK_STATUSES } from '../../src/core/model.js';
-import { baseUrl, connectorBaseShape, localDate, secret } from '../../src/config/fields.js';
+import { baseUrl, connectorBaseShape, duration, localDate, secret } from '../../src/config/fields.js';
 
 const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'must be owner/repo' });
 
@@ -32,6 +32,13 @@ export const githubConfigSchema = z
       .prefault({}),
     acceptanceCriteriaHeading: z.string().min(1).default('Acceptance criteria'),
     dueDateField: z.string().min(1).optional(),
+    pacing: z
+      .strictObject({
+        writes: duration().prefault('1s').meta({ description: 'at least this long between writes (GitHub asks for 1s)' }),
+        notifications: duration().prefault('3s').meta({ description: 'at least this long between writes that notify people, such as comments (GitHub asks for 3s)' }),
+      })
+      .prefault({})
+      .meta({ description: "spacing of writes, after GitHub's secondary rate-limit guidance; lower it only for a server without those limits" }),
     webhook: z.strictObject({ secrets: z.array(secret()).min(1, { message: 'needs at least one secret' }) }).optional(),
     writes: z
       .strictObject({

@@ -29,9 +29,22 @@ export function createSlack(config: SlackConfig, context: ConnectorContext): Sla
     }
     return names.map;
   };
+  // Channel names, looked up once per channel (conversations.info; channels:read). A failure leaves the id.
+  const channelNames = new Map<string, string>();
+  const channelName = async (id: string) => {
+    if (channelNames.has(id)) return;
+    try {
+      const r = await client.call('conversations.info', (w) => w.conversations.info({ channel: id }));
+      channelNames.set(id, r.channel?.name ?? id);
+    } catch (err) {
+      context.log.debug({ connector: config.name, channel: id, err: (err as Error).message }, 'channel name not readable; the id is used');
+      channelNames.set(id, id);
+    }
+  };
   const priorityWords = { ...DEFAULT_PRIORITY_WORDS, ...(config.priorityWords ?? {}) } as Record<Priority, readonly string[]>;
   const ctx = async (): Promise<SlackNormalizeContext> => {
     const me = await client.whoAmI();
+    for (const c of config.channels) await channelName(c);
     return {
       timezone: context.timezone,
       workspaceUrl: me.url,
@@ -41,6 +54,7 @@ export function createSlack(config: SlackConfig, context: ConnectorContext): Sla
       priorityWords,
       botUserId: me.userId,
       names: await nameMap(),
+      channelNames,
       acceptanceCriteriaHeading: config.acceptanceCriteriaHeading,
     };
   };

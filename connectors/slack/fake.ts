@@ -202,6 +202,12 @@ export class SlackFake {
       .map((m) => ({ ts: m.ts, user: m.user, text: m.text, ...(m.metadata ? { metadata: m.metadata } : {}) }));
   }
 
+  /** The first top-level message in a channel that matches. */
+  find(channel: string, match: (m: { ts: string; user: string; text: string }) => boolean): { ts: string; user: string; text: string } | undefined {
+    const m = this.channel(channel).messages.find((x) => (!x.thread_ts || x.thread_ts === x.ts) && match({ ts: x.ts, user: x.user, text: x.text }));
+    return m ? { ts: m.ts, user: m.user, text: m.text } : undefined;
+  }
+
   /** DMs the app sent to a user. */
   dmsTo(user: string): Post[] {
     return this.posts.filter((p) => p.channel === dmChannel(user));
@@ -284,6 +290,13 @@ export class SlackFake {
         .sort((x, y) => Number(y.ts) - Number(x.ts));
       const withMeta = a['include_all_metadata'] === 'true' || a['include_all_metadata'] === true;
       return { ...this.page(a, top, (m) => this.shape(m, withMeta), 'messages'), pin_count: 0, channel_actions_ts: null, channel_actions_count: 0 };
+    },
+    'conversations.info': (a) => {
+      const id = arg(a, 'channel');
+      const ch = this.channels.get(id);
+      if (!ch) return { ok: false, error: 'channel_not_found' };
+      const created = Math.floor(Number(ch.messages[0]?.ts ?? this.clock().getTime() / 1000));
+      return { ok: true, channel: { id, name: ch.name, name_normalized: ch.name, is_channel: true, is_group: false, is_im: false, is_private: false, is_archived: false, is_general: false, is_member: true, created, creator: 'U0FAKE0000', topic: { value: '', creator: '', last_set: 0 }, purpose: { value: '', creator: '', last_set: 0 } } };
     },
     'conversations.replies': (a) => {
       const ch = this.channels.get(arg(a, 'channel'));

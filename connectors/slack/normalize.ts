@@ -22,6 +22,8 @@ export interface SlackNormalizeContext {
   readonly botUserId: string | null;
   /** Slack user id → display name, for readable titles. */
   readonly names: ReadonlyMap<string, string>;
+  /** Channel id → name (#ops reads better than #C0OPS00001); ids without a name stay ids. */
+  readonly channelNames?: ReadonlyMap<string, string>;
   readonly acceptanceCriteriaHeading: string;
 }
 
@@ -151,7 +153,7 @@ export function toTask(input: CaptureInput, ctx: SlackNormalizeContext): TaskFie
     dependsOn: refs.dependsOn,
     links: refs.links.filter((l) => !refs.dependsOn.includes(l)),
     labels: [],
-    project: `#${channel}`,
+    project: `#${ctx.channelNames?.get(channel) ?? channel}`,
     milestone: null,
     createdAt: created,
     updatedAt: updated,

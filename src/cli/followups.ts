@@ -71,7 +71,7 @@ export async function outboxCommand(ctx: CommandContext, opts: { dead?: boolean;
 }
 
 export async function verifyCommand(ctx: CommandContext, ref: string, opts: { by?: string; note?: string }, now: number): Promise<number> {
-  const store = openStore(ctx.config, ctx.io.cwd);
+  const store = openStore(ctx.config, ctx.io.cwd, () => now);
   try {
     const id = (await store.resolveRef(ref)) ?? (await store.listTasks()).find((t) => t.key === ref)?.id ?? null;
     if (id === null) throw new UsageError(`no task ${ref} (give an id, kind:key such as jira:OPS-14, a key or a URL)`);

@@ -12,7 +12,7 @@ export interface Live {
 }
 
 export async function withLiveEvaluation<T>(ctx: CommandContext, now: number, fn: (live: Live) => Promise<T>): Promise<T> {
-  const store = openStore(ctx.config, ctx.io.cwd);
+  const store = openStore(ctx.config, ctx.io.cwd, () => now);
   try {
     const engine = engineFromConfig(ctx.config, await loadIdentity(ctx.config, store));
     const evaluation = await loadAndEvaluate(store, engine, now);

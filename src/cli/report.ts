@@ -15,7 +15,7 @@ export async function reportCommand(ctx: CommandContext, opts: { format?: string
   const format = (opts.format ?? 'markdown') as ReportFormat;
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${opts.format}" is not one of ${FORMATS.join(', ')}`);
   const since = opts.since === undefined ? undefined : parseSince(opts.since, ctx.config.timezone);
-  const store = openStore(ctx.config, ctx.io.cwd);
+  const store = openStore(ctx.config, ctx.io.cwd, () => now);
   try {
     const identity = await loadIdentity(ctx.config, store);
     if (opts.post) {

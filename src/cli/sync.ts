@@ -21,7 +21,7 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
   const unavailable = chosen.filter((c) => !connectorAvailable(c));
   for (const c of unavailable) ctx.io.err(`taskwire: ${c.name}: the ${c.type} connector is not available in this build; skipped\n`);
   const connectors: Connector[] = chosen.filter(connectorAvailable).map((c) => createConnector(c, { log: ctx.log, timezone: ctx.config.timezone }));
-  const store = openStore(ctx.config, ctx.io.cwd);
+  const store = openStore(ctx.config, ctx.io.cwd, clock);
   try {
     const identity = await loadIdentity(ctx.config, store);
     const engine = engineFromConfig(ctx.config, identity);

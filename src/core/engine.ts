@@ -7,7 +7,8 @@ import { Calendar, humanDate, type WorkCalendar } from './calendar.js';
 import { TaskGraph } from './graph.js';
 import { groupHealth, type GroupHealth } from './health.js';
 import type { Identity, Ownership } from './identity.js';
-import { isClosed, type ConnectorKind, type Flag, type Task } from './model.js';
+import { taskLabel } from './labels.js';
+import { isClosed, type Flag, type Task } from './model.js';
 import { assessRisk, History, type CycleSample, type RiskContext, type RiskResult, type WorkEstimate } from './risk.js';
 import { RULES } from './rules/index.js';
 import type { Exempt, RuleContext, RulesSettings, UpstreamTrouble } from './rules/types.js';
@@ -43,7 +44,6 @@ export interface Explanation {
 
 type EvalContext = { -readonly [K in keyof RuleContext]: RuleContext[K] };
 
-const TOOL: Record<ConnectorKind, string> = { github: 'GitHub', jira: 'Jira', slack: 'Slack', notion: 'Notion' };
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3 };
 /** How far up a dependency chain dependency_at_risk looks. */
 const MAX_CHAIN = 8;
@@ -244,10 +244,10 @@ export class Engine {
     return [...out];
   }
 
-  /** "OPS-14 (Jira)" */
+  /** "OPS-14 (Jira)", "“Client approval on scope” (Notion)" */
   readonly label = (id: string): string => {
     const t = this.graph.task(id);
-    return t ? `${t.key} (${TOOL[t.kind]})` : id;
+    return t ? taskLabel(t) : id;
   };
 
   readonly nameOf = (id: string): string => this.identity.person(id)?.name ?? this.teamNames[id] ?? id;

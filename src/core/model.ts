@@ -225,7 +225,7 @@ export const isClosed = (status: TaskStatus): boolean => CLOSED_STATUSES.has(sta
 /** Something the follow-up engine asks a connector to do in its tool. */
 export type OutboundAction =
   | { readonly type: 'status_comment'; readonly taskKey: string; readonly marker: string; readonly body: string }
-  | { readonly type: 'status_push'; readonly taskKey: string; readonly status: string }
+  | { readonly type: 'status_push'; readonly taskKey: string; readonly status: string; /** The status it replaces (to restore it later). */ readonly from?: string }
   | { readonly type: 'label'; readonly taskKey: string; readonly add: readonly string[]; readonly remove: readonly string[] }
   | { readonly type: 'direct_message'; readonly accountId: string; readonly text: string; readonly items?: readonly MessageItem[]; readonly blocks?: unknown; readonly idempotencyKey?: string }
   | { readonly type: 'channel_post'; readonly channel: string; readonly text: string; readonly items?: readonly MessageItem[]; readonly blocks?: unknown; readonly idempotencyKey?: string };

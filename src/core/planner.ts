@@ -18,7 +18,8 @@
  * (messages wait for the morning); a cap per person per day; snoozed and exempt tasks are left alone.
  */
 import { Calendar, type WorkCalendar } from './calendar.js';
-import { COMMENT_FLAGS, neededFor, statusCommentBody } from './followup-text.js';
+import { COMMENT_FLAGS, statusCommentBody } from './followup-text.js';
+import { taskHeadline } from './labels.js';
 import type { Flag, FlagCode, MessageItem, OutboundAction, Task, TaskStatus } from './model.js';
 import { isClosed } from './model.js';
 import type { RiskResult } from './risk.js';
@@ -51,6 +52,8 @@ export interface PastFollowup {
   readonly about: readonly { readonly taskId: string; readonly code: FlagCode }[];
   readonly at: string;
   readonly status: 'planned' | 'pending' | 'claimed' | 'sending' | 'sent' | 'dead' | 'skipped';
+  /** For a status push: the status it replaced. */
+  readonly pushedFrom?: string | null;
 }
 
 export interface FollowupSettings {
@@ -202,7 +205,7 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
       entries.sort((a, b) => severityRank(a.flags) - severityRank(b.flags) || a.task.id.localeCompare(b.task.id));
       const items: MessageItem[] = entries.map((e) => ({
         taskId: e.task.id,
-        title: `${input.label(e.task.id)}: ${e.task.title}`,
+        title: taskHeadline(e.task),
         url: e.task.url,
         lines: e.verify ? [`done and waiting for you to verify${e.task.acceptanceCriteria ? ` — acceptance criteria: ${oneLine(e.task.acceptanceCriteria)}` : ''}`] : e.flags.map((f) => f.reason),
         buttons: e.verify ? ['verify', 'snooze'] : ['ack', 'snooze'],
@@ -240,7 +243,7 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
     }
   }
   for (const { team, tasks } of triage.values()) {
-    const items: MessageItem[] = tasks.map(({ t, f }) => ({ taskId: t.id, title: `${input.label(t.id)}: ${t.title}`, url: t.url, lines: [f.reason, neededFor(f, { label: input.label, verifier: null }) ?? ''].filter(Boolean), buttons: [] }));
+    const items: MessageItem[] = tasks.map(({ t, f }) => ({ taskId: t.id, title: taskHeadline(t), url: t.url, lines: [f.reason], buttons: [] }));
     const about = tasks.map(({ t, f }) => ({ taskId: t.id, code: f.code }));
     const text = `*Triage for ${team.name}* — ${items.length === 1 ? 'a task needs' : `${items.length} tasks need`} one owner:\n${items.map((i) => `- ${i.url ? `[${i.title}](${i.url})` : i.title}: ${i.lines.join('; ')}`).join('\n')}`;
     const key = `triage:${team.id}:${hash(about.map((a) => `${a.taskId}/${a.code}`).sort().join(','))}:${teamCal.localDate(input.now)}`;
@@ -272,7 +275,7 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
       if (address === null) continue;
       const open = flags.filter((f) => DM_FLAGS.has(f.code));
       if (open.length === 0) continue;
-      const text = `${input.nameOf(t.owner)} was reminded ${nudges.length} times about ${input.label(t.id)} (${t.title}) and nothing has changed since ${input.day(t.updatedAt.slice(0, 10))}: ${open.map((f) => f.reason).join('; ')}.`;
+      const text = `${input.nameOf(t.owner)} was reminded ${nudges.length} times about ${taskHeadline(t)} and nothing has changed since ${input.day(t.updatedAt.slice(0, 10))}: ${open.map((f) => f.reason).join('; ')}.`;
       const key = `escalate:${t.id}:${t.updatedAt}`;
       out.push({
         key,
@@ -281,7 +284,7 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
         taskId: t.id,
         recipient: lead,
         subject: `escalate:${t.id}`,
-        action: { type: 'direct_message', accountId: address, text, items: [{ taskId: t.id, title: `${input.label(t.id)}: ${t.title}`, url: t.url, lines: open.map((f) => f.reason), buttons: ['snooze'] }], idempotencyKey: key },
+        action: { type: 'direct_message', accountId: address, text, items: [{ taskId: t.id, title: taskHeadline(t), url: t.url, lines: open.map((f) => f.reason), buttons: ['snooze'] }], idempotencyKey: key },
         reason: `${nudges.length} follow-ups with no change`,
         notBefore: notBefore(input, lead),
         about: open.map((f) => ({ taskId: t.id, code: f.code })),
@@ -317,7 +320,8 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
     const can = input.pushable.get(t.connector);
     const viaLabel = input.labelPushes.has(t.connector);
     if (!viaLabel && !can?.has('blocked')) continue;
-    const blocked = (byTask.get(t.id) ?? []).find((f) => f.code === 'blocked');
+    // Only open dependencies count: a task that is blocked because taskwire marked it so is not "blocked by work".
+    const blocked = (byTask.get(t.id) ?? []).find((f) => f.code === 'blocked' && Array.isArray((f.evidence as { blockers?: unknown }).blockers));
     const lastPush = input.past.filter((p) => p.kind === 'status_push' && p.taskId === t.id && p.status !== 'skipped' && p.status !== 'dead').sort((a, b) => a.at.localeCompare(b.at)).at(-1);
     const pushedBlocked = lastPush?.about.some((a) => a.code === 'blocked') ?? false;
     const human = input.lastHumanStatusChange(t.id);
@@ -331,12 +335,16 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
         taskId: t.id,
         recipient: null,
         subject: `push:${t.id}`,
-        action: viaLabel ? { type: 'label', taskKey: t.key, add: ['blocked'], remove: [] } : { type: 'status_push', taskKey: t.key, status: 'blocked' },
+        action: viaLabel ? { type: 'label', taskKey: t.key, add: ['blocked'], remove: [] } : { type: 'status_push', taskKey: t.key, status: 'blocked', from: t.status },
         reason: blocked.reason,
         notBefore: null,
         about: [{ taskId: t.id, code: 'blocked' }],
       });
-    } else if (!blocked && pushedBlocked && (viaLabel || can?.has('in_progress'))) {
+    } else if (!blocked && pushedBlocked) {
+      // Back to where it was before taskwire marked it blocked (else in progress), as far as the tool allows.
+      const before = lastPush?.pushedFrom && lastPush.pushedFrom !== 'blocked' ? (lastPush.pushedFrom as TaskStatus) : 'in_progress';
+      const restore = can?.has(before) ? before : can?.has('in_progress') ? 'in_progress' : null;
+      if (!viaLabel && (restore === null || t.status !== 'blocked')) continue;
       out.push({
         key: `push:${t.id}:unblocked:${lastPush!.at}`,
         connector: t.connector,
@@ -344,8 +352,8 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
         taskId: t.id,
         recipient: null,
         subject: `push:${t.id}`,
-        action: viaLabel ? { type: 'label', taskKey: t.key, add: [], remove: ['blocked'] } : { type: 'status_push', taskKey: t.key, status: 'in_progress' },
-        reason: 'no longer blocked',
+        action: viaLabel ? { type: 'label', taskKey: t.key, add: [], remove: ['blocked'] } : { type: 'status_push', taskKey: t.key, status: restore!, from: 'blocked' },
+        reason: viaLabel ? 'no longer blocked' : `no longer blocked: back to ${restore}`,
         notBefore: null,
         about: [],
       });

@@ -253,8 +253,11 @@ class Assessment implements RiskResult {
     const tail: string[] = [];
     if (this.slower) tail.push(`${who} finished ${this.tp.recent} task${this.tp.recent === 1 ? '' : 's'} in the last 2 weeks against a usual ${round1(this.tp.usual)}`);
     if (this.level !== 'low' && this.expectedFinish !== null && this.expectedFinish > task.due) tail.push(`forecast finish ${humanDate(this.expectedFinish)}, after the due date`);
-    // Lead with what changes the outcome most: a blocker that finishes late comes before the work itself.
-    return this.level !== 'low' && blockerReasons.length > 0 ? [...blockerReasons, workReason, ...queueReasons, ...tail] : [workReason, ...queueReasons, ...blockerReasons, ...tail];
+    // Lead with what changes the outcome most: a blocker that finishes late comes before the work itself,
+    // and when the work alone would fit, the queue in front of it is the reason.
+    if (this.level !== 'low' && blockerReasons.length > 0) return [...blockerReasons, workReason, ...queueReasons, ...tail];
+    if (this.level !== 'low' && queueReasons.length > 0 && work.median <= this.available) return [...queueReasons, workReason, ...tail];
+    return [workReason, ...queueReasons, ...blockerReasons, ...tail];
   }
 }
 

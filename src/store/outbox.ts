@@ -181,7 +181,7 @@ export class Outbox {
 
   /** What was planned or sent since `since`, as the planner reads it. */
   past(since: string): PastFollowup[] {
-    return this.list({ since }).map((r) => ({ kind: r.kind, recipient: r.recipient, taskId: r.taskId, about: r.about, at: r.sentAt ?? r.createdAt, status: r.status }));
+    return this.list({ since }).map((r) => ({ kind: r.kind, recipient: r.recipient, taskId: r.taskId, about: r.about, at: r.sentAt ?? r.createdAt, status: r.status, pushedFrom: r.action.type === 'status_push' ? (r.action.from ?? null) : null }));
   }
 
   /** Tasks that have (or will have) a status comment. */

@@ -84,7 +84,7 @@ describe('blocked and dependency risk propagation', () => {
       jira('X-1', { due: '2026-11-01', owner: 'sam' }),
     ], []);
     const f = e.evaluate(NOW).flags.find((x) => x.taskId === 'jira-acme:DEP-1' && x.code === 'dependency_at_risk');
-    expect(f?.reason).toBe('blocked by ROW-3 (Notion), overdue since Fri 20 Nov, its owner has 2 overdue tasks → DEP-2 (Jira) due Tue 1 Dec → DEP-1 (Jira) due Thu 3 Dec');
+    expect(f?.reason).toBe('blocked by “Task ROW-3” (Notion), overdue since Fri 20 Nov, its owner has 2 overdue tasks → DEP-2 (Jira) due Tue 1 Dec → DEP-1 (Jira) due Thu 3 Dec');
     expect(f?.evidence).toEqual({ chain: ['notion-acme:ROW-3', 'jira-acme:DEP-2'], cause: 'overdue' });
   });
 

@@ -29,7 +29,7 @@ function input(tasks: Task[], flags: Flag[], over: Partial<PlannerInput> = {}): 
     teams: [{ id: 'platform', name: 'Platform', members: ['alex', 'sam', 'priya'], lead: 'priya', channel: { connector: 'slack-acme', channel: 'C0PLATFORM' } }],
     addressOf: (p) => ({ alex: 'U0ALEX', sam: 'U0SAM', priya: 'U0PRIYA' })[p] ?? null,
     commentConnectors: new Set(['github-acme', 'jira-acme']),
-    pushable: new Map([['jira-acme', new Set(['done' as const, 'blocked' as const, 'in_progress' as const])]]),
+    pushable: new Map([['jira-acme', new Set(['done' as const, 'blocked' as const, 'in_progress' as const, 'todo' as const])]]),
     labelPushes: new Set(['github-acme']),
     seededAt: () => SEED,
     commented: new Set(),
@@ -144,21 +144,35 @@ describe('the follow-up planner', () => {
 });
 
 describe('blocked, shown in the tool', () => {
-  it('labels a blocked GitHub issue and transitions a blocked Jira ticket; undone when the blocker clears; a person\'s edit wins', () => {
+  const byDeps = (taskId: string): Flag => ({ ...flag(taskId, 'blocked'), evidence: { blockers: ['jira-acme:OPS-1'] } });
+  const noDm = () => ({ settings: { ...input([], []).settings, dmConnector: null }, commentConnectors: new Set<string>() });
+
+  it('labels a blocked GitHub issue and transitions a blocked Jira ticket; undone when the blocker clears, back to the status it had; a person\'s edit wins', () => {
     const gh = task({ key: 'acme/infra#8', owner: 'alex', status: 'in_progress' });
-    const jira = task({ key: 'OPS-9', connector: 'jira-acme', kind: 'jira', owner: 'alex', status: 'in_progress' });
-    const on = planFollowups(input([gh, jira], [flag(gh.id, 'blocked'), flag(jira.id, 'blocked')], { settings: { ...input([], []).settings, dmConnector: null }, commentConnectors: new Set() }));
+    const jira = task({ key: 'OPS-9', connector: 'jira-acme', kind: 'jira', owner: 'alex', status: 'todo' });
+    const on = planFollowups(input([gh, jira], [byDeps(gh.id), byDeps(jira.id)], noDm()));
     expect(on.map((a) => a.action)).toEqual([
       { type: 'label', taskKey: 'acme/infra#8', add: ['blocked'], remove: [] },
-      { type: 'status_push', taskKey: 'OPS-9', status: 'blocked' },
+      { type: 'status_push', taskKey: 'OPS-9', status: 'blocked', from: 'todo' },
     ]);
-    const past: PastFollowup[] = on.map((a) => ({ kind: 'status_push', recipient: null, taskId: a.taskId, about: a.about, at: '2026-11-24T08:30:00.000Z', status: 'sent' }));
-    const off = planFollowups(input([gh, jira], [], { past, settings: { ...input([], []).settings, dmConnector: null }, commentConnectors: new Set() }));
+    const past: PastFollowup[] = on.map((a) => ({ kind: 'status_push', recipient: null, taskId: a.taskId, about: a.about, at: '2026-11-24T08:30:00.000Z', status: 'sent', pushedFrom: a.action.type === 'status_push' ? (a.action.from ?? null) : null }));
+    // Now the Jira ticket is Blocked because taskwire said so: that alone does not keep it blocked.
+    const jiraBlocked = { ...jira, status: 'blocked' as const };
+    const marked = { ...flag(jira.id, 'blocked'), evidence: { unresolved: [] } };
+    const off = planFollowups(input([gh, jiraBlocked], [marked], { past, ...noDm() }));
     expect(off.map((a) => a.action)).toEqual([
       { type: 'label', taskKey: 'acme/infra#8', add: [], remove: ['blocked'] },
-      { type: 'status_push', taskKey: 'OPS-9', status: 'in_progress' },
+      { type: 'status_push', taskKey: 'OPS-9', status: 'todo', from: 'blocked' },
     ]);
-    const human = planFollowups(input([gh, jira], [], { past, lastHumanStatusChange: () => '2026-11-24T08:45:00.000Z', settings: { ...input([], []).settings, dmConnector: null }, commentConnectors: new Set() }));
+    const human = planFollowups(input([gh, jiraBlocked], [], { past, lastHumanStatusChange: () => '2026-11-24T08:45:00.000Z', ...noDm() }));
     expect(human).toEqual([]);
+  });
+
+  it('does not mark blocked what is only marked blocked (no open dependency), and leaves a status a person already changed', () => {
+    const jira = task({ key: 'OPS-9', connector: 'jira-acme', kind: 'jira', owner: 'alex', status: 'in_progress' });
+    expect(planFollowups(input([jira], [{ ...flag(jira.id, 'blocked'), evidence: { unresolved: ['vendor'] } }], noDm()))).toEqual([]);
+    const past: PastFollowup[] = [{ kind: 'status_push', recipient: null, taskId: jira.id, about: [{ taskId: jira.id, code: 'blocked' }], at: '2026-11-24T08:30:00.000Z', status: 'sent', pushedFrom: 'todo' }];
+    // Someone already moved it on from Blocked: nothing to undo.
+    expect(planFollowups(input([jira], [], { past, ...noDm() }))).toEqual([]);
   });
 });

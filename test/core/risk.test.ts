@@ -30,7 +30,7 @@ describe('deadline risk on synthetic histories with a known answer', () => {
     expect(risk.pMiss).toBe(1);
     expect(risk.reasons[0]).toBe('needs ~3 working days of work (estimate 24h); 1 working day left until Wed 25 Nov');
     expect(risk.expectedFinish! > '2026-11-25').toBe(true);
-    expect(flags.find((f) => f.code === 'deadline_at_risk')?.reason).toMatch(/^high risk of missing 2026-11-25 \(100%\): needs ~3 working days/);
+    expect(flags.find((f) => f.code === 'deadline_at_risk')?.reason).toMatch(/^high risk of missing Wed 25 Nov \(100%\): needs ~3 working days/);
   });
 
   it('a task with slack and no blockers is low and not flagged', () => {

@@ -4,6 +4,7 @@
  * elsewhere (Markdown, JSON, …). The JSON renderer emits exactly this shape (`version` 1).
  */
 import type { GroupHealth, HealthState } from '../health.js';
+import { hasHumanKey, TOOL_NAME } from '../labels.js';
 import type { Flag, FlagCode, HistoryEntry, Task } from '../model.js';
 import type { RiskLevel, RiskResult } from '../risk.js';
 
@@ -147,7 +148,8 @@ export function buildReport(input: ReportInput): Report {
   const flag = (t: Task, code: FlagCode) => flagsOf.get(t.id)?.get(code);
   const item = (t: Task, reason?: string): ReportItem => ({
     id: t.id,
-    label: input.label(t.id),
+    // Keyless tools (Notion, Slack): the tool names the link and the title follows.
+    label: hasHumanKey(t) ? input.label(t.id) : TOOL_NAME[t.kind],
     title: t.title,
     url: t.url,
     owner: t.owner === null ? null : input.nameOf(t.owner),

@@ -4,11 +4,13 @@ import type { Rule } from './types.js';
 export const deadlineAtRisk: Rule = {
   code: 'deadline_at_risk',
   check: (t, ctx) => {
+    // Past its date it is overdue, and that flag says so: "at risk of missing" a date gone by is noise.
+    if (t.due !== null && ctx.now >= ctx.cal.endOf(t.due)) return null;
     const r = ctx.risk.get(t.id);
     if (!r || r.level === 'unknown' || r.level === 'low') return null;
     if (ctx.settings.deadline_at_risk.minLevel === 'high' && r.level !== 'high') return null;
     return {
-      reason: `${r.level} risk of missing ${t.due ?? 'its date'} (${Math.round(r.pMiss * 100)}%): ${r.reasons[0] ?? ''}`.trim(),
+      reason: `${r.level} risk of missing ${t.due ? ctx.day(t.due) : 'its date'} (${Math.round(r.pMiss * 100)}%): ${r.reasons[0] ?? ''}`.trim(),
       evidence: { pMiss: r.pMiss, level: r.level, expectedFinish: r.expectedFinish, reasons: r.reasons },
     };
   },

@@ -12,7 +12,8 @@ export const doneUnverified: Rule = {
     const waited = ctx.now - since;
     if (waited < ctx.settings.done_unverified.after || waited > ctx.settings.done_unverified.within) return null;
     const days = Math.floor(waited / DAY);
-    const by = t.reporter ? ` — ${t.reporter.name ?? t.reporter.id} asked for it` : '';
+    const asker = t.reporter && !t.reporter.isBot && !t.reporter.id.endsWith('[bot]') ? t.reporter : null;
+    const by = asker ? ` — ${asker.name ?? asker.id} asked for it` : '';
     return {
       reason: `done ${days === 0 ? 'today' : `${days} day${days === 1 ? '' : 's'} ago`} and nobody has verified it${by}`,
       evidence: { doneAt: t.doneAt, acceptanceCriteria: t.acceptanceCriteria },

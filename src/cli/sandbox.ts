@@ -1,0 +1,80 @@
+/**
+ * `taskwire sandbox` and `taskwire demo`: the four tools' fakes on this machine, with the sandbox
+ * team's work in them — to try taskwire with no accounts and no tokens.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { runDemo, type CliRunner } from '../sandbox/demo.js';
+import { SANDBOX_ENV, startSandbox } from '../sandbox/sandbox.js';
+import { pause, WEEK } from '../sandbox/week.js';
+import type { Io } from './io.js';
+
+export interface DemoCommandOptions {
+  readonly watch?: boolean;
+  readonly dir?: string;
+}
+
+export async function demoCommand(io: Io, opts: DemoCommandOptions, cli: CliRunner, signal: AbortSignal): Promise<number> {
+  const r = await runDemo({ cli, out: io.out, watch: opts.watch === true, signal, ...(opts.dir ? { dir: resolve(io.cwd, opts.dir) } : {}) });
+  return r.exitCode;
+}
+
+export interface SandboxCommandOptions {
+  readonly port?: string;
+  readonly out?: string;
+  readonly webhooks?: string;
+  readonly play?: boolean;
+}
+
+/** Starts the fakes, writes a ready config, and runs until `signal` (Ctrl-C). */
+export async function sandboxCommand(io: Io, opts: SandboxCommandOptions, signal: AbortSignal): Promise<number> {
+  const basePort = opts.port === undefined ? undefined : Number(opts.port);
+  if (basePort !== undefined && (!Number.isInteger(basePort) || basePort < 1 || basePort > 65532)) throw new UsageError(`--port: "${opts.port}" is not a port number (1–65532)`);
+  let webhooks: URL | undefined;
+  try {
+    webhooks = opts.webhooks === undefined ? undefined : new URL(opts.webhooks);
+  } catch {
+    throw new UsageError(`--webhooks: "${opts.webhooks}" is not a URL (e.g. http://127.0.0.1:8080)`);
+  }
+  const sb = await startSandbox(basePort ? { basePort } : {});
+  try {
+    const file = resolve(io.cwd, opts.out ?? 'taskwire.sandbox.yaml');
+    writeFileSync(file, sb.config({ mode: 'send', storePath: 'data/sandbox.db', reportsDir: 'reports/sandbox' }));
+    if (webhooks) sb.sendWebhooksTo(webhooks.href);
+    const env = Object.entries(SANDBOX_ENV)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    io.out(
+      [
+        'taskwire sandbox: the four tools, faked on this machine, with a five-person team\'s work in them.',
+        `  GitHub  ${sb.github.url}      (REST API; repo acme/infra)`,
+        `  Jira    ${sb.jira.url}      (Cloud REST v3; project OPS)`,
+        `  Slack   ${sb.slack.apiUrl}  (Web API; channel #ops)`,
+        `  Notion  ${sb.notion.url}      (API 2025-09-03; "Client A tasks")`,
+        webhooks ? `  webhooks go to ${webhooks.href.replace(/\/$/, '')}/webhooks/<connector>, signed as the real tools sign them` : '  webhooks: none (add --webhooks http://127.0.0.1:8080 to send them to a running taskwire)',
+        '',
+        `Config written to ${file}. Its secrets are sandbox values, read from the environment:`,
+        '',
+        `  export ${env}`,
+        `  npx taskwire --config ${opts.out ?? 'taskwire.sandbox.yaml'} sync        # one cycle; then tasks, explain, plan, report …`,
+        `  npx taskwire --config ${opts.out ?? 'taskwire.sandbox.yaml'} run         # the daemon (pair with --webhooks above)`,
+        '',
+        opts.play ? `Playing the rest of the week forward, a step every 20 seconds. Ctrl-C stops the sandbox.` : 'Ctrl-C stops the sandbox. (--play acts out the rest of the week in the tools.)',
+        '',
+      ].join('\n'),
+    );
+    if (opts.play) {
+      for (const step of WEEK) {
+        await pause(20_000, signal);
+        if (signal.aborted) break;
+        io.out(`${new Date().toISOString().slice(11, 19)}  ${step.what}\n`);
+        await step.run(sb);
+      }
+    }
+    await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
+    return 0;
+  } finally {
+    await sb.stop();
+  }
+}
