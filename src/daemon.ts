@@ -136,7 +136,7 @@ export class Daemon {
       }
     }
     this.every(this.opts.fullEvaluationEveryMs ?? 15 * 60_000, () => void this.evaluations.add(() => this.evaluate()));
-    if (config.followups.mode === 'send') this.every(this.opts.dispatchEveryMs ?? 10_000, () => void this.dispatch());
+    if (config.followups.mode === 'send') this.every(this.opts.dispatchEveryMs ?? config.followups.dispatchEvery, () => void this.dispatch());
     this.cron = new Cron(config.report.schedule, { timezone: config.timezone, protect: true }, () => void this.report());
   }
 

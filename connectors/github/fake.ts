@@ -626,7 +626,8 @@ export class GithubFake {
     const target = this.webhookTarget;
     if (!target || !this.server.started) return;
     const payload = this.payload(event, action, repo.fullName, issue.number, sender, extra);
-    this.sentWebhooks.push({ event, action, result: this.sendWebhook(target.url, event, payload, target.secret) });
+    // A delivery that cannot connect is recorded as failed (status 0), as GitHub records it; it never throws here.
+    this.sentWebhooks.push({ event, action, result: this.sendWebhook(target.url, event, payload, target.secret).catch((e: unknown) => ({ status: 0, body: String(e), deliveryId: '' })) });
   }
 
   /** GitHub timestamps have second precision. */

@@ -687,18 +687,18 @@ export class JiraFake {
   private emit(event: string, i: IssueRec, by: string, typeName: string, items: HistoryRec['items'] = []): void {
     if (!this.webhookTarget || !this.server.started) return;
     const payload = { timestamp: this.clock().getTime(), webhookEvent: event, issue_event_type_name: typeName, user: this.user(by), issue: this.issueBean(i, null, false), ...(items.length > 0 ? { changelog: { id: this.id(), items } } : {}) };
-    this.sentWebhooks.push(this.sendWebhook(this.webhookTarget.url, payload, this.webhookTarget.secret));
+    this.sentWebhooks.push(this.sendWebhook(this.webhookTarget.url, payload, this.webhookTarget.secret).catch((e: unknown) => ({ status: 0, body: String(e) })));
   }
 
   private emitComment(event: string, i: IssueRec, c: CommentRec): void {
     if (!this.webhookTarget || !this.server.started) return;
     const payload = { timestamp: this.clock().getTime(), webhookEvent: event, comment: this.commentBean(i, c, false), issue: { id: i.id, key: i.key, self: `${this.server.url}/rest/api/3/issue/${i.id}`, fields: { summary: i.summary } } };
-    this.sentWebhooks.push(this.sendWebhook(this.webhookTarget.url, payload, this.webhookTarget.secret));
+    this.sentWebhooks.push(this.sendWebhook(this.webhookTarget.url, payload, this.webhookTarget.secret).catch((e: unknown) => ({ status: 0, body: String(e) })));
   }
 
   private emitRaw(payload: Record<string, unknown>): void {
     if (!this.webhookTarget || !this.server.started) return;
-    this.sentWebhooks.push(this.sendWebhook(this.webhookTarget.url, payload, this.webhookTarget.secret));
+    this.sentWebhooks.push(this.sendWebhook(this.webhookTarget.url, payload, this.webhookTarget.secret).catch((e: unknown) => ({ status: 0, body: String(e) })));
   }
 
   private now(): string {

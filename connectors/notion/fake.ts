@@ -149,7 +149,7 @@ export class NotionFake {
 
   async addComment(pageId: string, by: string, text: string): Promise<void> {
     this.comments.push({ id: randomUUID(), page: pageId, text, by, created: this.now(), edited: this.now() });
-    if (this.webhookTarget) await this.send(this.webhookTarget.url, this.event('comment.created', { id: randomUUID(), type: 'comment' }, by, { page_id: pageId }), this.webhookTarget.verificationToken);
+    if (this.webhookTarget) await this.send(this.webhookTarget.url, this.event('comment.created', { id: randomUUID(), type: 'comment' }, by, { page_id: pageId }), this.webhookTarget.verificationToken).catch(() => undefined);
   }
 
   commentsOn(pageId: string): { id: string; by: string; text: string }[] {
@@ -397,7 +397,8 @@ export class NotionFake {
 
   private async emit(type: string, r: Row, by: string): Promise<void> {
     if (!this.webhookTarget || !this.server.started) return;
-    await this.send(this.webhookTarget.url, this.event(type, { id: r.id, type: 'page' }, by, { parent: { id: r.source, type: 'data_source', data_source_id: r.source } }), this.webhookTarget.verificationToken);
+    // A delivery that cannot connect is dropped, as Notion drops it after its retries; it never throws here.
+    await this.send(this.webhookTarget.url, this.event(type, { id: r.id, type: 'page' }, by, { parent: { id: r.source, type: 'data_source', data_source_id: r.source } }), this.webhookTarget.verificationToken).catch(() => undefined);
   }
 
   private now(): string {

@@ -123,6 +123,7 @@ const followups = z
     snoozeLabel: z.string().min(1).default('taskwire:snooze'),
     respectWorkingHours: z.boolean().default(true),
     directMessages: z.strictObject({ connector: slug() }).optional(),
+    dispatchEvery: duration().prefault('10s').meta({ description: 'how often the daemon sends what is due in the outbox (send mode)' }),
   })
   .prefault({});
 

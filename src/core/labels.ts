@@ -6,7 +6,7 @@ import type { ConnectorKind, Task } from './model.js';
 
 export const TOOL_NAME: Readonly<Record<ConnectorKind, string>> = { github: 'GitHub', jira: 'Jira', slack: 'Slack', notion: 'Notion' };
 
-const SHORT = 48;
+const SHORT = 36;
 
 /** Whether the tool gives the task a key people use (OPS-14, acme/infra#12). */
 export function hasHumanKey(t: Pick<Task, 'kind'>): boolean {

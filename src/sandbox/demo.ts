@@ -339,9 +339,8 @@ function printCommentLedger(say: (t?: string) => void, sb: Sandbox, s: Snapshot)
     if (n > 0) tickets++;
     most = Math.max(most, n);
   }
-  const ours = sb.github.writes.length + sb.jira.writes.length;
-  say(`In the tools now: taskwire's status comments sit on ${tickets} tickets, at most ${most} per ticket — edited in place, never`);
-  say(`a second copy (${ours} GitHub and Jira write requests so far).`);
+  say(`In the tools now: taskwire's status comments sit on ${tickets} tickets, at most ${most} per ticket — edited in place,`);
+  say('never a second copy.');
   say();
 }
 

@@ -77,6 +77,7 @@ teams:
 followups:
   mode: ${c.mode ?? 'send'}
   respectWorkingHours: false       # the sandbox runs at any hour
+  dispatchEvery: 1s
   directMessages: { connector: slack-acme }
 report:
   outputDir: ${c.reportsDir ?? 'reports'}

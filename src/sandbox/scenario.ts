@@ -56,6 +56,16 @@ export function scenario(now: number): Scenario {
     return (t.toMillis() > now - 300_000 ? DateTime.fromMillis(now - 300_000) : t).toUTC().toISO()!;
   };
   const gh = (daysAgo: number, hour = 10) => at(daysAgo, hour).replace(/\.\d{3}Z$/, 'Z');
+  /** Calendar days back to the weekday `n` working days ago (so "quiet for 4 workdays" holds on any day). */
+  const workdaysAgo = (n: number) => {
+    let d = local;
+    let left = n;
+    while (left > 0) {
+      d = d.minus({ days: 1 });
+      if (d.weekday <= 5) left--;
+    }
+    return Math.round(local.startOf('day').diff(d.startOf('day'), 'days').days);
+  };
   const dayIn = (days: number) => local.plus({ days }).toISODate()!;
   const nextWeekday = (weekday: number) => {
     let d = local.plus({ days: 1 });
@@ -136,7 +146,7 @@ export function scenario(now: number): Scenario {
         issues: [
           issue({ number: 12, title: 'Open firewall rule for DNS cutover', body: 'Port 53 from the new resolvers to the client network. Needed for OPS-12.\n\n## Acceptance criteria\n- rule in place in staging\n- verified with dig', labels: ['P1', 'network'], milestone: 1, user: P['priya']!.github, createdAt: gh(6), updatedAt: gh(6) }),
           issue({ number: 13, title: 'Upgrade the ingress controller', body: 'To 1.12 before the cutover.\n\n## Acceptance criteria\n- no 5xx during the rollout', labels: ['P2'], assignees: [P['alex']!.github, P['sam']!.github], milestone: 1, user: P['priya']!.github, createdAt: gh(7), updatedAt: gh(2) }),
-          issue({ number: 14, title: 'Migrate CI runners to the new cluster', body: 'Move the self-hosted runners.\n\n## Acceptance criteria\n- all pipelines green on the new runners', labels: ['P2', 'in progress'], assignees: [P['jordan']!.github], user: P['jordan']!.github, createdAt: gh(10), updatedAt: gh(4), comments: [{ user: P['jordan']!.github, body: 'Started on the runner images.', at: gh(4) }] }),
+          issue({ number: 14, title: 'Migrate CI runners to the new cluster', body: 'Move the self-hosted runners.\n\n## Acceptance criteria\n- all pipelines green on the new runners', labels: ['P2', 'in progress'], assignees: [P['jordan']!.github], user: P['jordan']!.github, createdAt: gh(workdaysAgo(4) + 6), updatedAt: gh(workdaysAgo(4), 9), comments: [{ user: P['jordan']!.github, body: 'Started on the runner images.', at: gh(workdaysAgo(4), 9) }] }),
           issue({ number: 15, title: 'Login page returns 500 on Safari', body: 'Reported by the client.\n\n## Acceptance criteria\n- login works in Safari 17', labels: ['bug'], assignees: [P['mia']!.github], user: P['mia']!.github, createdAt: gh(1), updatedAt: gh(1) }),
           issue({ number: 45, title: 'OPS-14: add health checks', body: 'Adds /healthz probes to every service.', state: 'closed', user: P['sam']!.github, assignees: [P['sam']!.github], createdAt: gh(5), updatedAt: gh(2, 15), closedAt: gh(2, 15), pull: { merged: true, mergedAt: gh(2, 15), mergedBy: P['sam']!.github, headRef: 'ops-14-health-checks' } }),
           issue({ number: 16, title: 'Renew wildcard certificate', body: 'Expires next month.\n\n## Acceptance criteria\n- new cert deployed', labels: ['P3'], assignees: [P['alex']!.github], state: 'closed', user: 'renovate[bot]', createdAt: gh(20), updatedAt: gh(15), closedAt: gh(15) }),

@@ -1,0 +1,153 @@
+/**
+ * End to end over real HTTP: the CLI and the daemon against the four tools' fakes, seeded with the
+ * sandbox scenario. What the tests read back is what the fakes recorded — the tools' side of things.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/load.js';
+import { Daemon } from '../../src/daemon.js';
+import { SANDBOX_ENV } from '../../src/sandbox/sandbox.js';
+import { NOTION_ROWS, PEOPLE } from '../../src/sandbox/scenario.js';
+import { ourComments, sandboxEnv, type SandboxEnv } from '../support/sandbox.js';
+
+const who = (id: string) => PEOPLE.find((p) => p.id === id)!;
+let env: SandboxEnv | null = null;
+afterEach(async () => {
+  await env?.stop();
+  env = null;
+});
+
+/** The flags the scenario is built to raise at install time, as "task: code". */
+const EXPECTED_FLAGS = [
+  'acme/infra#12: no_owner', // the firewall rule nobody owns
+  'acme/infra#13: shared_owner', // two assignees
+  'acme/infra#14: no_due_date',
+  'acme/infra#14: stale', // in progress, quiet for four workdays
+  'acme/infra#15: no_due_date',
+  'acme/infra#15: no_priority', // the bug with no priority
+  'acme/infra#16: done_unverified',
+  'OPS-12: blocked', // blocked by the unowned GitHub issue
+  'OPS-12: dependency_at_risk',
+  'OPS-12: deadline_at_risk',
+  'OPS-14: done_unverified', // PR merged two days ago, nobody verified
+  'OPS-15: team_owner', // assigned to "DevOps"
+  'OPS-19: blocked', // → the Notion approval, overdue
+  'OPS-19: dependency_at_risk',
+  'OPS-20: blocked', // → OPS-19 → the approval
+  'OPS-20: dependency_at_risk',
+  'OPS-20: deadline_at_risk',
+  'Client approval on scope: overdue',
+  'Client approval on scope: missing_context',
+  'Confirm DNS cutover window with the client: blocked',
+  'Confirm DNS cutover window with the client: dependency_at_risk',
+  'Confirm DNS cutover window with the client: deadline_at_risk',
+  'Confirm DNS cutover window with the client: missing_context',
+  'Final cutover: blocked',
+  'Final cutover: dependency_at_risk',
+  'Final cutover: deadline_at_risk',
+  'Final cutover: missing_context',
+  'can someone fix the API issue?: no_owner', // the 9 PM capture: no owner, no date, no criteria
+  'can someone fix the API issue?: no_due_date',
+  'can someone fix the API issue?: no_priority',
+  'can someone fix the API issue?: missing_context',
+  '@sam can you rotate the staging certs by Friday?: no_priority',
+  '@sam can you rotate the staging certs by Friday?: missing_context',
+].sort();
+
+async function flagsOf(e: SandboxEnv): Promise<string[]> {
+  const { out } = await e.cli('tasks', '--json');
+  const tasks = JSON.parse(out) as { id: string; key: string; kind: string; title: string }[];
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const store = e.store();
+  try {
+    const name = (id: string) => {
+      const t = byId.get(id)!;
+      return t.kind === 'github' || t.kind === 'jira' ? t.key : t.title;
+    };
+    return (await store.openFlags()).map((f) => `${name(f.taskId)}: ${f.code}`).sort();
+  } finally {
+    await store.close();
+  }
+}
+
+describe('the sandbox end to end', () => {
+  it('captures from all four tools and raises the flags the scenario is built to raise', async () => {
+    env = await sandboxEnv();
+    const sync = await env.cli('sync');
+    expect(sync.code, sync.out).toBe(0);
+    for (const name of ['github-acme', 'jira-acme', 'slack-acme', 'notion-acme']) expect(sync.out).toMatch(new RegExp(`^${name}: first sync \\(seeded silently\\)`, 'm'));
+    const { out } = await env.cli('tasks', '--json');
+    const tasks = JSON.parse(out) as { connector: string; status: string }[];
+    const per = (c: string) => tasks.filter((t) => t.connector === c).length;
+    expect([per('github-acme'), per('jira-acme'), per('slack-acme'), per('notion-acme')]).toEqual([5, 53, 2, 4]);
+    expect(await flagsOf(env)).toEqual(EXPECTED_FLAGS);
+    // Seeded silently: status comments and blocked transitions, no messages to anyone.
+    expect(env.sb.slack.posts.filter((p) => p.channel.startsWith('D'))).toEqual([]);
+    expect(env.sb.jira.statusOf('OPS-12')).toBe('Blocked');
+  });
+
+  it('leaves exactly one status comment per flagged ticket over repeated cycles, edited in place as things change', async () => {
+    env = await sandboxEnv();
+    expect((await env.cli('sync')).code).toBe(0);
+    const store = env.store();
+    const flagged = new Set((await store.openFlags()).map((f) => f.taskId));
+    const tasks = (await store.listTasks()).filter((t) => flagged.has(t.id));
+    const quiet13 = (await store.getTask('github-acme:acme/infra#13'))!.lastHumanActivityAt;
+    await store.close();
+    const before = new Map(tasks.map((t) => [t.id, ourComments(env!.sb, t).map((c) => c.text)]));
+    // People act between cycles; the cycles run again and again.
+    env.sb.jira.updateIssue('OPS-15', { assignee: who('alex').jira }, who('priya').jira);
+    env.sb.github.addComment('acme/infra', 14, who('jordan').github, 'Three of five pipelines moved.');
+    for (let i = 0; i < 3; i++) {
+      env.jump(3 * 3600_000);
+      const r = await env.cli('sync');
+      expect(r.code, r.out).toBe(0);
+    }
+    for (const t of tasks) {
+      const now = ourComments(env.sb, t);
+      expect(now.length, `${t.id}: ${JSON.stringify(now)}`).toBe(1);
+    }
+    // OPS-15 now has one owner: its one comment was edited, not joined by a second.
+    const ops15 = tasks.find((t) => t.key === 'OPS-15')!;
+    expect(before.get(ops15.id)![0]).toMatch(/not to one person/);
+    expect(ourComments(env.sb, ops15)[0]!.text).not.toMatch(/not to one person/);
+    // taskwire's own comments and edits never count as human activity.
+    const s2 = env.store();
+    expect((await s2.getTask('github-acme:acme/infra#13'))!.lastHumanActivityAt).toBe(quiet13);
+    await s2.close();
+  });
+
+  it('reflects a change that arrives by signed webhook before the next poll', async () => {
+    env = await sandboxEnv();
+    const { config } = loadConfig({ path: 'taskwire.yaml', env: { ...SANDBOX_ENV }, cwd: env.dir });
+    const daemon = new Daemon({ config, log: pino({ level: 'silent' }), cwd: env.dir, now: env.now, port: 0 });
+    await daemon.start();
+    try {
+      env.sb.sendWebhooksTo(daemon.url);
+      const store = env.store();
+      await until(async () => (await store.getTask('github-acme:acme/infra#12')) !== null && (await store.getTask('notion-acme:' + NOTION_ROWS.approval)) !== null);
+      const polls = () => env!.sb.github.server.requests.filter((r) => r.method === 'GET' && r.path === '/repos/acme/infra/issues').length;
+      const pollsBefore = polls();
+      env.sb.github.updateIssue('acme/infra', 12, { assignees: [who('alex').github] }, who('priya').github);
+      await env.sb.notion.edit(NOTION_ROWS.approval, { Status: 'Done' }, who('priya').notion);
+      await until(async () => (await store.getTask('github-acme:acme/infra#12'))?.owner === 'alex' && (await store.getTask('notion-acme:' + NOTION_ROWS.approval))?.status === 'done');
+      expect(polls()).toBe(pollsBefore); // no poll ran: the webhooks carried it
+      // Re-evaluated at once: #12 has an owner now, and the approval no longer blocks OPS-19.
+      await until(async () => {
+        const open = await store.openFlags();
+        return !open.some((f) => f.taskId === 'github-acme:acme/infra#12' && f.code === 'no_owner') && !open.some((f) => f.taskId === 'jira-acme:OPS-19' && f.code === 'blocked' && JSON.stringify(f.evidence).includes('notion'));
+      });
+      await store.close();
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
