@@ -42,6 +42,7 @@ export async function dispatchDue(deps: DispatchDeps, opts: DispatchOptions = {}
   const { store, log } = deps;
   const lease = opts.leaseMs ?? 5 * 60_000;
   const iso = (ms: number) => new Date(ms).toISOString();
+  store.outbox.releaseOrphans(iso(deps.now()), processAlive);
   store.outbox.recoverInterrupted(iso(deps.now()));
   const rows = store.outbox.claimDue(iso(deps.now()), iso(deps.now() + lease), opts.limit ?? 200);
   const byConnector = new Map<string, OutboxRow[]>();
@@ -96,4 +97,14 @@ export async function dispatchAll(deps: DispatchDeps, opts: DispatchOptions & { 
     if (r.sent + r.retried + r.dead === 0) break;
   }
   return total;
+}
+
+/** Whether a process runs on this host (signal 0 checks without signalling). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

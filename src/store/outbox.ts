@@ -4,6 +4,7 @@
  * anywhere leaves a row that is either not yet sent (claimed: the lease runs out and it is sent) or
  * possibly sent (`sending`: the connector checks the tool before writing again).
  */
+import { hostname } from 'node:os';
 import type { FlagCode, OutboundAction } from '../core/model.js';
 import type { FollowupKind, PastFollowup, PlannedAction } from '../core/planner.js';
 import type { Db } from './db.js';
@@ -79,6 +80,12 @@ const fromRow = (r: Row): OutboxRow => ({
 /** Writes that may notify people twice if repeated blindly (a status comment is an upsert; a message is not). */
 export const needsCheckBeforeRetry = (a: OutboundAction) => a.type === 'direct_message' || a.type === 'channel_post';
 
+/**
+ * Who holds a claim: host, pid and start time of this process. A claim whose process is gone (or an
+ * earlier run that had the same pid, as pid 1 in a restarted container) can be taken over at once.
+ */
+export const CLAIMER = `${hostname()}:${process.pid}:${Date.now()}`;
+
 export class Outbox {
   constructor(private readonly db: Db) {}
 
@@ -124,16 +131,34 @@ export class Outbox {
   /** Claims up to `limit` due rows (pending and due, or claimed with an expired lease) for sending. */
   claimDue(now: string, leaseUntil: string, limit: number): OutboxRow[] {
     return this.db
-      .prepare<[string, string, string, number], Row>(
-        `UPDATE outbox SET status = 'claimed', lease_until = ?, attempts = attempts + 1
+      .prepare<[string, string, string, string, number], Row>(
+        `UPDATE outbox SET status = 'claimed', lease_until = ?, claimed_by = ?, attempts = attempts + 1
           WHERE id IN (SELECT id FROM outbox
                         WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'claimed' AND lease_until < ?)
                         ORDER BY id LIMIT ?)
           RETURNING *`,
       )
-      .all(leaseUntil, now, now, limit)
+      .all(leaseUntil, CLAIMER, now, now, limit)
       .map(fromRow)
       .sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Claims held by a process of this host that no longer runs (killed, crashed) are let go at once
+   * rather than when their lease runs out: their rows are taken up again (a message left `sending` is
+   * checked for in the tool before it is sent again). `alive` says whether a pid still runs.
+   */
+  releaseOrphans(now: string, alive: (pid: number) => boolean): number {
+    const host = `${hostname()}:`;
+    const holders = this.db.prepare<[string], { claimed_by: string }>(`SELECT DISTINCT claimed_by FROM outbox WHERE status IN ('claimed', 'sending') AND lease_until >= ? AND claimed_by IS NOT NULL`).all(now);
+    let released = 0;
+    for (const { claimed_by } of holders) {
+      if (claimed_by === CLAIMER || !claimed_by.startsWith(host)) continue;
+      const pid = Number(claimed_by.slice(host.length).split(':')[0]);
+      if (!Number.isInteger(pid) || (pid !== process.pid && alive(pid))) continue;
+      released += this.db.prepare(`UPDATE outbox SET lease_until = '1970-01-01T00:00:00.000Z' WHERE status IN ('claimed', 'sending') AND claimed_by = ?`).run(claimed_by).changes;
+    }
+    return released;
   }
 
   /** Rows left `sending` by a crash: they go back to the queue, flagged so the connector checks before writing. */

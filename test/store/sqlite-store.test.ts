@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, schemaVersion } from '../../src/store/db.js';
 import { migrations } from '../../src/store/migrations/index.js';
@@ -219,5 +219,24 @@ describe('queries', () => {
     expect(await store.ping()).toBe(true);
     await store.close();
     expect(await store.ping()).toBe(false);
+  });
+});
+
+describe('outbox claims of a process that is gone', () => {
+  it('are let go at once (a row left sending comes back flagged for a check), while live claims keep their lease', () => {
+    const { store } = tempStore();
+    const action = (key: string) => ({ key, connector: 'slack-acme', kind: 'direct_message' as const, taskId: null, recipient: 'sam', subject: `dm:${key}`, action: { type: 'direct_message' as const, accountId: 'U0SAM', text: key, items: [], idempotencyKey: key }, reason: 'r', notBefore: null, about: [] });
+    store.db.transaction(() => store.outbox.plan([action('a'), action('b'), action('c')], 'send', 'c1', '2026-11-20T12:00:00.000Z'))();
+    const [a, b, c] = store.outbox.claimDue('2026-11-20T12:00:00.000Z', '2026-11-20T12:05:00.000Z', 10);
+    store.outbox.markSending(b!.id, '2026-11-20T12:05:00.000Z');
+    // a and b were claimed by a process of this host that died (pid 999999); c by a live one (this test's parent).
+    store.db.prepare('UPDATE outbox SET claimed_by = ? WHERE id IN (?, ?)').run(`${hostname()}:999999:1`, a!.id, b!.id);
+    store.db.prepare('UPDATE outbox SET claimed_by = ? WHERE id = ?').run(`${hostname()}:${process.ppid}:1`, c!.id);
+    const now = '2026-11-20T12:01:00.000Z';
+    expect(store.outbox.releaseOrphans(now, (pid) => pid === process.ppid)).toBe(2);
+    expect(store.outbox.recoverInterrupted(now)).toBe(1);
+    const again = store.outbox.claimDue(now, '2026-11-20T12:06:00.000Z', 10).map((r) => r.id);
+    expect(again).toEqual([a!.id, b!.id]);
+    expect(store.outbox.list({}).find((r) => r.id === b!.id)!.lastError).toMatch(/checked before sending again/);
   });
 });

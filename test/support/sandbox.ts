@@ -22,11 +22,13 @@ export interface SandboxEnv {
   stop(): Promise<void>;
 }
 
-export async function sandboxEnv(opts: { config?: Parameters<Sandbox['config']>[0]; extraYaml?: string } = {}): Promise<SandboxEnv> {
+export async function sandboxEnv(opts: { config?: Parameters<Sandbox['config']>[0]; extraYaml?: string; realClock?: boolean } = {}): Promise<SandboxEnv> {
   const started = Date.now();
   let offset = 0;
-  const now = () => T0 + (Date.now() - started) + offset;
-  const sb = await startSandbox({ now: T0, clock: () => new Date(now()) });
+  // realClock: for a daemon in a child process, which runs on the machine's clock.
+  const base = opts.realClock ? started : T0;
+  const now = () => base + (Date.now() - started) + offset;
+  const sb = await startSandbox({ now: base, clock: () => new Date(now()) });
   const dir = mkdtempSync(join(tmpdir(), 'tw-e2e-'));
   writeFileSync(join(dir, 'taskwire.yaml'), sb.config({ mode: 'send', storePath: 'data/tw.db', reportsDir: 'reports', ...opts.config }) + (opts.extraYaml ?? ''));
   return {

@@ -24,6 +24,7 @@ CREATE TABLE outbox_new (
   attempts        INTEGER NOT NULL DEFAULT 0,
   next_attempt_at TEXT NOT NULL,
   lease_until     TEXT,
+  claimed_by      TEXT,
   last_error      TEXT,
   external_id     TEXT,
   cycle           TEXT,
