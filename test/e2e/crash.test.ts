@@ -17,8 +17,8 @@ const who = (id: string) => PEOPLE.find((p) => p.id === id)!;
 function daemon(dir: string): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
   const child = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), join(ROOT, 'src/cli.ts'), '-c', 'taskwire.yaml', 'run'], { cwd: dir, env: { ...process.env, ...SANDBOX_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))), output: () => output };
 }
 
