@@ -77,7 +77,8 @@ export class NotionClient {
           : e.code === APIErrorCode.ObjectNotFound || e.code === APIErrorCode.RestrictedResource
             ? ' — not found, or not shared with the integration: open the database in Notion → ⋯ → Connections → add the integration'
             : '';
-      const retryable = e.code === APIErrorCode.RateLimited || e.code === APIErrorCode.InternalServerError || e.code === APIErrorCode.ServiceUnavailable || (e.code as string) === 'request_timeout' || (e.status ?? 0) >= 500;
+      // By status too: a 429 or 5xx from a proxy in front of Notion does not carry Notion's error codes.
+      const retryable = e.status === 429 || e.code === APIErrorCode.RateLimited || e.code === APIErrorCode.InternalServerError || e.code === APIErrorCode.ServiceUnavailable || (e.code as string) === 'request_timeout' || (e.status ?? 0) >= 500;
       return new ConnectorError(name, `${what}: ${e.code} ${e.message}${hint}`, { retryable, ...(e.status ? { status: e.status } : {}), cause: err });
     }
     return new ConnectorError(name, `${what}: ${(err as Error).message} — is baseUrl ${this.config.baseUrl} reachable?`, { retryable: true, cause: err });

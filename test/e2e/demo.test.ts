@@ -1,0 +1,58 @@
+/** `taskwire demo` tells the story from what really happened: the screens are checked against the tools. */
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { runCli } from '../../src/cli.js';
+import { runDemo } from '../../src/sandbox/demo.js';
+import { T0 } from '../support/sandbox.js';
+
+describe('taskwire demo', () => {
+  it('runs install day, the night and the next morning on the sandbox and exits 0, with the report written', async () => {
+    let text = '';
+    const started = Date.now();
+    const r = await runDemo({ cli: runCli, out: (t) => void (text += t), now: () => T0 + (Date.now() - started) });
+    expect(r.exitCode, text).toBe(0);
+    // Day 1: all four tools captured, seeded silently; comments, no messages.
+    for (const name of ['github-acme', 'jira-acme', 'slack-acme', 'notion-acme']) expect(text).toMatch(new RegExp(`${name}: first sync \\(seeded silently\\)`));
+    expect(text).toMatch(/Captured 64 tasks: 5 from GitHub, 53 from Jira, 2 from Slack, 4 from Notion\./);
+    expect(text).toMatch(/OPS-12 \(Jira\): Migrate DNS records for client A\n {2}owner Alex Kim · due 2026-11-26[^\n]*\n {2}warning {2}blocked {12}blocked by acme\/infra#12 \(GitHub\)/);
+    expect(text).toMatch(/acme\/infra#12 \(GitHub\): Open firewall rule for DNS cutover\n {2}owner nobody/);
+    expect(text).toMatch(/OPS-14 \(Jira\): Add health checks\n[^\n]*\n {2}warning {2}done_unverified {4}done 1 day ago and nobody has verified it — Priya Nair asked for it/);
+    expect(text).toMatch(/The first sync seeds silently/);
+    // The morning: Priya's verification resolved OPS-14, Alex owns the firewall rule, the 9 PM capture went to triage.
+    expect(text).toMatch(/resolved {2}OPS-14 \(Jira\) +done_unverified/);
+    expect(text).toMatch(/resolved {2}acme\/infra#12 \(GitHub\) +no_owner/);
+    expect(text).toMatch(/→ Slack post in #platform-team — 1 task without one owner\n {4}│ \*Triage for Platform\*[^\n]*\n {4}│ - \[the nightly backup job failed again/);
+    expect(text).toMatch(/→ Slack DM to Jordan Lee/);
+    expect(text).toMatch(/at most 1 per ticket — edited in place/);
+    // The report: Markdown on screen, HTML on disk.
+    expect(text).toMatch(/# taskwire daily report — Wed 25 Nov/);
+    expect(existsSync(r.htmlReport)).toBe(true);
+    expect(readFileSync(r.htmlReport, 'utf8')).toMatch(/^<!doctype html>/);
+  }, 60_000);
+});
+
+describe('taskwire demo --watch', () => {
+  it('runs the daemon while the week plays out through signed webhooks, and says what taskwire did after each step', async () => {
+    let text = '';
+    const ac = new AbortController();
+    const started = Date.now();
+    const r = await runDemo({
+      cli: runCli,
+      out: (t) => {
+        text += t;
+        if (t.includes('That was the week')) ac.abort();
+      },
+      now: () => T0 + (Date.now() - started),
+      watch: true,
+      stepMs: 700,
+      signal: ac.signal,
+    });
+    expect(r.exitCode, text).toBe(0);
+    const week = text.slice(text.indexOf('━━ 7.'));
+    // The firewall rule closes: OPS-12 is unblocked and goes back to where it was before taskwire marked it.
+    expect(week).toMatch(/Alex closes the firewall rule[^\n]*\n(?: {9}↳[^\n]*\n)*? {9}↳ taskwire: OPS-12 \(Jira\) moved to in_progress in Jira/);
+    // The merged pull request moves OPS-12 to done in Jira, awaiting verification.
+    expect(week).toMatch(/↳ taskwire: OPS-12 \(Jira\) moved to done in Jira — PR acme\/infra#\d+ merged by alexk/);
+    expect(week).toMatch(/stopped\./);
+  }, 90_000);
+});
