@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', 'bench/*.mjs' /* plain JS run against dist/, outside the TS project */] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -4,6 +4,7 @@
  * the ratio against the floor measured seconds earlier is the number to watch.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 
 export interface Figure {
@@ -30,7 +31,11 @@ export async function bestOf<T>(n: number, fn: () => T | Promise<T>): Promise<{ 
   return best!;
 }
 
+/** Every suite's figures in this run, for the summary table and latest.json. */
+export const collected: { suite: string; figures: readonly Figure[] }[] = [];
+
 export function report(suite: string, figures: readonly Figure[]): void {
+  collected.push({ suite, figures });
   process.stdout.write(`\n${suite}\n`);
   for (const f of figures) {
     const goal = f.goal ? `   goal ${f.goal}: ${f.met ? 'met' : 'NOT met'}` : '';
@@ -42,3 +47,24 @@ export function report(suite: string, figures: readonly Figure[]): void {
 }
 
 const format = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
+
+/** The machine the figures come from (they mean little without it). */
+export function machine(): { cpu: string; cores: number; memoryGiB: number; node: string; os: string } {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, os: `${os.type()} ${os.release()}` };
+}
+
+/** One table of every suite's figures, as Markdown (the README shows it), and latest.json beside it. */
+export function summarize(): string {
+  const m = machine();
+  const lines = [`Measured ${new Date().toISOString().slice(0, 10)} on ${m.cpu} (${m.cores} cores), ${m.memoryGiB} GiB, Node ${m.node.slice(1)}, ${m.os}.`, '', '| suite | figure | value | goal |', '| --- | --- | ---: | --- |'];
+  for (const { suite, figures } of collected) {
+    const short = suite.split(':')[0]!;
+    for (const f of figures) lines.push(`| ${short} | ${f.name} | ${format(f.value)} ${f.unit} | ${f.goal ? `${f.goal}: ${f.met ? 'met' : '**not met**'}` : ''} |`);
+  }
+  const dir = join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), machine: m, suites: collected }, null, 2));
+  writeFileSync(join(dir, 'latest.md'), `${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
+}
