@@ -46,7 +46,7 @@ export function report(suite: string, figures: readonly Figure[]): void {
   writeFileSync(join(dir, `${suite.replace(/\W+/g, '-').toLowerCase()}.json`), JSON.stringify({ suite, at: new Date().toISOString(), node: process.version, figures }, null, 2));
 }
 
-const format = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
+const format = (n: number) => (Number.isInteger(n) || Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
 
 /** The machine the figures come from (they mean little without it). */
 export function machine(): { cpu: string; cores: number; memoryGiB: number; node: string; os: string } {
