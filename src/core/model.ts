@@ -102,6 +102,8 @@ export interface HistoryEntry {
   readonly at: string;
   readonly actor: ActorKind;
   readonly actorId: string | null;
+  /** Seen by taskwire as a change between two reads (`diff`, timed by the tool's last update), read from the tool's own history (`source`), or activity. */
+  readonly source?: 'diff' | 'source' | 'activity';
 }
 
 /** A change a connector read from the tool's own history (changelog, timeline), to be recorded as is. */

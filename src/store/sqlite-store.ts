@@ -269,6 +269,23 @@ export class SqliteStore implements TaskStore {
     return rows.map((r) => ({ taskId: r.task_id, field: r.field, oldValue: r.old_value, newValue: r.new_value, at: r.at, actor: r.actor, actorId: r.actor_id }));
   }
 
+  /** Every task's history, oldest first per task (for rebuilding the past: `--as-of`, the backtest). */
+  allHistory(): Map<string, HistoryEntry[]> {
+    const out = new Map<string, HistoryEntry[]>();
+    const rows = this.db
+      .prepare<[], { task_id: string; field: string; old_value: string | null; new_value: string | null; at: string; actor: HistoryEntry['actor']; actor_id: string | null; source: NonNullable<HistoryEntry['source']> }>(
+        'SELECT task_id, field, old_value, new_value, at, actor, actor_id, source FROM task_history ORDER BY task_id, at, id',
+      )
+      .all();
+    for (const r of rows) {
+      const e: HistoryEntry = { taskId: r.task_id, field: r.field, oldValue: r.old_value, newValue: r.new_value, at: r.at, actor: r.actor, actorId: r.actor_id, source: r.source };
+      const list = out.get(r.task_id);
+      if (list) list.push(e);
+      else out.set(r.task_id, [e]);
+    }
+    return out;
+  }
+
   async recomputeOwners(ownerOf: (assignees: readonly AccountRef[]) => string | null): Promise<number> {
     const rows = this.db.prepare<[], { id: string; assignees: string; owner: string | null }>('SELECT id, assignees, owner FROM tasks').all();
     const set = this.db.prepare('UPDATE tasks SET owner = ? WHERE id = ?');

@@ -1,0 +1,68 @@
+/**
+ * The store as it stood at an instant (`--as-of`): a read-only view whose tasks are rebuilt from their
+ * history, whose cycle-time samples and flag spans hold only what was known by then, and which has no
+ * report delivered after it. Evaluating commands run on it unchanged; anything that would write refuses.
+ */
+import { samplesAsOf, worldAsOf } from '../core/asof.js';
+import type { AccountRef, HistoryEntry, Task } from '../core/model.js';
+import { UsageError } from '../errors.js';
+import type { OutboxRow } from './outbox.js';
+import type { SqliteStore } from './sqlite-store.js';
+import type { TaskQuery, TaskStore } from './store.js';
+
+const WRITES = new Set(['applyBatch', 'resetCursor', 'recomputeOwners', 'applyFlags', 'applyEvaluation', 'verifyTask', 'recordAccounts', 'recordDelivery', 'setDeliveryStatus', 'setMeta', 'applyEvidence']);
+
+export interface AsOfStore extends TaskStore {
+  readonly asOf: string;
+}
+
+export async function storeAsOf(store: SqliteStore, asOfMs: number, ownerOf?: (assignees: readonly AccountRef[]) => string | null): Promise<AsOfStore> {
+  const asOf = new Date(asOfMs).toISOString();
+  const history = store.allHistory();
+  const historyOf = (id: string): readonly HistoryEntry[] => history.get(id) ?? [];
+  const world = worldAsOf(await store.listTasks({ includeDeleted: true }), historyOf, asOf, ownerOf);
+  const byId = new Map(world.map((t) => [t.id, t]));
+  const samples = samplesAsOf(world, historyOf);
+  const outbox = new Proxy(store.outbox, {
+    get(target, prop, receiver) {
+      if (prop === 'list') return (q: Parameters<typeof target.list>[0]) => target.list(q).filter((r: OutboxRow) => r.createdAt <= asOf);
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const overrides: Partial<Record<keyof AsOfStore, unknown>> = {
+    asOf,
+    outbox,
+    listTasks: async (q: TaskQuery = {}) => world.filter((t) => matches(t, q)),
+    getTask: async (id: string) => byId.get(id) ?? null,
+    cycleSamples: async () => samples,
+    history: async (id: string) => historyOf(id).filter((h) => h.at <= asOf),
+    statusHistoryBetween: async (from: string, to: string) => store.statusHistoryBetween(from, to < asOf ? to : asOf),
+    flagSpans: (since: string) => store.flagSpans(since).filter((s) => s.from <= asOf).map((s) => ({ ...s, to: s.to !== null && s.to > asOf ? null : s.to })),
+    // A report delivered after the instant did not exist yet.
+    getMeta: async (key: string) => (key.startsWith('last_report') ? null : store.getMeta(key)),
+    openFlags: async () => {
+      throw new UsageError('stored flags are the present: with --as-of, flags come from evaluating the past');
+    },
+  };
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && prop in overrides) return overrides[prop as keyof AsOfStore];
+      if (typeof prop === 'string' && WRITES.has(prop)) {
+        return () => {
+          throw new UsageError(`--as-of looks at the past: it cannot ${prop}`);
+        };
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as unknown as AsOfStore;
+}
+
+function matches(t: Task, q: TaskQuery): boolean {
+  if (q.flag !== undefined) throw new UsageError('stored flags are the present: with --as-of, flags come from evaluating the past');
+  if (q.owner !== undefined && t.owner !== q.owner) return false;
+  if (q.connector !== undefined && t.connector !== q.connector) return false;
+  if (q.status !== undefined && q.status.length > 0 && !q.status.includes(t.status)) return false;
+  return t.deletedAt === null || q.includeDeleted === true;
+}
