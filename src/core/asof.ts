@@ -108,7 +108,7 @@ function withoutEchoes(history: readonly HistoryEntry[]): readonly HistoryEntry[
 /** Equal values; people compared by account id (a changelog knows ids, taskwire also names). */
 function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
-    const ids = (x: unknown[]) => x.map((v) => (v !== null && typeof v === 'object' && 'id' in v ? String((v as { id: unknown }).id) : JSON.stringify(v))).sort().join('|');
+    const ids = (x: unknown[]) => x.map((v) => (v !== null && typeof v === 'object' && 'id' in v ? String((v).id) : JSON.stringify(v))).sort().join('|');
     return ids(a) === ids(b);
   }
   return JSON.stringify(a) === JSON.stringify(b);
