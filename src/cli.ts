@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, TaskwireError, UsageError } from './errors.js';
 import { configJsonSchema } from './config/schema.js';
+import { backtestCommand } from './cli/backtest.js';
 import { checkCommand } from './cli/check.js';
 import { loadContext } from './cli/context.js';
 import { processIo, type Io } from './cli/io.js';
@@ -90,6 +91,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--connector <name>', 'only tasks from this connector')
     .option('--status <list>', 'only these statuses, comma-separated (todo,in_progress,…)')
     .option('--json', 'print a JSON array')
+    .option('--as-of <when>', 'as the tasks stood then: a date (that morning) or a date-time')
     .action(async (opts: TasksOptions) => setExit(await tasksCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
@@ -97,7 +99,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .description('why a task is flagged: every flag with its reasons, the ownership, the graph and the risk inputs')
     .argument('<task>', 'task id (github-acme:acme/api#12), kind:key (jira:OPS-14), key or URL')
     .option('--json', 'print JSON')
-    .action(async (ref: string, opts: { json?: boolean }) => setExit(await explainCommand(loadContext(io, configFlag()), ref, opts, clock())));
+    .option('--as-of <when>', 'as it stood then: a date (that morning) or a date-time')
+    .action(async (ref: string, opts: { json?: boolean; asOf?: string }) => setExit(await explainCommand(loadContext(io, configFlag()), ref, opts, clock())));
 
   program
     .command('report')
@@ -106,13 +109,25 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--since <date>', 'start of the window (default: the last delivered report, else the previous working day)')
     .option('--post', 'deliver it as the daemon does: write the files, post to report.post channels (send mode), move the window on')
-    .action(async (opts: { format?: string; out?: string; since?: string; post?: boolean }) => setExit(await reportCommand(loadContext(io, configFlag()), opts, clock())));
+    .option('--as-of <when>', 'the report as it would have been then: a date (that morning) or a date-time')
+    .action(async (opts: { format?: string; out?: string; since?: string; post?: boolean; asOf?: string }) => setExit(await reportCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
     .command('health')
     .description('milestone and project health across tools: on track, at risk or off track, with reasons')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => setExit(await healthCommand(loadContext(io, configFlag()), opts, clock())));
+    .option('--as-of <when>', 'as it stood then: a date (that morning) or a date-time')
+    .action(async (opts: { json?: boolean; asOf?: string }) => setExit(await healthCommand(loadContext(io, configFlag()), opts, clock())));
+
+  program
+    .command('backtest')
+    .description("how right the flags would have been on the team's own history: each day rebuilt as it stood that morning, then compared with what happened")
+    .option('--from <date>', 'first day evaluated (default: 90 days before --to, or the first task)')
+    .option('--to <date>', 'last day evaluated (default: today)')
+    .option('--every <step>', 'evaluate every working day (1d), or every N days/weeks (2d, 1w)', '1d')
+    .option('--json', 'print JSON')
+    .option('--html <file>', 'also write an HTML page with the calibration chart and the lead-time histogram')
+    .action(async (opts: { from?: string; to?: string; every?: string; json?: boolean; html?: string }) => setExit(await backtestCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
     .command('people')

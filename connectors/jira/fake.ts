@@ -625,7 +625,9 @@ export class JiraFake {
       remainingS: s.remainingS ?? null,
       created,
       updated: s.updated ?? created,
-      resolutiondate: STATUSES[status].category === 'done' ? (s.updated ?? created) : null,
+      // Jira resolves an issue when it enters a done-category status and keeps that time through later
+      // done-category moves (Done → Verified): the start of the last run of done statuses in the history.
+      resolutiondate: STATUSES[status].category === 'done' ? (resolvedAt(s.statusHistory ?? []) ?? s.updated ?? created) : null,
       statusChanged: s.updated ?? created,
       custom: { ...(s.custom ?? {}) },
       comments: [],
@@ -735,3 +737,16 @@ const gone = (): FakeResponse => ({
   status: 410,
   body: { errorMessages: ['The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046'], errors: {} },
 });
+
+/** When the issue entered the done category for the last time, from a seed's status history. */
+function resolvedAt(history: readonly (readonly [string, string, string?])[]): string | null {
+  let at: string | null = null;
+  let wasDone = false;
+  for (const [to, when] of history) {
+    const done = STATUSES[to]?.category === 'done';
+    if (done && !wasDone) at = when;
+    if (!done) at = null;
+    wasDone = done;
+  }
+  return at;
+}

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { CommandContext } from './context.js';
 import { withLiveEvaluation } from './live.js';
 
-export async function explainCommand(ctx: CommandContext, ref: string, opts: { json?: boolean }, now: number): Promise<number> {
+export async function explainCommand(ctx: CommandContext, ref: string, opts: { json?: boolean; asOf?: string }, now: number): Promise<number> {
   return withLiveEvaluation(ctx, now, async ({ engine, store }) => {
     let ex = engine.explain(ref);
     if (!ex) {
@@ -16,7 +16,7 @@ export async function explainCommand(ctx: CommandContext, ref: string, opts: { j
     if (!ex) throw new UsageError(`no task "${ref}": give its id (github-acme:acme/api#12), kind:key (jira:OPS-14), key or URL`);
     ctx.io.out(opts.json ? `${JSON.stringify(ex, null, 2)}\n` : render(ex, engine.label, engine.nameOf));
     return 0;
-  });
+  }, opts.asOf);
 }
 
 function render(ex: Explanation, label: (id: string) => string, nameOf: (id: string) => string): string {

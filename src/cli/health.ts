@@ -3,7 +3,7 @@ import type { CommandContext } from './context.js';
 import { table } from './io.js';
 import { withLiveEvaluation } from './live.js';
 
-export async function healthCommand(ctx: CommandContext, opts: { json?: boolean }, now: number): Promise<number> {
+export async function healthCommand(ctx: CommandContext, opts: { json?: boolean; asOf?: string }, now: number): Promise<number> {
   return withLiveEvaluation(ctx, now, async ({ engine }) => {
     const groups = engine.health();
     if (opts.json || !ctx.io.isTTY) {
@@ -23,5 +23,5 @@ export async function healthCommand(ctx: CommandContext, opts: { json?: boolean 
       ),
     );
     return 0;
-  });
+  }, opts.asOf);
 }

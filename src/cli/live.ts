@@ -1,23 +1,51 @@
-/** Commands that show flags evaluate the store as of now, in memory (nothing is written). */
+/**
+ * Commands that show flags evaluate the store in memory (nothing is written) — as of now, or with
+ * `--as-of` as of an instant in the past: tasks rebuilt from their history, and only what was known then.
+ */
+import { startOfDay } from '../core/calendar.js';
 import type { Engine, Evaluation } from '../core/engine.js';
+import { UsageError } from '../errors.js';
 import { engineFromConfig, loadIdentity, openStore } from '../main.js';
 import { loadAndEvaluate } from '../pipeline/evaluate.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import { storeAsOf } from '../store/as-of.js';
+import type { TaskStore } from '../store/store.js';
 import type { CommandContext } from './context.js';
 
 export interface Live {
-  readonly store: SqliteStore;
+  readonly store: TaskStore;
   readonly engine: Engine;
   readonly evaluation: Evaluation;
+  /** The instant evaluated. */
+  readonly now: number;
 }
 
-export async function withLiveEvaluation<T>(ctx: CommandContext, now: number, fn: (live: Live) => Promise<T>): Promise<T> {
-  const store = openStore(ctx.config, ctx.io.cwd, () => now);
+export async function withLiveEvaluation<T>(ctx: CommandContext, now: number, fn: (live: Live) => Promise<T>, asOf?: string): Promise<T> {
+  const sqlite = openStore(ctx.config, ctx.io.cwd, () => now);
   try {
-    const engine = engineFromConfig(ctx.config, await loadIdentity(ctx.config, store));
-    const evaluation = await loadAndEvaluate(store, engine, now);
-    return await fn({ store, engine, evaluation });
+    const identity = await loadIdentity(ctx.config, sqlite);
+    const at = asOf === undefined ? now : parseAsOf(asOf, ctx, now);
+    const store = asOf === undefined ? sqlite : await storeAsOf(sqlite, at, (a) => identity.ownership(a).owner);
+    const engine = engineFromConfig(ctx.config, identity);
+    const evaluation = await loadAndEvaluate(store, engine, at);
+    return await fn({ store, engine, evaluation, now: at });
   } finally {
-    await store.close();
+    await sqlite.close();
   }
+}
+
+/**
+ * `--as-of`: a date is that morning (the start of working hours, team time zone) — what the daily
+ * report would have seen; a date-time is taken as written (UTC unless it has an offset).
+ */
+export function parseAsOf(s: string, ctx: Pick<CommandContext, 'config'>, now: number): number {
+  let t: number;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+    const [h, m] = ctx.config.calendar.hours.start.split(':').map(Number);
+    t = startOfDay(s, ctx.config.timezone) + ((h ?? 0) * 60 + (m ?? 0)) * 60_000;
+  } else {
+    t = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s : `${s}Z`);
+  }
+  if (Number.isNaN(t)) throw new UsageError(`--as-of: "${s}" is not a date (YYYY-MM-DD) or date-time (2026-10-01T09:00)`);
+  if (t > now) throw new UsageError(`--as-of: ${new Date(t).toISOString()} is in the future`);
+  return t;
 }

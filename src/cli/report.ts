@@ -9,15 +9,21 @@ import { connectorAvailable, createConnector, engineFromConfig, loadIdentity, op
 import { dispatchAll } from '../pipeline/dispatch.js';
 import { deliverReport, renderReport, type ReportFormat } from '../pipeline/report-delivery.js';
 import { reportFromStore } from '../pipeline/report.js';
+import { storeAsOf } from '../store/as-of.js';
 import type { CommandContext } from './context.js';
+import { parseAsOf } from './live.js';
 
-export async function reportCommand(ctx: CommandContext, opts: { format?: string; out?: string; since?: string; post?: boolean }, now: number): Promise<number> {
+export async function reportCommand(ctx: CommandContext, opts: { format?: string; out?: string; since?: string; post?: boolean; asOf?: string }, now: number): Promise<number> {
   const format = (opts.format ?? 'markdown') as ReportFormat;
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${opts.format}" is not one of ${FORMATS.join(', ')}`);
   const since = opts.since === undefined ? undefined : parseSince(opts.since, ctx.config.timezone);
-  const store = openStore(ctx.config, ctx.io.cwd, () => now);
+  if (opts.post && opts.asOf !== undefined) throw new UsageError("--post delivers today's report; --as-of shows a past one (use one or the other)");
+  const sqlite = openStore(ctx.config, ctx.io.cwd, () => now);
   try {
-    const identity = await loadIdentity(ctx.config, store);
+    const identity = await loadIdentity(ctx.config, sqlite);
+    // --as-of: the report as it would have been that morning, from the store rebuilt as it stood then.
+    const at = opts.asOf === undefined ? now : parseAsOf(opts.asOf, ctx, now);
+    const store = opts.asOf === undefined ? sqlite : await storeAsOf(sqlite, at, (a) => identity.ownership(a).owner);
     if (opts.post) {
       // Delivered as the daemon does it: files written, posts through the outbox, the window moved on.
       const r = await deliverReport({ store, config: ctx.config, identity, cwd: ctx.io.cwd, now });
@@ -26,7 +32,7 @@ export async function reportCommand(ctx: CommandContext, opts: { format?: string
       ctx.io.out(sent === null ? `${r.posts} post(s) planned (plan mode: nothing sent — see taskwire plan)\n` : `${r.posts} post(s) planned, ${sent.sent} sent${sent.dead ? `, ${sent.dead} failed (taskwire outbox --dead)` : ''}\n`);
       return sent !== null && sent.dead > 0 ? 1 : 0;
     }
-    const report = await reportFromStore({ store, config: ctx.config, engine: engineFromConfig(ctx.config, identity), identity, now, since });
+    const report = await reportFromStore({ store, config: ctx.config, engine: engineFromConfig(ctx.config, identity), identity, now: at, since });
     const text = await renderReport(report, format, ctx.config.report.htmlUrl ?? null);
     if (opts.out) {
       const file = resolve(ctx.io.cwd, opts.out);
@@ -35,7 +41,7 @@ export async function reportCommand(ctx: CommandContext, opts: { format?: string
     } else ctx.io.out(text);
     return 0;
   } finally {
-    await store.close();
+    await sqlite.close();
   }
 }
 

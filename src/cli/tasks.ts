@@ -13,6 +13,7 @@ export interface TasksOptions {
   readonly connector?: string;
   readonly status?: string;
   readonly json?: boolean;
+  readonly asOf?: string;
 }
 
 /** `--flag` evaluates the store as of `now` (so the answer is current even before a sync). */
@@ -24,12 +25,17 @@ export async function tasksCommand(ctx: CommandContext, opts: TasksOptions, now:
   }
   const query = { owner: opts.owner, connector: opts.connector, status };
   const tasks =
-    flag === undefined
+    flag === undefined && opts.asOf === undefined
       ? await readTasks(ctx, query)
-      : await withLiveEvaluation(ctx, now, async ({ store, evaluation }) => {
-          const flagged = new Set(evaluation.flags.filter((f) => f.code === flag).map((f) => f.taskId));
-          return (await store.listTasks(query)).filter((t) => flagged.has(t.id));
-        });
+      : await withLiveEvaluation(
+          ctx,
+          now,
+          async ({ store, evaluation }) => {
+            const flagged = new Set(evaluation.flags.filter((f) => f.code === flag).map((f) => f.taskId));
+            return (await store.listTasks(query)).filter((t) => flag === undefined || flagged.has(t.id));
+          },
+          opts.asOf,
+        );
   if (opts.json || !ctx.io.isTTY) ctx.io.out(`${JSON.stringify(tasks, null, opts.json ? 2 : undefined)}\n`);
   else if (tasks.length === 0) ctx.io.out('no tasks match\n');
   else ctx.io.out(renderTasks(tasks));

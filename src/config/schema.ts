@@ -102,7 +102,10 @@ const ruleShapes = {
   blocked: rule('warning', {}),
   dependency_at_risk: rule('warning', {}),
   dependency_cycle: rule('critical', {}),
-  deadline_at_risk: rule('warning', { minLevel: z.enum(['medium', 'high']).default('medium') }),
+  deadline_at_risk: rule('warning', {
+    minLevel: z.enum(['medium', 'high']).default('high').meta({ description: 'flag from this forecast level: high (≥ 50% chance of missing) or medium (≥ 20%); the backtest shows the trade-off' }),
+    horizon: duration().prefault('7d').meta({ description: 'flag only work due within this time: further out, a forecast is a guess (taskwire explain still shows it)' }),
+  }),
   done_unverified: rule('warning', {
     after: duration().prefault('1d'),
     within: duration().prefault('30d').meta({ description: 'work done longer ago than this is history: no longer flagged' }),

@@ -66,13 +66,17 @@ export function taskAsOf(task: Task, history: readonly HistoryEntry[], asOf: str
     if (h.field === 'assignees') assigneesUndone = true;
   }
   if (assigneesUndone && !ownerUndone && ownerOf) t.owner = ownerOf(t.assignees);
+  // The tool's own words for a status or priority are only known for the values they have now.
+  if (t.status !== task.status) t.rawStatus = null;
+  if (t.priority !== task.priority) t.rawPriority = null;
   if (t.deletedAt !== null && t.deletedAt > asOf) t.deletedAt = null;
 
   const known = history_.filter((h) => h.at <= asOf);
-  // Done and verified times: the last move into that state by the instant (else what the task says, if earlier).
+  // Done and verified times: the last move into that state from outside it, by the instant (done then
+  // verified is done since the first of the two), else what the task says, if earlier.
   const lastMove = (to: readonly TaskStatus[]) =>
     known
-      .filter((h) => h.field === 'status' && to.includes(parse(h.newValue) as TaskStatus))
+      .filter((h) => h.field === 'status' && to.includes(parse(h.newValue) as TaskStatus) && !to.includes(parse(h.oldValue) as TaskStatus))
       .map((h) => h.at)
       .sort()
       .at(-1) ?? null;
@@ -137,6 +141,23 @@ export function samplesAsOf(world: readonly Task[], historyOf: (taskId: string) 
       .map((h) => h.at)
       .sort()[0];
     out.push({ taskId: t.id, owner: t.owner, project: t.project, type: t.type, startedAt: started ?? t.createdAt, doneAt: t.doneAt, estimateS: t.estimateS, spentS: t.spentS });
+  }
+  return out;
+}
+
+const UNDER_WAY = new Set(['in_progress', 'in_review']);
+
+/** When each task under way (in progress or in review) started its current run, from its history. */
+export function startedTimes(world: readonly Task[], historyOf: (taskId: string) => readonly HistoryEntry[], asOf: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const t of world) {
+    if (!UNDER_WAY.has(t.status)) continue;
+    const at = historyOf(t.id)
+      .filter((h) => h.field === 'status' && h.at <= asOf && UNDER_WAY.has(parse(h.newValue) as string) && !UNDER_WAY.has(parse(h.oldValue) as string))
+      .map((h) => h.at)
+      .sort()
+      .at(-1);
+    if (at !== undefined) out.set(t.id, at);
   }
   return out;
 }

@@ -62,6 +62,7 @@ export class Engine {
   /** The walk stack of riskOf; empty between top-level calls (each call removes what it added). */
   private readonly visiting = new Set<string>();
   private readonly work = new Map<string, WorkEstimate | { thin: string }>();
+  private started: ReadonlyMap<string, string> = new Map();
   private readonly byOwner = new Map<string, Set<string>>();
   private readonly queues = new Map<string, Map<string, { count: number; hours: number; ids: string[] }>>();
   private readonly flags = new Map<string, Flag[]>();
@@ -76,11 +77,15 @@ export class Engine {
     this.history = new History([], this.cal);
   }
 
-  /** Loads the world: every task (deleted ones are ignored) and the finished-task history. */
-  load(tasks: readonly Task[], samples: readonly CycleSample[]): void {
+  /**
+   * Loads the world: every task (deleted ones are ignored), the finished-task history, and when work in
+   * progress started (its current run in progress): work under way for a while has less left to do.
+   */
+  load(tasks: readonly Task[], samples: readonly CycleSample[], started: ReadonlyMap<string, string> = new Map()): void {
     const live = tasks.filter((t) => t.deletedAt === null);
     this.graph = new TaskGraph(live);
     this.history = new History(samples, this.cal);
+    this.started = started;
     this.risk.clear();
     this.work.clear();
     this.byOwner.clear();
@@ -91,6 +96,7 @@ export class Engine {
   /** Evaluates every task as of `now`. */
   evaluate(now: number): Evaluation {
     this.now = now;
+    this.work.clear(); // work in progress shrinks as time passes
     this.risk.clear();
     this.cyclic.clear();
     this.queues.clear();
@@ -324,7 +330,11 @@ export class Engine {
 
   private workOf(t: Task): WorkEstimate | { thin: string } {
     let w = this.work.get(t.id);
-    if (!w) this.work.set(t.id, (w = this.history.work(t, this.nameOf)));
+    if (!w) {
+      const since = t.status === 'in_progress' || t.status === 'in_review' ? this.started.get(t.id) : undefined;
+      const elapsed = since === undefined ? 0 : this.cal.workingHoursBetween(Date.parse(since), this.now);
+      this.work.set(t.id, (w = this.history.work(t, this.nameOf, elapsed)));
+    }
     return w;
   }
 

@@ -61,6 +61,8 @@ export interface WorkEstimate {
  */
 const DEFAULT_ACCURACY = [0.7, 0.8, 0.9, 1, 1, 1, 1.1, 1.25, 1.5, 2];
 export const MIN_SAMPLES = 5;
+/** How many of the team's samples a person's estimate accuracy is blended with. */
+const SHRINK = 8;
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
@@ -74,12 +76,14 @@ export function median(sorted: readonly number[]): number {
 export class History {
   readonly accuracy: readonly number[];
   readonly accuracySource: string;
+  private readonly accuracyByOwner = new Map<string, readonly number[]>();
   private readonly byOwner = new Map<string, number[]>();
   private readonly team: number[];
   private readonly doneTimes = new Map<string, number[]>();
 
   constructor(samples: readonly CycleSample[], cal: Calendar) {
     const ratios: number[] = [];
+    const ownerRatios = new Map<string, number[]>();
     const all: number[] = [];
     for (const s of samples) {
       const hours = cal.workingHoursBetween(Date.parse(s.startedAt), Date.parse(s.doneAt));
@@ -88,20 +92,47 @@ export class History {
         if (s.owner) push(this.byOwner, s.owner, hours);
       }
       if (s.owner) push(this.doneTimes, s.owner, Date.parse(s.doneAt));
-      if (s.estimateS && s.spentS && s.estimateS > 0) ratios.push(s.spentS / s.estimateS);
+      // Actual ÷ estimate: time logged when the tool tracks it, else the working hours it was in progress.
+      const actual = s.spentS ? s.spentS / 3600 : hours;
+      if (s.estimateS && s.estimateS > 0 && actual > 0) {
+        const r = actual / (s.estimateS / 3600);
+        ratios.push(r);
+        if (s.owner) push(ownerRatios, s.owner, r);
+      }
     }
     this.team = all.sort((a, b) => a - b);
     for (const v of this.byOwner.values()) v.sort((a, b) => a - b);
     const enough = ratios.length >= MIN_SAMPLES;
     this.accuracy = enough ? quantiles(ratios.sort((a, b) => a - b), 20) : DEFAULT_ACCURACY;
+    // A person's own record, shrunk toward the team's: their samples plus SHRINK evenly spread team
+    // quantiles, so a few unlucky tasks do not make everything they own look late.
+    if (enough) {
+      const prior = quantiles(this.accuracy, SHRINK - 1);
+      for (const [owner, v] of ownerRatios) if (v.length >= MIN_SAMPLES) this.accuracyByOwner.set(owner, quantiles([...v, ...prior].sort((a, b) => a - b), 20));
+    }
     this.accuracySource = enough ? `the team's estimate accuracy over ${ratios.length} finished tasks` : 'a default estimate spread (−30%…+100%)';
   }
 
-  /** The remaining work of a task as a distribution, or null when nothing supports a forecast. */
-  work(t: Task, nameOf: (id: string) => string): WorkEstimate | { thin: string } {
+  /**
+   * The remaining work of a task as a distribution, or `thin` when nothing supports a forecast. Work in
+   * progress for `elapsedH` working hours (and no time logged) is what the distribution says is left
+   * given that it has not finished yet: outcomes shorter than the time already spent are ruled out.
+   */
+  work(t: Task, nameOf: (id: string) => string, elapsedH = 0): WorkEstimate | { thin: string } {
+    const w = this.fullWork(t, nameOf);
+    if ('thin' in w || elapsedH <= 0 || t.spentS || t.remainingS !== null) return w;
+    const left = w.hours.filter((h) => h > elapsedH).map((h) => h - elapsedH);
+    // Past most of what it has taken before (the tail is thin and noisy): assume a little is left.
+    const hours = left.length >= w.hours.length * 0.2 ? left : w.hours.map((h) => Math.max(0.5, h * 0.2));
+    return { hours, median: median(hours), source: `${w.source}, ${round1(elapsedH)}h in progress` };
+  }
+
+  private fullWork(t: Task, nameOf: (id: string) => string): WorkEstimate | { thin: string } {
+    // An estimate is spread by how its owner's estimates turned out (else the team's, else a default).
+    const own = t.owner ? this.accuracyByOwner.get(t.owner) : undefined;
     const fromBase = (base: number, what: string): WorkEstimate => {
-      const hours = this.accuracy.map((r) => base * r);
-      return { hours, median: median(hours), source: what };
+      const hours = (own ?? this.accuracy).map((r) => base * r);
+      return { hours, median: median(hours), source: own ? `${what}, as ${nameOf(t.owner!)}'s estimates turn out` : what };
     };
     if (t.remainingS !== null) return fromBase(t.remainingS / 3600, `remaining estimate ${round1(t.remainingS / 3600)}h`);
     if (t.estimateS !== null) {
@@ -110,14 +141,14 @@ export class History {
       if (spent >= est) return fromBase(est * 0.25, `already over its ${round1(est)}h estimate (${round1(spent)}h logged)`);
       return fromBase(est - spent, `estimate ${round1(est)}h${spent ? ` − ${round1(spent)}h logged` : ''}`);
     }
-    const own = t.owner ? this.byOwner.get(t.owner) : undefined;
-    if (own && own.length >= MIN_SAMPLES) {
-      return { hours: own, median: median(own), source: `${nameOf(t.owner!)}'s cycle time over ${own.length} finished tasks` };
+    const cycles = t.owner ? this.byOwner.get(t.owner) : undefined;
+    if (cycles && cycles.length >= MIN_SAMPLES) {
+      return { hours: cycles, median: median(cycles), source: `${nameOf(t.owner!)}'s cycle time over ${cycles.length} finished tasks` };
     }
     if (this.team.length >= MIN_SAMPLES) {
       return { hours: this.team, median: median(this.team), source: `the team's cycle time over ${this.team.length} finished tasks` };
     }
-    const n = Math.max(own?.length ?? 0, this.team.length);
+    const n = Math.max(cycles?.length ?? 0, this.team.length);
     return { thin: `not enough history to forecast: no estimate, and only ${n} finished task${n === 1 ? '' : 's'} to learn from` };
   }
 
@@ -171,12 +202,19 @@ export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
   for (const b of input.blockers) if (b.finishMs !== null && b.finishMs > start) start = b.finishMs;
   const tp = task.owner ? ctx.history.throughput(task.owner, ctx.now) : { recent: 0, usual: 0 };
   const slower = tp.usual >= 2 && tp.recent < tp.usual * 0.75;
-  const capacity = slower ? Math.max(0.5, tp.recent / tp.usual) : 1;
+  // Finishing fewer tasks lately says less than it seems (task sizes vary): a mild brake, not a halving.
+  const capacity = slower ? Math.max(0.8, tp.recent / tp.usual) : 1;
   const available = ctx.cal.workingHoursBetween(start, dueEnd) * capacity;
   if ('thin' in work) return new Assessment(input, ctx, 'unknown', 0, null, null, start, available, capacity, tp, slower);
 
-  const budget = available - input.queue.hours;
-  const misses = budget <= 0 ? work.hours.length : work.hours.length - upperBound(work.hours, budget);
+  // The queue ahead is as uncertain as this task's own work (partly the same person's pace): each
+  // outcome of this task goes with the queue scaled alike, damped by how many tasks it holds.
+  const damp = input.queue.count > 0 ? 1 / Math.sqrt(input.queue.count) : 0;
+  let misses = 0;
+  for (const h of work.hours) {
+    const queue = input.queue.hours * (1 + (work.median > 0 ? h / work.median - 1 : 0) * damp);
+    if (h + Math.max(0, queue) > available) misses++;
+  }
   const pMiss = misses / work.hours.length;
   const level: RiskLevel = pMiss >= 0.5 ? 'high' : pMiss >= 0.2 ? 'medium' : 'low';
   const finishMs = ctx.cal.addWorkingHours(start, (work.median + input.queue.hours) / capacity);
@@ -268,18 +306,6 @@ class Assessment implements RiskResult {
 export function quantiles(sorted: readonly number[], k: number): number[] {
   if (sorted.length <= k + 1) return [...sorted];
   return Array.from({ length: k + 1 }, (_, i) => sorted[Math.round((i / k) * (sorted.length - 1))]!);
-}
-
-/** Index of the first element greater than x in a sorted array. */
-function upperBound(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function push<T>(m: Map<string, T[]>, k: string, v: T) {

@@ -13,8 +13,8 @@ export interface EvaluateResult {
 
 /** Loads every task and the finished-task history into the engine and evaluates the world as of `now`. */
 export async function loadAndEvaluate(store: TaskStore, engine: Engine, now: number): Promise<Evaluation> {
-  const [tasks, samples] = await Promise.all([store.listTasks(), store.cycleSamples()]);
-  engine.load(tasks, samples);
+  const [tasks, samples, started] = await Promise.all([store.listTasks(), store.cycleSamples(), store.startedTimes()]);
+  engine.load(tasks, samples, started);
   return engine.evaluate(now);
 }
 

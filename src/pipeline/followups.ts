@@ -39,8 +39,8 @@ export async function evaluateAndPlan(deps: FollowupDeps, now: number, changed?:
   const verified = await applyVerifications(store, now);
   let evaluation: Evaluation;
   if (changed === undefined) {
-    const [tasks, samples] = await Promise.all([store.listTasks(), store.cycleSamples()]);
-    engine.load(tasks, samples);
+    const [tasks, samples, started] = await Promise.all([store.listTasks(), store.cycleSamples(), store.startedTimes()]);
+    engine.load(tasks, samples, started);
     evaluation = engine.evaluate(now);
   } else {
     const fresh: Task[] = [];

@@ -164,6 +164,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     say();
     say(indentText(readFileSync(resolve(dir, 'reports', 'latest.md'), 'utf8'), '  ').trimEnd());
     say();
+    heading(say, '7. How right are these flags? The backtest on the team\'s last quarter');
+    say('Each working day of the past quarter rebuilt as it stood that morning (from the tools\' own history,');
+    say('nothing later), the same rules and forecast run on it, and compared with what happened:');
+    say();
+    say('$ taskwire backtest');
+    failures += await cli(['backtest'], '  ');
+    say();
     heading(say, 'Done');
     say(`HTML report:   ${htmlReport}`);
     say(`Config:        ${configFile}   (store: ${join(dir, 'data', 'taskwire.db')})`);
@@ -206,7 +213,7 @@ async function watchWeek(d: WatchDeps): Promise<void> {
   const daemon = new Daemon({ config: ctx.config, log: ctx.log, cwd: d.dir, now: d.clock.now, port: 0, dispatchEveryMs: 1000 });
   await daemon.start();
   sb.sendWebhooksTo(daemon.url);
-  heading(say, `7. The daemon (taskwire run) on ${daemon.url} — the week plays out through signed webhooks`);
+  heading(say, `8. The daemon (taskwire run) on ${daemon.url} — the week plays out through signed webhooks`);
   say('Each step below is a person acting in their tool; the fake sends the webhook the real tool would, and');
   say('taskwire captures it, re-evaluates what it touched and follows up — before any poll. Ctrl-C stops.');
   say();

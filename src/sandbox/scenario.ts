@@ -6,9 +6,10 @@
  */
 import { DateTime } from 'luxon';
 import type { GithubIssueSeed, GithubScenario } from '../../connectors/github/fake.js';
-import type { JiraIssueSeed, JiraScenario } from '../../connectors/jira/fake.js';
+import type { JiraScenario } from '../../connectors/jira/fake.js';
 import type { NotionRowSeed, NotionScenario } from '../../connectors/notion/fake.js';
 import type { SlackScenario } from '../../connectors/slack/fake.js';
+import { syntheticHistory } from './history.js';
 
 export const TEAM_TZ = 'Europe/Berlin';
 
@@ -76,33 +77,18 @@ export function scenario(now: number): Scenario {
   const friday = nextWeekday(5);
   const cutover = DateTime.fromISO(nextWeekday(3), { zone: TEAM_TZ }).plus({ days: 7 }).toISODate()!;
 
-  // ---- Jira: the plan ----
-  const history: JiraIssueSeed[] = [];
-  // A past quarter of finished work: cycle times vary by person, estimates run optimistic.
-  const pace: Record<string, number> = { alex: 1.2, sam: 0.9, jordan: 1.5, mia: 1.0, priya: 0.8 };
-  let n = 100;
-  for (let week = 12; week >= 1; week--) {
-    for (const who of ['alex', 'sam', 'jordan', 'mia']) {
-      const days = Math.max(1, Math.round(((week * 7 + who.length) % 5) + 1) * pace[who]!);
-      const started = week * 7 + days;
-      history.push({
-        key: `OPS-${n++}`,
-        summary: `Past work ${week}/${who}`,
-        assignee: P[who]!.jira,
-        reporter: P['priya']!.jira,
-        status: 'Verified',
-        estimateS: Math.round(days * 8 * 3600 * 0.7),
-        created: at(started + 2),
-        updated: at(week * 7),
-        statusHistory: [
-          ['In Progress', at(started), P[who]!.jira],
-          ['Done', at(week * 7), P[who]!.jira],
-          ['Verified', at(week * 7, 15), P['priya']!.jira],
-        ],
-        description: 'Done.\n\n## Acceptance criteria\n\nit works',
-      });
-    }
-  }
+  // ---- Jira: the plan, and a past quarter of work for the risk model to learn from (and be scored on) ----
+  const history = syntheticHistory({
+    now,
+    timezone: TEAM_TZ,
+    lead: P['priya']!.jira,
+    people: [
+      { id: 'alex', jira: P['alex']!.jira, optimism: 1.25 },
+      { id: 'sam', jira: P['sam']!.jira, optimism: 0.95 },
+      { id: 'jordan', jira: P['jordan']!.jira, optimism: 1.6 },
+      { id: 'mia', jira: P['mia']!.jira, optimism: 1.05 },
+    ],
+  });
   const jira: JiraScenario = {
     users: [
       { accountId: 'acc-taskwire', displayName: 'taskwire', email: 'taskwire@acme.example', timeZone: TEAM_TZ, accountType: 'app' },

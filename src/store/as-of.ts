@@ -3,7 +3,7 @@
  * history, whose cycle-time samples and flag spans hold only what was known by then, and which has no
  * report delivered after it. Evaluating commands run on it unchanged; anything that would write refuses.
  */
-import { samplesAsOf, worldAsOf } from '../core/asof.js';
+import { samplesAsOf, startedTimes, worldAsOf } from '../core/asof.js';
 import type { AccountRef, HistoryEntry, Task } from '../core/model.js';
 import { UsageError } from '../errors.js';
 import type { OutboxRow } from './outbox.js';
@@ -36,6 +36,7 @@ export async function storeAsOf(store: SqliteStore, asOfMs: number, ownerOf?: (a
     listTasks: async (q: TaskQuery = {}) => world.filter((t) => matches(t, q)),
     getTask: async (id: string) => byId.get(id) ?? null,
     cycleSamples: async () => samples,
+    startedTimes: async () => startedTimes(world, historyOf, asOf),
     history: async (id: string) => historyOf(id).filter((h) => h.at <= asOf),
     statusHistoryBetween: async (from: string, to: string) => store.statusHistoryBetween(from, to < asOf ? to : asOf),
     flagSpans: (since: string) => store.flagSpans(since).filter((s) => s.from <= asOf).map((s) => ({ ...s, to: s.to !== null && s.to > asOf ? null : s.to })),

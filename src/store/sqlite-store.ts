@@ -418,6 +418,19 @@ export class SqliteStore implements TaskStore {
     }));
   }
 
+  async startedTimes(): Promise<Map<string, string>> {
+    const rows = this.db
+      .prepare<[], { id: string; started: string | null }>(
+        `SELECT t.id, (SELECT max(h.at) FROM task_history h
+                        WHERE h.task_id = t.id AND h.field = 'status'
+                          AND h.new_value IN ('"in_progress"', '"in_review"')
+                          AND (h.old_value IS NULL OR h.old_value NOT IN ('"in_progress"', '"in_review"'))) AS started
+           FROM tasks t WHERE t.deleted_at IS NULL AND t.status IN ('in_progress', 'in_review')`,
+      )
+      .all();
+    return new Map(rows.filter((r) => r.started !== null).map((r) => [r.id, r.started!]));
+  }
+
   async statusHistoryBetween(from: string, to: string): Promise<HistoryEntry[]> {
     type Row = { task_id: string; field: string; old_value: string | null; new_value: string | null; at: string; actor: HistoryEntry['actor']; actor_id: string | null };
     return this.db

@@ -135,6 +135,8 @@ export interface TaskStore {
   openFlags(taskId?: string): Promise<StoredFlag[]>;
   /** Finished tasks with when work on them started (first move to in progress, else creation). */
   cycleSamples(): Promise<CycleSample[]>;
+  /** Tasks under way (in progress, in review): when their current run started. */
+  startedTimes(): Promise<Map<string, string>>;
 
   /** Status changes with `from ≤ at < to`, oldest first (for the report's "changes"). */
   statusHistoryBetween(from: string, to: string): Promise<HistoryEntry[]>;

@@ -4,6 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon.js';
 import { SANDBOX_ENV } from '../../src/sandbox/sandbox.js';
@@ -44,7 +46,7 @@ const EXPECTED_FLAGS = [
   'Confirm DNS cutover window with the client: missing_context',
   'Final cutover: blocked',
   'Final cutover: dependency_at_risk',
-  'Final cutover: deadline_at_risk',
+  // 'Final cutover: deadline_at_risk' — at risk, but due in 8 days: beyond the 7-day horizon, not flagged.
   'Final cutover: missing_context',
   'can someone fix the API issue?: no_owner', // the 9 PM capture: no owner, no date, no criteria
   'can someone fix the API issue?: no_due_date',
@@ -79,7 +81,7 @@ describe('the sandbox end to end', () => {
     const { out } = await env.cli('tasks', '--json');
     const tasks = JSON.parse(out) as { connector: string; status: string }[];
     const per = (c: string) => tasks.filter((t) => t.connector === c).length;
-    expect([per('github-acme'), per('jira-acme'), per('slack-acme'), per('notion-acme')]).toEqual([5, 53, 2, 4]);
+    expect([per('github-acme'), per('jira-acme'), per('slack-acme'), per('notion-acme')]).toEqual([5, env.sb.scenario.jira.issues!.length, 2, 4]);
     expect(await flagsOf(env)).toEqual(EXPECTED_FLAGS);
     // Seeded silently: status comments and blocked transitions, no messages to anyone.
     expect(env.sb.slack.posts.filter((p) => p.channel.startsWith('D'))).toEqual([]);
@@ -115,6 +117,29 @@ describe('the sandbox end to end', () => {
     const s2 = env.store();
     expect((await s2.getTask('github-acme:acme/infra#13'))!.lastHumanActivityAt).toBe(quiet13);
     await s2.close();
+  });
+
+  it('looks at the past with --as-of, and scores its own flags on the history with taskwire backtest', async () => {
+    env = await sandboxEnv();
+    expect((await env.cli('sync')).code).toBe(0);
+    // OPS-14 was done two days ago (Sunday 16:00): on Friday morning it was still in progress.
+    const friday = JSON.parse((await env.cli('tasks', '--as-of', '2026-11-20', '--json')).out) as { key: string; status: string }[];
+    expect(friday.find((t) => t.key === 'OPS-14')?.status).toBe('in_progress');
+    expect(friday.some((t) => t.key === 'OPS-15')).toBe(false); // created on Monday
+    const explain = await env.cli('explain', 'OPS-14', '--as-of', '2026-11-20');
+    expect(explain.out).toMatch(/status in_progress/);
+    expect(explain.out).not.toMatch(/done_unverified/);
+    const report = await env.cli('report', '--as-of', '2026-11-20');
+    expect(report.code, report.out).toBe(0);
+    expect(report.out).toMatch(/# taskwire daily report — Fri 20 Nov/);
+    expect((await env.cli('report', '--as-of', '2026-11-20', '--post')).code).toBe(2);
+    expect((await env.cli('tasks', '--as-of', '2027-01-01')).out).toMatch(/--as-of: .* is in the future/);
+    const backtest = await env.cli('backtest', '--html', 'backtest.html');
+    expect(backtest.code, backtest.out).toBe(0);
+    expect(backtest.out).toMatch(/^Backtest \d{4}-\d{2}-\d{2} → 2026-11-24, every working day/m);
+    expect(backtest.out).toMatch(/deadline_at_risk +\d+ +\d+ +\d+ +\d+ +\d+%/);
+    expect(backtest.out).toMatch(/^Goal: recall ≥ 80% at precision ≥ 70%/m);
+    expect(readFileSync(join(env.dir, 'backtest.html'), 'utf8')).toMatch(/<svg/);
   });
 
   it('reflects a change that arrives by signed webhook before the next poll', async () => {

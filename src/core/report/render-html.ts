@@ -23,7 +23,7 @@ const HEADLINE_LABELS: Record<(typeof HEADLINE_KEYS)[number], string> = {
   undated: 'No due date',
 };
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function renderHtml(r: Report): Promise<string> {
   const charts = await Promise.all([trendChart(r), flagsChart(r), milestoneChart(r), workloadChart(r)]);
@@ -122,7 +122,7 @@ const more = (n: number) => (n > LIST_LIMIT ? `<li class="more">…and ${n - LIS
 
 // ---- charts (Vega-Lite, rendered to SVG on the server) ----
 
-async function svgOf(spec: TopLevelSpec): Promise<string> {
+export async function svgOf(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return (await view.toSVG()).replace(/<svg /, '<svg role="img" ');
@@ -131,7 +131,7 @@ async function svgOf(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-const BASE = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 160, config: { view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 }, font: 'system-ui, sans-serif' } } as const;
+export const BASE = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 160, config: { view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 }, font: 'system-ui, sans-serif' } } as const;
 
 async function trendChart(r: Report) {
   if (r.trend.length === 0) return null;
@@ -174,7 +174,7 @@ async function workloadChart(r: Report) {
   return { title: 'Open work per owner', svg };
 }
 
-const CSS = `
+export const CSS = `
 :root{color-scheme:light;--fg:#111827;--muted:#6b7280;--line:#e5e7eb}
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:#f9fafb}
 main{max-width:960px;margin:0 auto;padding:16px}h1{font-size:1.4rem;margin:.2rem 0}h1 small{color:var(--muted);font-weight:400}

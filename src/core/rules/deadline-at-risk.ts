@@ -6,6 +6,8 @@ export const deadlineAtRisk: Rule = {
   check: (t, ctx) => {
     // Past its date it is overdue, and that flag says so: "at risk of missing" a date gone by is noise.
     if (t.due !== null && ctx.now >= ctx.cal.endOf(t.due)) return null;
+    // Far out, a forecast is a guess: flag what is due within the horizon.
+    if (t.due !== null && ctx.cal.endOf(t.due) - ctx.now > ctx.settings.deadline_at_risk.horizon) return null;
     const r = ctx.risk.get(t.id);
     if (!r || r.level === 'unknown' || r.level === 'low') return null;
     if (ctx.settings.deadline_at_risk.minLevel === 'high' && r.level !== 'high') return null;

@@ -1,0 +1,94 @@
+/**
+ * `taskwire backtest`: for each working day in the window, the world rebuilt as it stood that morning
+ * (tasks from their history, cycle-time samples from work finished by then — nothing later), the
+ * engine run with that `now`, and every open dated task's forecast and flags recorded; then scored
+ * against what happened (src/core/backtest.ts).
+ */
+import { samplesAsOf, startedTimes, worldAsOf } from '../core/asof.js';
+import { scoreBacktest, missedDue, SCORED_FLAGS, type BacktestScore, type Prediction } from '../core/backtest.js';
+import { Calendar } from '../core/calendar.js';
+import type { Identity } from '../core/identity.js';
+import { isClosed, type FlagCode, type HistoryEntry, type Task } from '../core/model.js';
+import type { Config } from '../config/schema.js';
+import { engineFromConfig } from '../main.js';
+
+export interface BacktestOptions {
+  readonly config: Config;
+  readonly identity: Identity;
+  /** First and last evaluation day (team-local dates), and the step in days. */
+  readonly from: string;
+  readonly to: string;
+  readonly everyDays: number;
+  /** Outcomes are judged with what is known now. */
+  readonly now: number;
+}
+
+export interface BacktestResult extends BacktestScore {
+  readonly from: string;
+  readonly to: string;
+  readonly everyDays: number;
+  readonly days: number;
+  readonly timezone: string;
+  /** Tasks in the store, and how many had a due date at some evaluation day. */
+  readonly tasks: number;
+}
+
+export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history: ReadonlyMap<string, readonly HistoryEntry[]>): BacktestResult {
+  const cal = new Calendar({ timezone: o.config.timezone, ...o.config.calendar });
+  const historyOf = (id: string) => history.get(id) ?? [];
+  const ownerOf = (a: Parameters<Identity['ownership']>[0]) => o.identity.ownership(a).owner;
+  const startHour = o.config.calendar.hours.start;
+  const predictions: Prediction[] = [];
+  let days = 0;
+  for (let date = o.from; date <= o.to; date = addDaysIso(date, o.everyDays)) {
+    if (o.everyDays === 1 && !cal.isWorkday(date)) continue;
+    // The morning of that day, as the daily report would see it.
+    const at = cal.startOf(date) + minutesOf(startHour) * 60_000;
+    if (at > o.now) break;
+    days++;
+    const asOf = new Date(at).toISOString();
+    const world = worldAsOf(tasks, historyOf, asOf, ownerOf);
+    const engine = engineFromConfig(o.config, o.identity);
+    engine.load(world, samplesAsOf(world, historyOf), startedTimes(world, historyOf, asOf));
+    const evaluation = engine.evaluate(at);
+    const risk = engine.riskResults();
+    const flagsOf = new Map<string, Map<FlagCode, string>>();
+    for (const f of evaluation.flags) {
+      if (!(SCORED_FLAGS as readonly string[]).includes(f.code)) continue;
+      const m = flagsOf.get(f.taskId) ?? new Map<FlagCode, string>();
+      m.set(f.code, f.reason);
+      flagsOf.set(f.taskId, m);
+    }
+    for (const t of world) {
+      if (t.deletedAt !== null || isClosed(t.status) || t.due === null || at >= cal.endOf(t.due)) continue;
+      const r = risk.get(t.id);
+      const reasons = flagsOf.get(t.id) ?? new Map<FlagCode, string>();
+      predictions.push({ taskId: t.id, due: t.due, day: at, pMiss: r && r.level !== 'unknown' ? r.pMiss : null, flags: new Set(reasons.keys()), reasons });
+    }
+  }
+  const current = new Map(tasks.map((t) => [t.id, t]));
+  const moves = (id: string) =>
+    historyOf(id)
+      .filter((h) => h.field === 'status' && h.newValue !== null)
+      .map((h) => ({ at: h.at, to: JSON.parse(h.newValue!) as string }));
+  const score = scoreBacktest(
+    predictions,
+    (id, due, firstDay) => {
+      const t = current.get(id);
+      return t ? missedDue(t, moves(id), new Date(firstDay).toISOString(), cal.endOf(due), o.now) : null;
+    },
+    (day, due) => Math.round((cal.workdayMsBetween(day, cal.endOf(due)) / 86_400_000) * 10) / 10,
+  );
+  return { ...score, from: o.from, to: o.to, everyDays: o.everyDays, days, timezone: o.config.timezone, tasks: tasks.length };
+}
+
+function addDaysIso(date: string, n: number): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
