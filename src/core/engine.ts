@@ -63,6 +63,8 @@ export class Engine {
   private readonly visiting = new Set<string>();
   private readonly work = new Map<string, WorkEstimate | { thin: string }>();
   private started: ReadonlyMap<string, string> = new Map();
+  /** Cached work that depends on the time (tasks under way). */
+  private readonly underWay = new Set<string>();
   private readonly byOwner = new Map<string, Set<string>>();
   private readonly queues = new Map<string, Map<string, { count: number; hours: number; ids: string[] }>>();
   private readonly flags = new Map<string, Flag[]>();
@@ -96,7 +98,8 @@ export class Engine {
   /** Evaluates every task as of `now`. */
   evaluate(now: number): Evaluation {
     this.now = now;
-    this.work.clear(); // work in progress shrinks as time passes
+    for (const id of this.underWay) this.work.delete(id); // work in progress shrinks as time passes
+    this.underWay.clear();
     this.risk.clear();
     this.cyclic.clear();
     this.queues.clear();
@@ -333,6 +336,7 @@ export class Engine {
     if (!w) {
       const since = t.status === 'in_progress' || t.status === 'in_review' ? this.started.get(t.id) : undefined;
       const elapsed = since === undefined ? 0 : this.cal.workingHoursBetween(Date.parse(since), this.now);
+      if (since !== undefined) this.underWay.add(t.id);
       this.work.set(t.id, (w = this.history.work(t, this.nameOf, elapsed)));
     }
     return w;

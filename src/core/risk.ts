@@ -78,7 +78,10 @@ export class History {
   readonly accuracySource: string;
   private readonly accuracyByOwner = new Map<string, readonly number[]>();
   private readonly byOwner = new Map<string, number[]>();
-  private readonly team: number[];
+  /** How many finished tasks each person's (and the team's) cycle times come from. */
+  private readonly ownerCount = new Map<string, number>();
+  private teamCount = 0;
+  private readonly team: readonly number[];
   private readonly doneTimes = new Map<string, number[]>();
 
   constructor(samples: readonly CycleSample[], cal: Calendar) {
@@ -100,8 +103,13 @@ export class History {
         if (s.owner) push(ownerRatios, s.owner, r);
       }
     }
-    this.team = all.sort((a, b) => a - b);
-    for (const v of this.byOwner.values()) v.sort((a, b) => a - b);
+    // Cycle times kept as their 20-quantiles: the same distribution at a fixed size, however long the history.
+    this.team = quantiles(all.sort((a, b) => a - b), 20);
+    for (const [owner, v] of this.byOwner) {
+      this.ownerCount.set(owner, v.length);
+      this.byOwner.set(owner, quantiles(v.sort((a, b) => a - b), 20));
+    }
+    this.teamCount = all.length;
     const enough = ratios.length >= MIN_SAMPLES;
     this.accuracy = enough ? quantiles(ratios.sort((a, b) => a - b), 20) : DEFAULT_ACCURACY;
     // A person's own record, shrunk toward the team's: their samples plus SHRINK evenly spread team
@@ -142,13 +150,14 @@ export class History {
       return fromBase(est - spent, `estimate ${round1(est)}h${spent ? ` − ${round1(spent)}h logged` : ''}`);
     }
     const cycles = t.owner ? this.byOwner.get(t.owner) : undefined;
-    if (cycles && cycles.length >= MIN_SAMPLES) {
-      return { hours: cycles, median: median(cycles), source: `${nameOf(t.owner!)}'s cycle time over ${cycles.length} finished tasks` };
+    const ownN = t.owner ? (this.ownerCount.get(t.owner) ?? 0) : 0;
+    if (cycles && ownN >= MIN_SAMPLES) {
+      return { hours: cycles, median: median(cycles), source: `${nameOf(t.owner!)}'s cycle time over ${ownN} finished tasks` };
     }
-    if (this.team.length >= MIN_SAMPLES) {
-      return { hours: this.team, median: median(this.team), source: `the team's cycle time over ${this.team.length} finished tasks` };
+    if (this.teamCount >= MIN_SAMPLES) {
+      return { hours: this.team, median: median(this.team), source: `the team's cycle time over ${this.teamCount} finished tasks` };
     }
-    const n = Math.max(cycles?.length ?? 0, this.team.length);
+    const n = Math.max(ownN, this.teamCount);
     return { thin: `not enough history to forecast: no estimate, and only ${n} finished task${n === 1 ? '' : 's'} to learn from` };
   }
 
