@@ -32,6 +32,10 @@ export const githubConfigSchema = z
       .prefault({}),
     acceptanceCriteriaHeading: z.string().min(1).default('Acceptance criteria'),
     dueDateField: z.string().min(1).optional(),
+    historyPages: z.number().int().min(0).max(10_000).default(100).meta({
+      description:
+        "pages (100 events each) of a repository's issue event stream read per sync, newest first, for task history with GitHub's own times; the first sync stops at backfillSince; 0 reads none",
+    }),
     pacing: z
       .strictObject({
         writes: duration().prefault('1s').meta({ description: 'at least this long between writes (GitHub asks for 1s)' }),

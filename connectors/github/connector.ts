@@ -50,7 +50,7 @@ export function createGithub(config: GithubConfig, context: ConnectorContext): G
     name: config.name,
     kind: 'github',
     client,
-    poll: (cursor, signal) => pollGithub({ client, config, ctx, repos }, cursor, signal),
+    poll: (cursor, signal) => pollGithub({ client, config, ctx, repos, selfLogin }, cursor, signal),
     ...(config.webhook ? { webhook: githubWebhook({ client, config, ctx, selfLogin }) } : {}),
     write: (action) => writeGithub(client, config, action),
     checkOnline: () => checkGithub(client, config),

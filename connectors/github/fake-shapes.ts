@@ -69,11 +69,27 @@ export interface IssueRec {
   };
 }
 
+/** One entry of a repository's issue event stream (`GET /repos/{owner}/{repo}/issues/events`). */
+export interface EventRec {
+  readonly id: number;
+  readonly issueNumber: number;
+  readonly event: 'closed' | 'reopened' | 'labeled' | 'unlabeled' | 'assigned' | 'unassigned' | 'milestoned' | 'demilestoned' | 'renamed' | 'merged';
+  readonly actor: string;
+  readonly createdAt: string;
+  readonly label?: string;
+  readonly assignee?: string;
+  readonly milestone?: string;
+  readonly rename?: { readonly from: string; readonly to: string };
+  readonly stateReason?: string | null;
+}
+
 export interface RepoRec {
   readonly id: number;
   readonly fullName: string;
   readonly issues: Map<number, IssueRec>;
   readonly comments: CommentRec[];
+  /** The issue event stream, oldest first (ids ascending). */
+  readonly events: EventRec[];
   readonly milestones: Map<number, MilestoneRec>;
   nextNumber: number;
 }
@@ -258,6 +274,28 @@ export class Shapes {
         total_blocking: 0,
       },
       issue_field_values: i.fields.map(fieldValue),
+    };
+  }
+
+  /** An `issue-event` as the repository's event stream lists it: the issue embedded in its current state. */
+  issueEvent(repo: RepoRec, e: EventRec) {
+    const issue = repo.issues.get(e.issueNumber);
+    return {
+      id: e.id,
+      node_id: nodeId('IE_', e.id),
+      url: `${this.api()}/repos/${repo.fullName}/issues/events/${e.id}`,
+      actor: this.user(e.actor),
+      event: e.event,
+      commit_id: null,
+      commit_url: null,
+      created_at: e.createdAt,
+      ...(issue ? { issue: this.issue(repo, issue) } : {}),
+      ...(e.label !== undefined ? { label: { name: e.label, color: this.label(repo, e.label).color } } : {}),
+      ...(e.assignee !== undefined ? { assignee: this.user(e.assignee), assigner: this.user(e.actor) } : {}),
+      ...(e.milestone !== undefined ? { milestone: { title: e.milestone } } : {}),
+      ...(e.rename ? { rename: { from: e.rename.from, to: e.rename.to } } : {}),
+      ...(e.event === 'closed' || e.event === 'reopened' ? { state_reason: e.stateReason ?? null } : {}),
+      performed_via_github_app: null,
     };
   }
 

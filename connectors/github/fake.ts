@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { FakeHttpServer, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-server.js';
 import { hmacHex } from '../kit/hmac.js';
-import { Shapes, type CommentRec, type FakeIndex, type IssueRec, type RepoRec, type ReviewRec, type UserRec } from './fake-shapes.js';
+import { Shapes, type CommentRec, type EventRec, type FakeIndex, type IssueRec, type RepoRec, type ReviewRec, type UserRec } from './fake-shapes.js';
 
 export interface GithubIssueSeed {
   readonly number?: number;
@@ -141,6 +141,12 @@ export class GithubFake {
       issue.blockedBy = (seed.blockedBy ?? []).map((b) => this.resolve(repo, b).issue.id);
       issue.parent = seed.parent === undefined ? null : this.resolve(repo, seed.parent).issue.id;
     }
+    // Seeded pasts are written issue by issue; GitHub's stream is in the order things happened (ids ascending).
+    for (const r of s.repos) {
+      const repo = this.repo(r.fullName);
+      const ordered = repo.events.splice(0).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
+      repo.events.push(...ordered.map((e) => ({ ...e, id: this.id() })));
+    }
     this.version++;
   }
 
@@ -159,7 +165,7 @@ export class GithubFake {
   updateIssue(fullName: string, n: number, patch: Partial<Pick<IssueRec, 'title' | 'body' | 'state' | 'stateReason' | 'labels' | 'assignees' | 'milestone'>>, by = 'octocat'): void {
     const repo = this.repo(fullName);
     const issue = this.issue(repo, n);
-    const before = { state: issue.state, labels: [...issue.labels], assignees: [...issue.assignees] };
+    const before = { title: issue.title, state: issue.state, labels: [...issue.labels], assignees: [...issue.assignees], milestone: issue.milestone };
     Object.assign(issue, patch);
     if (patch.state === 'closed' && before.state !== 'closed') {
       issue.closedAt = this.now();
@@ -171,6 +177,7 @@ export class GithubFake {
       issue.stateReason = 'reopened';
     }
     this.touch(issue);
+    this.recordChanges(repo, issue, before, by);
     const action = patch.state === 'closed' && before.state !== 'closed' ? 'closed' : patch.state === 'open' && before.state === 'closed' ? 'reopened' : patch.labels ? 'labeled' : patch.assignees ? 'assigned' : 'edited';
     this.emit(issue.pull ? 'pull_request' : 'issues', action, repo, issue, by);
   }
@@ -193,6 +200,8 @@ export class GithubFake {
     Object.assign(issue.pull, { merged: true, mergedAt: at, mergedBy: by });
     Object.assign(issue, { state: 'closed', closedAt: at, closedBy: by });
     this.touch(issue);
+    this.record(repo, issue, 'merged', by);
+    this.record(repo, issue, 'closed', by, { stateReason: null });
     this.emit('pull_request', 'closed', repo, issue, by);
   }
 
@@ -280,6 +289,8 @@ export class GithubFake {
       r('GET', '/repos/:owner/:repo/issues/comments/:id', (q) => this.withComment(q, (repo, c) => ({ status: 200, body: this.shapes.comment(repo, c) }))),
       r('PATCH', '/repos/:owner/:repo/issues/comments/:id', (q) => this.editComment(q)),
       r('GET', '/repos/:owner/:repo/issues', (q) => this.listIssues(q)),
+      // The repository's issue event stream, newest first (no `since`: only per_page and page).
+      r('GET', '/repos/:owner/:repo/issues/events', (q) => this.withRepo(q, (repo) => this.list(q, [...repo.events].reverse(), (e) => this.shapes.issueEvent(repo, e)))),
       r('GET', '/repos/:owner/:repo/issues/:n', (q) => this.withIssue(q, (repo, i) => ({ status: 200, body: this.shapes.issue(repo, i) }))),
       r('PATCH', '/repos/:owner/:repo/issues/:n', (q) => this.patchIssue(q)),
       r('GET', '/repos/:owner/:repo/issues/:n/comments', (q) => this.withIssue(q, (repo, i) => this.list(q, repo.comments.filter((c) => c.issueNumber === i.number).map((c) => this.shapes.comment(repo, c))))),
@@ -420,6 +431,7 @@ export class GithubFake {
       const b = (q.body ?? {}) as { state?: string; state_reason?: string; title?: string; body?: string; labels?: string[] };
       if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') return validation('Issue', 'state', 'invalid');
       const before = issue.state;
+      const was = { title: issue.title, state: issue.state, labels: [...issue.labels], assignees: [...issue.assignees], milestone: issue.milestone };
       if (b.title !== undefined) issue.title = b.title;
       if (b.body !== undefined) issue.body = b.body;
       if (b.labels !== undefined) issue.labels = [...b.labels];
@@ -434,6 +446,7 @@ export class GithubFake {
         issue.stateReason = 'reopened';
       }
       this.touch(issue);
+      this.recordChanges(repo, issue, was, this.opts.self ?? 'taskwire-bot');
       this.emit('issues', b.state === 'closed' && before === 'open' ? 'closed' : b.state === 'open' && before === 'closed' ? 'reopened' : 'edited', repo, issue, this.opts.self ?? 'taskwire-bot');
       return { status: 200, body: this.shapes.issue(repo, issue) };
     });
@@ -444,8 +457,10 @@ export class GithubFake {
       const b = q.body as { labels?: unknown } | string[] | undefined;
       const labels = Array.isArray(b) ? b : Array.isArray(b?.labels) ? b.labels : null;
       if (!labels || !labels.every((l) => typeof l === 'string')) return validation('Label', 'labels', 'invalid');
-      for (const l of labels) if (!issue.labels.includes(l)) issue.labels.push(l);
+      const added = labels.filter((l, i) => !issue.labels.includes(l) && labels.indexOf(l) === i);
+      issue.labels.push(...added);
       this.touch(issue);
+      for (const l of added) this.record(repo, issue, 'labeled', this.opts.self ?? 'taskwire-bot', { label: l });
       this.emit('issues', 'labeled', repo, issue, this.opts.self ?? 'taskwire-bot');
       return { status: 200, body: issue.labels.map((l) => this.shapes.label(repo, l)) };
     });
@@ -457,6 +472,7 @@ export class GithubFake {
       if (!issue.labels.includes(name)) return { status: 404, body: { message: 'Label does not exist' } };
       issue.labels = issue.labels.filter((l) => l !== name);
       this.touch(issue);
+      this.record(repo, issue, 'unlabeled', this.opts.self ?? 'taskwire-bot', { label: name });
       this.emit('issues', 'unlabeled', repo, issue, this.opts.self ?? 'taskwire-bot');
       return { status: 200, body: issue.labels.map((l) => this.shapes.label(repo, l)) };
     });
@@ -496,7 +512,7 @@ export class GithubFake {
     let r = this.repos.get(fullName);
     if (!r) {
       if (!create) throw new Error(`the fake has no repository ${fullName}`);
-      r = { id: this.id(), fullName, issues: new Map(), comments: [], milestones: new Map(), nextNumber: 1 };
+      r = { id: this.id(), fullName, issues: new Map(), comments: [], events: [], milestones: new Map(), nextNumber: 1 };
       this.repos.set(fullName, r);
     }
     return r;
@@ -599,6 +615,13 @@ export class GithubFake {
     };
     repo.issues.set(number, issue);
     this.version++;
+    // A seeded issue's past as its event stream: labels, assignees and milestone set when it was opened, then closed.
+    const by = seed.user ?? 'octocat';
+    for (const label of issue.labels) this.record(repo, issue, 'labeled', by, { label }, createdAt);
+    for (const assignee of issue.assignees) this.record(repo, issue, 'assigned', by, { assignee }, createdAt);
+    const title = issue.milestone === null ? undefined : repo.milestones.get(issue.milestone)?.title;
+    if (title !== undefined) this.record(repo, issue, 'milestoned', by, { milestone: title }, createdAt);
+    if (issue.closedAt !== null) this.record(repo, issue, 'closed', issue.closedBy ?? by, { stateReason: issue.stateReason }, issue.closedAt);
     for (const c of seed.comments ?? []) {
       const at = c.at ?? issue.updatedAt;
       repo.comments.push({ id: this.id(), issueNumber: number, body: c.body, user: c.user, createdAt: at, updatedAt: at });
@@ -613,6 +636,28 @@ export class GithubFake {
     this.version++;
     this.touch(issue);
     return c;
+  }
+
+  /** An entry in the repository's issue event stream, at the issue's last update unless `at` is given. */
+  private record(repo: RepoRec, issue: IssueRec, event: EventRec['event'], actor: string, extra: Omit<EventRec, 'id' | 'issueNumber' | 'event' | 'actor' | 'createdAt'> = {}, at = issue.updatedAt): void {
+    repo.events.push({ id: this.id(), issueNumber: issue.number, event, actor, createdAt: at, ...extra });
+  }
+
+  /** The events a change from `before` to the issue's state now makes (what GitHub records for an edit). */
+  private recordChanges(repo: RepoRec, issue: IssueRec, before: Pick<IssueRec, 'title' | 'state' | 'labels' | 'assignees' | 'milestone'>, by: string): void {
+    if (before.title !== issue.title) this.record(repo, issue, 'renamed', by, { rename: { from: before.title, to: issue.title } });
+    for (const label of before.labels) if (!issue.labels.includes(label)) this.record(repo, issue, 'unlabeled', by, { label });
+    for (const label of issue.labels) if (!before.labels.includes(label)) this.record(repo, issue, 'labeled', by, { label });
+    for (const assignee of before.assignees) if (!issue.assignees.includes(assignee)) this.record(repo, issue, 'unassigned', by, { assignee });
+    for (const assignee of issue.assignees) if (!before.assignees.includes(assignee)) this.record(repo, issue, 'assigned', by, { assignee });
+    if (before.milestone !== issue.milestone) {
+      const title = (n: number | null) => (n === null ? undefined : repo.milestones.get(n)?.title);
+      const was = title(before.milestone);
+      const now = title(issue.milestone);
+      if (was !== undefined) this.record(repo, issue, 'demilestoned', by, { milestone: was });
+      if (now !== undefined) this.record(repo, issue, 'milestoned', by, { milestone: now });
+    }
+    if (before.state !== issue.state) this.record(repo, issue, issue.state === 'closed' ? 'closed' : 'reopened', by, { stateReason: issue.state === 'closed' ? issue.stateReason : null });
   }
 
   /** Moves updated_at forward (strictly: two changes in one millisecond still order). */

@@ -102,7 +102,7 @@ export function actorOf(u: GhUser | null, body?: string | null): ActorKind {
   return isBot(u) ? 'bot' : 'human';
 }
 
-const labelNames = (i: GhIssue) => i.labels.map((l) => (typeof l === 'string' ? l : l.name));
+export const labelNames = (i: Pick<GhIssue, 'labels'>) => i.labels.map((l) => (typeof l === 'string' ? l : l.name));
 
 /**
  * A GitHub milestone date is a calendar day (the UI has no time); the API renders it as a timestamp at
@@ -117,14 +117,14 @@ export function dueDateOf(ts: string, timezone: string): string {
   return localDate(Date.parse(ts), timezone);
 }
 
-function fieldDue(issue: GhIssue, field: string | undefined): string | null {
+export function fieldDue(issue: Pick<GhIssue, 'issue_field_values'>, field: string | undefined): string | null {
   if (!field) return null;
   const want = field.toLowerCase();
   const v = issue.issue_field_values?.find((f) => (f.issue_field_name ?? '').toLowerCase() === want && f.data_type === 'date');
   return typeof v?.value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v.value) ? v.value.slice(0, 10) : null;
 }
 
-function statusOf(issue: GhIssue, labels: readonly string[], maps: LabelMaps): TaskStatus {
+export function statusOf(issue: Pick<GhIssue, 'state' | 'state_reason' | 'pull_request' | 'draft'>, labels: readonly string[], maps: LabelMaps): TaskStatus {
   const mapped = new Set(labels.map((l) => maps.status[labelKey(l)]).filter((s): s is TaskStatus => s !== undefined));
   const isPr = issue.pull_request !== undefined;
   if (issue.state === 'closed') {
@@ -137,7 +137,7 @@ function statusOf(issue: GhIssue, labels: readonly string[], maps: LabelMaps): T
   return 'todo';
 }
 
-function priorityOf(labels: readonly string[], maps: LabelMaps): { priority: Priority | null; raw: string | null } {
+export function priorityOf(labels: readonly string[], maps: LabelMaps): { priority: Priority | null; raw: string | null } {
   let best: { priority: Priority; raw: string } | null = null;
   for (const l of labels) {
     const p = maps.priority[labelKey(l)];

@@ -16,7 +16,8 @@ import type { Cursor, SourceItem } from '../../src/core/model.js';
 import type { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
 import { commentActivity, issueKey, pullEvidence, repoOf, toTask, type NormalizeContext } from './normalize.js';
-import type { GhComment, GhIssue, GhPull, GhRepo, GhReview } from './types.js';
+import { HistoryWalk } from './history.js';
+import type { GhComment, GhIssue, GhIssueEvent, GhMilestone, GhPull, GhRepo, GhReview } from './types.js';
 
 /** One list position: read up to `since`, with the keys (or comment ids) at exactly `since` already read. */
 interface Mark {
@@ -30,6 +31,8 @@ interface RepoCursor {
   etag: string | null;
   /** Comments to read since this mark (set when issues changed; cleared when read). */
   comments: Mark | null;
+  /** The issue event stream: the newest event read, and whether issues changed since (absent in older cursors). */
+  events?: { lastId: number | null; due: boolean };
 }
 
 export interface GithubCursor extends Cursor {
@@ -51,6 +54,8 @@ export interface PollDeps {
   readonly ctx: NormalizeContext;
   /** Repositories to read (the config's repos plus the orgs' repos). */
   readonly repos: () => Promise<string[]>;
+  /** The login taskwire writes as, so its own events in the history are taskwire's (not a person's). */
+  readonly selfLogin?: () => Promise<string | null>;
 }
 
 /** Repositories read at the same time (each still one request at a time, in order). */
@@ -62,7 +67,7 @@ export async function* pollGithub(deps: PollDeps, previous: Cursor | null, signa
   const prev = previous as GithubCursor | null;
   let cursor: GithubCursor = prev && prev.v === 1 && prev.scope === scope ? prev : { v: 1, scope, repos: {} };
   const startSince = config.backfillSince ? `${config.backfillSince}T00:00:00Z` : null;
-  const initial: RepoCursor = { issues: { since: startSince, edge: [] }, etag: null, comments: null };
+  const initial: RepoCursor = { issues: { since: startSince, edge: [] }, etag: null, comments: null, events: { lastId: null, due: false } };
   const sources = (await deps.repos()).map((repo) => () => pollRepo(deps, repo, cursor.repos[repo] ?? initial, startSince, signal));
   // A repository's position enters the cursor only with its own page, when that page is yielded.
   for await (const page of merge(sources, REPO_CONCURRENCY)) {
@@ -108,7 +113,7 @@ async function* pollRepo(deps: PollDeps, repo: string, from: RepoCursor, startSi
     prefetched = list(nextPage, nextMark, null);
     prefetched.catch(() => undefined); // awaited on the next turn; a failure surfaces there
     const items = await enrich(deps, fresh, signal);
-    yield { items, ...put({ issues: nextMark, etag: null, comments: rc.comments ?? { since: mark.since ?? startSince, edge: [] } }) };
+    yield { items, ...put({ issues: nextMark, etag: null, comments: rc.comments ?? { since: mark.since ?? startSince, edge: [] }, events: { lastId: rc.events?.lastId ?? null, due: true } }) };
     page = nextPage;
   }
 
@@ -139,6 +144,55 @@ async function* pollRepo(deps: PollDeps, repo: string, from: RepoCursor, startSi
     if (!res.hasNext) break;
     page = sameInstant(newest, mark.since) ? page + 1 : 1;
   }
+
+  if (rc.events?.due) yield* readEvents(deps, repo, rc, startSince, signal, put);
+}
+
+/**
+ * History from the repository's issue event stream, newest first, down to the newest event read last
+ * time (on the first sync: down to `backfillSince`, or `historyPages` pages). The walk back from each
+ * issue's current state runs across pages; the position is saved only when the pass is complete, so
+ * an interrupted pass is read again (entries already stored are kept once).
+ */
+async function* readEvents(
+  deps: PollDeps,
+  repo: string,
+  rc: RepoCursor,
+  startSince: string | null,
+  signal: AbortSignal,
+  put: (next: RepoCursor) => { repo: string; state: RepoCursor },
+): AsyncGenerator<{ repo: string; items: SourceItem[]; state: RepoCursor }> {
+  const [owner, name] = repo.split('/');
+  const lastId = rc.events?.lastId ?? null;
+  const pages = deps.config.historyPages;
+  const milestoneDue = new Map<string, string | null>();
+  let milestonesRead = false;
+  if (pages === 0) {
+    yield { items: [], ...put({ ...rc, events: { lastId, due: false } }) };
+    return;
+  }
+  const walk = new HistoryWalk({ ctx: deps.ctx, pullRequests: deps.config.pullRequests, milestoneDue, self: deps.selfLogin ? await deps.selfLogin() : null });
+  const seen = new Set<number>();
+  let newest = lastId;
+  for (let page = 1; page <= pages; page++) {
+    signal.throwIfAborted();
+    const res = await deps.client.get<GhIssueEvent[]>('GET /repos/{owner}/{repo}/issues/events', { owner, repo: name, per_page: PER_PAGE, page });
+    // Events arriving while we page push older ones onto the next page: each is walked once.
+    const fresh = res.data.filter((e) => (lastId === null || e.id > lastId) && !seen.has(e.id));
+    for (const e of fresh) {
+      seen.add(e.id);
+      if (newest === null || e.id > newest) newest = e.id;
+    }
+    const inScope = startSince === null ? fresh : fresh.filter((e) => Date.parse(e.created_at) >= Date.parse(startSince));
+    if (!milestonesRead && inScope.some((e) => e.event === 'milestoned' || e.event === 'demilestoned')) {
+      milestonesRead = true;
+      for (const m of await deps.client.getAll<GhMilestone>('GET /repos/{owner}/{repo}/milestones', { owner, repo: name, state: 'all' })) milestoneDue.set(m.title, m.due_on);
+    }
+    const done = !res.hasNext || res.data.some((e) => lastId !== null && e.id <= lastId) || inScope.length < fresh.length || page === pages;
+    yield { items: walk.page(inScope), ...put(done ? { ...rc, events: { lastId: newest, due: false } } : rc) };
+    if (done) return;
+  }
+  yield { items: [], ...put({ ...rc, events: { lastId: newest, due: false } }) };
 }
 
 /**

@@ -98,3 +98,22 @@ export interface GhRepo {
   readonly archived?: boolean;
   readonly has_issues?: boolean;
 }
+
+/**
+ * One entry of a repository's issue event stream (`issue-event`): `GET /repos/{owner}/{repo}/issues/events`,
+ * newest first. `issue` is embedded in its current state, not as it was at the event.
+ */
+export interface GhIssueEvent {
+  readonly id: number;
+  readonly event: string;
+  readonly actor: GhUser | null;
+  readonly created_at: string;
+  readonly issue?: GhIssue | null;
+  readonly label?: { readonly name: string } | null;
+  readonly assignee?: GhUser | null;
+  readonly milestone?: { readonly title: string } | null;
+  readonly rename?: { readonly from: string; readonly to: string } | null;
+  /** On closed/reopened events (GitHub sends it there; `state-change-issue-event`). */
+  readonly state_reason?: string | null;
+  readonly performed_via_github_app?: unknown;
+}

@@ -122,6 +122,7 @@ export interface SourceHistoryEntry {
  *   known (webhooks know, polls usually don't).
  * - `deleted`: the item is gone from its tool (soft delete).
  * - `activity`: someone did something on an item without changing its fields (a comment, a reaction).
+ * - `history`: past changes of an item from the tool's event stream, with the tool's own times.
  */
 export type SourceItem =
   | {
@@ -132,6 +133,8 @@ export type SourceItem =
       readonly history?: readonly SourceHistoryEntry[];
     }
   | { readonly type: 'deleted'; readonly key: string; readonly at: string }
+  /** Past changes of an item read from the tool's own history (an event stream), apart from its state. */
+  | { readonly type: 'history'; readonly key: string; readonly entries: readonly SourceHistoryEntry[] }
   | {
       readonly type: 'activity';
       readonly key: string;

@@ -117,6 +117,11 @@ export class SqliteStore implements TaskStore {
             counts.deleted++;
             changed.add(id);
           }
+        } else if (item.type === 'history') {
+          // The tool's own history of a task already stored (kept once, with its source times).
+          const id = `${connector.name}:${item.key}`;
+          if (!this.stmt.exists.get(id)) continue;
+          for (const h of item.entries) this.stmt.historyOnce.run(id, h.field, json(h.oldValue), json(h.newValue), isoUtc(h.at), h.actor, h.actorId ?? null, 'source', now);
         } else if (item.type === 'evidence') {
           const r = this.stmt.evidence.run(connector.name, item.source, item.sourceUrl, item.target, item.kind, isoUtc(item.at), item.actor, item.actorId ?? null, item.summary, item.until === undefined ? null : isoUtc(item.until), now);
           counts.evidence += r.changes;
@@ -262,11 +267,11 @@ export class SqliteStore implements TaskStore {
 
   async history(taskId: string): Promise<HistoryEntry[]> {
     const rows = this.db
-      .prepare<[string], { task_id: string; field: string; old_value: string | null; new_value: string | null; at: string; actor: HistoryEntry['actor']; actor_id: string | null }>(
-        'SELECT task_id, field, old_value, new_value, at, actor, actor_id FROM task_history WHERE task_id = ? ORDER BY at, id',
+      .prepare<[string], { task_id: string; field: string; old_value: string | null; new_value: string | null; at: string; actor: HistoryEntry['actor']; actor_id: string | null; source: NonNullable<HistoryEntry['source']> }>(
+        'SELECT task_id, field, old_value, new_value, at, actor, actor_id, source FROM task_history WHERE task_id = ? ORDER BY at, id',
       )
       .all(taskId);
-    return rows.map((r) => ({ taskId: r.task_id, field: r.field, oldValue: r.old_value, newValue: r.new_value, at: r.at, actor: r.actor, actorId: r.actor_id }));
+    return rows.map((r) => ({ taskId: r.task_id, field: r.field, oldValue: r.old_value, newValue: r.new_value, at: r.at, actor: r.actor, actorId: r.actor_id, source: r.source }));
   }
 
   /** Every task's history, oldest first per task (for rebuilding the past: `--as-of`, the backtest). */

@@ -34,6 +34,7 @@ export type StoreItem =
       readonly history?: readonly SourceHistoryEntry[] | undefined;
     }
   | { readonly type: 'deleted'; readonly key: string; readonly at: string }
+  | { readonly type: 'history'; readonly key: string; readonly entries: readonly SourceHistoryEntry[] }
   | {
       readonly type: 'activity';
       readonly key: string;

@@ -106,8 +106,8 @@ describe('applyBatch', () => {
     expect(r).toMatchObject({ updated: 1, changed: ['github-acme:acme/api#1'] });
     const h = await store.history('github-acme:acme/api#1');
     expect(h).toEqual([
-      { taskId: 'github-acme:acme/api#1', field: 'status', oldValue: '"todo"', newValue: '"in_progress"', at: '2026-11-03T10:00:00.000Z', actor: 'human', actorId: 'alexk' },
-      { taskId: 'github-acme:acme/api#1', field: 'due', oldValue: null, newValue: '"2026-11-26"', at: '2026-11-03T10:00:00.000Z', actor: 'human', actorId: 'alexk' },
+      { taskId: 'github-acme:acme/api#1', field: 'status', oldValue: '"todo"', newValue: '"in_progress"', at: '2026-11-03T10:00:00.000Z', actor: 'human', actorId: 'alexk', source: 'diff' },
+      { taskId: 'github-acme:acme/api#1', field: 'due', oldValue: null, newValue: '"2026-11-26"', at: '2026-11-03T10:00:00.000Z', actor: 'human', actorId: 'alexk', source: 'diff' },
     ]);
   });
 

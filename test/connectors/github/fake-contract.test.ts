@@ -54,6 +54,8 @@ const cases: [string, string, string, unknown?][] = [
   ['PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', '/repos/acme/infra/issues/comments/{last}', { body: 'status, edited' }],
   ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/labels', '/repos/acme/infra/issues/1/labels', { labels: ['blocked'] }],
   ['PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', '/repos/acme/infra/issues/2', { state: 'closed', state_reason: 'completed' }],
+  // After the writes above: labeled, assigned, milestoned, closed (seeded and written) in the stream.
+  ['GET', '/repos/{owner}/{repo}/issues/events', '/repos/acme/infra/issues/events?per_page=100'],
 ];
 
 describe("the GitHub fake's answers conform to GitHub's OpenAPI description", () => {

@@ -103,12 +103,15 @@ describe('GitHub poll against the fake, over HTTP', () => {
     r.fake.addComment('acme/infra', 9, 'alexk', 'Looking at this now.');
     const next = await poll(r.store, r);
     expect(next.updated).toBe(2);
-    expect(next.activity).toBe(1);
+    // The comment, and samr's three events on #7 (unlabeled P2, labeled blocked, assigned samr).
+    expect(next.activity).toBe(4);
     expect(await r.store.getTask('github-acme:acme/infra#7')).toMatchObject({ status: 'blocked', assignees: [{ kind: 'github', id: 'samr' }] });
     const nine = await r.store.getTask('github-acme:acme/infra#9');
     expect(nine?.lastHumanActivityAt).not.toBeNull();
     const status = (await r.store.history('github-acme:acme/infra#7')).filter((h) => h.field === 'status');
-    expect(status).toHaveLength(1);
+    // The change taskwire saw, and the same change from GitHub's event stream with samr as its author.
+    expect(status.map((h) => [h.source, h.newValue, h.actorId])).toEqual(expect.arrayContaining([['diff', '"blocked"', null], ['source', '"blocked"', 'samr']]));
+    expect(status).toHaveLength(2);
     // And then idle again.
     const before = r.fake.server.requests.length;
     await poll(r.store, r);
