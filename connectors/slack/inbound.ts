@@ -4,11 +4,11 @@
  * task" message shortcut and taskwire's DM buttons — turned into items. One function for both
  * transports, so they cannot drift apart.
  */
-import type { SourceItem } from '../../src/core/model.js';
+import type { SourceHistoryEntry, SourceItem, TaskStatus } from '../../src/core/model.js';
 import type { ParsedDelivery } from '../port.js';
 import type { SlackClient } from './client.js';
 import type { SlackConfig } from './config.js';
-import { buttonEvidence, messageKey, replyItems, toTask, tsToIso, type ButtonValue, type SlackNormalizeContext } from './normalize.js';
+import { buttonEvidence, messageKey, replyItems, toTask, tsToIso, type ButtonValue, type CaptureInput, type SlackNormalizeContext } from './normalize.js';
 import type { SlackEventEnvelope, SlackInteraction, SlackMessage } from './types.js';
 
 export interface InboundDeps {
@@ -43,7 +43,9 @@ async function handleEvent(deps: InboundDeps, env: SlackEventEnvelope): Promise<
     if (e.reaction !== config.captureReaction && e.reaction !== config.doneReaction) return { items: [], ignored: `reaction :${e.reaction}: is not used` };
     if (!watched(config, e.item.channel)) return { items: [], ignored: `channel ${e.item.channel} is not watched` };
     const capturedBy = e.type === 'reaction_added' && e.reaction === config.captureReaction ? e.user : null;
-    return { items: await captureItems(deps, e.item.channel, e.item.ts, capturedBy) };
+    // Slack's API keeps no time for a reaction; its event does. A status the reaction moved is history at that time.
+    const reacted = e.reaction === config.doneReaction ? { user: e.user, added: e.type === 'reaction_added', at: tsToIso(e.event_ts) } : undefined;
+    return { items: await captureItems(deps, e.item.channel, e.item.ts, capturedBy, reacted) };
   }
   if (e.type === 'message') {
     if (e.subtype === 'message_deleted') {
@@ -95,7 +97,7 @@ async function handleInteraction(deps: InboundDeps, p: SlackInteraction): Promis
  * the replies): the task as it stands now, and its replies as activity. A message gone, or no longer
  * carrying the capture reaction, is a deletion.
  */
-export async function captureItems(deps: InboundDeps, channel: string, ts: string, capturedBy: string | null): Promise<SourceItem[]> {
+export async function captureItems(deps: InboundDeps, channel: string, ts: string, capturedBy: string | null, reacted?: DoneReaction): Promise<SourceItem[]> {
   const ctx = await deps.ctx();
   const thread = await readThread(deps.client, channel, ts);
   const message = thread.find((m) => m.ts === ts);
@@ -104,8 +106,31 @@ export async function captureItems(deps: InboundDeps, channel: string, ts: strin
   const capture = message.reactions?.find((r) => r.name === deps.config.captureReaction);
   if (!capture || capture.users.length === 0) return [{ type: 'deleted', key, at: new Date().toISOString() }];
   const replies = message.thread_ts === message.ts ? thread.filter((m) => m.ts !== ts) : [];
-  const task = toTask({ channel, message, reactions: message.reactions ?? [], capturedBy: capturedBy ?? capture.users[0] ?? null, replies }, ctx);
-  return [{ type: 'task', task }, ...replyItems(channel, ts, replies, ctx.botUserId)];
+  const input = { channel, message, reactions: message.reactions ?? [], capturedBy: capturedBy ?? capture.users[0] ?? null, replies };
+  const task = toTask(input, ctx);
+  const history = reacted ? statusMove(input, reacted, task.status, deps.config.doneReaction, ctx) : [];
+  return [{ type: 'task', task, ...(history.length > 0 ? { history } : {}) }, ...replyItems(channel, ts, replies, ctx.botUserId)];
+}
+
+/** A done reaction added or removed by `user` at `at` (from the event). */
+export interface DoneReaction {
+  readonly user: string;
+  readonly added: boolean;
+  readonly at: string;
+}
+
+/**
+ * The status move a done reaction made, with the reaction's own time: the status the message had
+ * without that reaction (added) or with it (removed), against the status it has now.
+ */
+function statusMove(input: CaptureInput, r: DoneReaction, now: TaskStatus, doneReaction: string, ctx: SlackNormalizeContext): SourceHistoryEntry[] {
+  const others = input.reactions.filter((x) => x.name !== doneReaction);
+  const users = input.reactions.find((x) => x.name === doneReaction)?.users ?? [];
+  const without = users.filter((u) => u !== r.user);
+  const before = r.added ? without : [...without, r.user];
+  const reactions = before.length > 0 ? [...others, { name: doneReaction, users: before, count: before.length }] : others;
+  const was = toTask({ ...input, reactions }, ctx).status;
+  return was === now ? [] : [{ field: 'status', oldValue: was, newValue: now, at: r.at, actor: 'human', actorId: r.user }];
 }
 
 export async function readThread(client: SlackClient, channel: string, ts: string): Promise<SlackMessage[]> {

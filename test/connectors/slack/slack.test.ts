@@ -15,6 +15,7 @@ const scenario: SlackScenario = {
 };
 
 const rigs: SlackRig[] = [];
+const tsIso = (ts: string) => new Date(Number(ts) * 1000).toISOString();
 afterEach(async () => {
   for (const r of rigs.splice(0)) await r.stop();
 });
@@ -77,6 +78,13 @@ for (const transport of ['http', 'socket'] as const) {
       await r.fake.react('C0OPS', ts, 'U0PRIYA', 'white_check_mark');
       await r.settle();
       expect((await r.store.getTask(id))?.status).toBe('verified');
+      // Slack keeps no time for a reaction; the events do, and the status moves are history at those times.
+      const moves = (await r.store.history(id)).filter((h) => h.field === 'status' && h.source === 'source');
+      expect(moves.map((h) => [h.oldValue, h.newValue, h.actorId])).toEqual([
+        ['"in_progress"', '"done"', 'U0SAM'],
+        ['"done"', '"verified"', 'U0PRIYA'],
+      ]);
+      expect(moves[0]!.at > tsIso(ts)).toBe(true);
     });
 
     it('button clicks become evidence about the task they name', async () => {
