@@ -35,7 +35,7 @@ if (MODE === 'floor') {
   const store = SqliteStore.open(DB);
   const connector = createGithub(githubConfigSchema.parse({ name: 'github-bench', type: 'github', baseUrl: FAKE_URL, token: 'ghp_faketoken', repos }), { log: pino({ level: 'silent' }), timezone: 'Europe/Berlin' });
   const summary = await pollConnector(store, connector, buildIdentity({ people: [], teams: [], discovered: [] }), new AbortController().signal);
-  items = summary.items;
+  items = summary.inserted; // tasks (a poll also yields history and activity items)
   await store.close();
 }
 process.stdout.write(JSON.stringify({ ms: performance.now() - started, items, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
