@@ -65,7 +65,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .command('plan')
     .description('the follow-ups taskwire would send (or is about to send): comments, messages, status changes, and why')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => setExit(await planCommand(loadContext(io, configFlag()), opts)));
+    .option('--as-of <when>', 'what taskwire would have planned then, from the store as it stood: a date (that morning) or a date-time')
+    .action(async (opts: { json?: boolean; asOf?: string }) => setExit(await planCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
     .command('outbox')

@@ -4,10 +4,15 @@
  */
 import type { OutboxRow, OutboxStatus } from '../store/outbox.js';
 import { UsageError } from '../errors.js';
-import { openStore } from '../main.js';
+import { engineFromConfig, loadIdentity, openStore } from '../main.js';
+import { planAt } from '../pipeline/followups.js';
+import { storeAsOf } from '../store/as-of.js';
+import { parseAsOf } from './live.js';
 import type { CommandContext } from './context.js';
 
-const DESCRIBE: Record<string, (r: OutboxRow) => string> = {
+type Described = Pick<OutboxRow, 'taskId' | 'recipient' | 'action'>;
+
+const DESCRIBE: Record<string, (r: Described) => string> = {
   status_comment: (r) => `status comment on ${r.taskId ?? '?'}`,
   direct_message: (r) => `direct message to ${r.recipient ?? '?'}`,
   triage: (r) => `triage post to ${r.recipient ?? '?'}`,
@@ -16,7 +21,7 @@ const DESCRIBE: Record<string, (r: OutboxRow) => string> = {
   report: (r) => `daily report to ${r.recipient ?? '?'}`,
 };
 
-function bodyOf(r: OutboxRow): string {
+function bodyOf(r: Described): string {
   const a = r.action;
   if (a.type === 'status_comment') return a.body.split('\n').slice(1).join('\n');
   if (a.type === 'direct_message' || a.type === 'channel_post') return a.text;
@@ -25,7 +30,8 @@ function bodyOf(r: OutboxRow): string {
 }
 
 /** Every planned action that is still current (not superseded), readably or as JSON. */
-export async function planCommand(ctx: CommandContext, opts: { json?: boolean }): Promise<number> {
+export async function planCommand(ctx: CommandContext, opts: { json?: boolean; asOf?: string }, now: number): Promise<number> {
+  if (opts.asOf !== undefined) return planAsOf(ctx, { json: opts.json === true, asOf: opts.asOf }, now);
   const store = openStore(ctx.config, ctx.io.cwd);
   try {
     const rows = store.outbox.list({ status: ['planned', 'pending', 'claimed', 'sending'] });
@@ -46,6 +52,40 @@ export async function planCommand(ctx: CommandContext, opts: { json?: boolean })
     return 0;
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * `plan --as-of`: what the planner would have planned that morning — the store rebuilt as it stood then
+ * (tasks, evidence, what had been sent, which flags were already open), evaluated and planned in memory.
+ * Nothing is written or sent.
+ */
+async function planAsOf(ctx: CommandContext, opts: { json: boolean; asOf: string }, now: number): Promise<number> {
+  const sqlite = openStore(ctx.config, ctx.io.cwd, () => now);
+  try {
+    const identity = await loadIdentity(ctx.config, sqlite);
+    const at = parseAsOf(opts.asOf, ctx, now);
+    const store = await storeAsOf(sqlite, at, (a) => identity.ownership(a).owner);
+    const engine = engineFromConfig(ctx.config, identity);
+    const { actions } = await planAt({ store, engine, config: ctx.config, identity }, at);
+    const when = new Date(at).toISOString();
+    if (opts.json) {
+      ctx.io.out(`${JSON.stringify({ asOf: when, actions: actions.map((a) => ({ kind: a.kind, connector: a.connector, taskId: a.taskId, recipient: a.recipient, reason: a.reason, notBefore: a.notBefore, action: a.action })) }, null, 2)}\n`);
+      return 0;
+    }
+    const mode = ctx.config.followups.mode;
+    if (actions.length === 0) {
+      ctx.io.out(`as of ${when}: nothing to plan (${mode} mode)\n`);
+      return 0;
+    }
+    ctx.io.out(`as of ${when}, taskwire would have planned ${actions.length} follow-up${actions.length === 1 ? '' : 's'} (${mode} mode; rebuilt from history, nothing written or sent):\n\n`);
+    for (const a of actions) {
+      ctx.io.out(`${DESCRIBE[a.kind]?.(a) ?? a.kind} via ${a.connector} — ${a.reason}${a.notBefore !== null && a.notBefore > when ? ` (not before ${a.notBefore})` : ''}\n`);
+      ctx.io.out(`${indent(bodyOf(a))}\n\n`);
+    }
+    return 0;
+  } finally {
+    await sqlite.close();
   }
 }
 

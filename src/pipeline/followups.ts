@@ -8,7 +8,7 @@ import type { Engine, Evaluation } from '../core/engine.js';
 import type { FlagDiff } from '../core/flags.js';
 import type { Identity } from '../core/identity.js';
 import type { Task, TaskStatus } from '../core/model.js';
-import { planFollowups, type PlannerInput } from '../core/planner.js';
+import { planFollowups, type PlannedAction, type PlannerInput } from '../core/planner.js';
 import { verifierOf } from '../core/verifier.js';
 import type { Config, ConnectorConfig } from '../config/schema.js';
 import type { TaskStore } from '../store/store.js';
@@ -62,6 +62,22 @@ export async function evaluateAndPlan(deps: FollowupDeps, now: number, changed?:
     plan: (_diff, firstSeen) => planFollowups({ ...input, flags: engine.currentFlags(), firstSeen }),
   });
   return { evaluation, diff, planned, verified };
+}
+
+/**
+ * What the planner would plan at `now` from the store as it is (or as it stood, for `plan --as-of`):
+ * the whole world evaluated, nothing written — no flags stored, no outbox rows.
+ */
+export async function planAt(deps: FollowupDeps, now: number): Promise<{ evaluation: Evaluation; actions: readonly PlannedAction[] }> {
+  const { store, engine } = deps;
+  const [tasks, samples, started] = await Promise.all([store.listTasks(), store.cycleSamples(), store.startedTimes()]);
+  engine.load(tasks, samples, started);
+  const evaluation = engine.evaluate(now);
+  const input = await plannerInput(deps, now, true);
+  const at = new Date(now).toISOString();
+  const open = store.flagsOpenAt(at);
+  const actions = planFollowups({ ...input, flags: engine.currentFlags(), firstSeen: (taskId, code) => open.get(`${taskId}\u0000${code}`) ?? at });
+  return { evaluation, actions };
 }
 
 /** Verification evidence (an approved PR, a "Mark verified" click) marks its done task verified. */

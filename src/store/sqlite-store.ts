@@ -370,6 +370,13 @@ export class SqliteStore implements TaskStore {
     return new Map(rows.map((r) => [r.task_id, r.at]));
   }
 
+  flagsOpenAt(at: string): Map<string, string> {
+    const rows = this.db
+      .prepare<[string, string], { task_id: string; code: string; first_seen_at: string }>('SELECT task_id, code, first_seen_at FROM flags WHERE first_seen_at <= ? AND (resolved_at IS NULL OR resolved_at > ?)')
+      .all(at, at);
+    return new Map(rows.map((r) => [`${r.task_id}\u0000${r.code}`, r.first_seen_at]));
+  }
+
   flagSpans(since: string): { taskId: string; from: string; to: string | null }[] {
     return this.db
       .prepare<[string], { task_id: string; first_seen_at: string; resolved_at: string | null }>('SELECT task_id, first_seen_at, resolved_at FROM flags WHERE resolved_at IS NULL OR resolved_at >= ?')

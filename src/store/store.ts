@@ -132,6 +132,8 @@ export interface TaskStore {
   lastHumanStatusChanges(): Promise<Map<string, string>>;
   /** When each flag (open or resolved since `since`) was open: for the report's trend. */
   flagSpans(since: string): { taskId: string; from: string; to: string | null }[];
+  /** Flags open at an instant (`taskId\u0000code` → when first seen), for planning as of then. */
+  flagsOpenAt(at: string): Map<string, string>;
   /** Open flags, of one task or of all. */
   openFlags(taskId?: string): Promise<StoredFlag[]>;
   /** Finished tasks with when work on them started (first move to in progress, else creation). */

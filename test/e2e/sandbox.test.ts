@@ -134,6 +134,26 @@ describe('the sandbox end to end', () => {
     expect(report.out).toMatch(/# taskwire daily report — Fri 20 Nov/);
     expect((await env.cli('report', '--as-of', '2026-11-20', '--post')).code).toBe(2);
     expect((await env.cli('tasks', '--as-of', '2027-01-01')).out).toMatch(/--as-of: .* is in the future/);
+    // What taskwire would have planned on Friday morning: OPS-14 still in progress then, so no "done,
+    // nobody verified" follow-up about it; nothing is written.
+    const count = async () => {
+      const s = env!.store();
+      const n = s.outbox.list({}).length;
+      await s.close();
+      return n;
+    };
+    const outboxBefore = await count();
+    const planned = await env.cli('plan', '--as-of', '2026-11-20', '--json');
+    expect(planned.code, planned.out).toBe(0);
+    const plan = JSON.parse(planned.out) as { asOf: string; actions: { kind: string; taskId: string | null; reason: string }[] };
+    expect(plan.asOf).toBe('2026-11-20T08:00:00.000Z');
+    expect(plan.actions.length).toBeGreaterThan(0);
+    expect(plan.actions.some((a) => a.taskId === 'jira-acme:OPS-14' && /verif/i.test(a.reason))).toBe(false);
+    expect(plan.actions.some((a) => a.taskId === 'jira-acme:OPS-15')).toBe(false); // created on Monday
+    const now = JSON.parse((await env.cli('plan', '--as-of', '2026-11-24T07:30:00Z', '--json')).out) as typeof plan;
+    expect(now.actions.some((a) => a.taskId === 'jira-acme:OPS-14' && /verif/i.test(a.reason))).toBe(true);
+    expect(await count()).toBe(outboxBefore);
+    expect((await env.cli('plan', '--as-of', '2026-11-20')).out).toMatch(/^as of 2026-11-20T08:00:00.000Z, taskwire would have planned \d+ follow-ups/m);
     const backtest = await env.cli('backtest', '--html', 'backtest.html');
     expect(backtest.code, backtest.out).toBe(0);
     expect(backtest.out).toMatch(/^Backtest \d{4}-\d{2}-\d{2} → 2026-11-24, every working day/m);
