@@ -34,7 +34,7 @@ export async function storeAsOf(store: SqliteStore, asOfMs: number, ownerOf?: (a
           outboxAsOf({ since }).map((r) => {
             const sent = r.sentAt !== null && r.sentAt <= asOf;
             const status: PastFollowup['status'] = sent ? 'sent' : r.status === 'planned' || r.status === 'skipped' ? r.status : 'pending';
-            return { kind: r.kind, recipient: r.recipient, taskId: r.taskId, about: r.about, at: sent ? r.sentAt! : r.createdAt, status, pushedFrom: r.action.type === 'status_push' ? (r.action.from ?? null) : null };
+            return { kind: r.kind, recipient: r.recipient, taskId: r.taskId, about: r.about, at: sent ? r.sentAt : r.createdAt, status, pushedFrom: r.action.type === 'status_push' ? (r.action.from ?? null) : null };
           });
       }
       if (prop === 'commentedTasks') return () => new Set(outboxAsOf({}).filter((r) => r.kind === 'status_comment' && r.taskId !== null && r.status !== 'dead' && r.status !== 'skipped').map((r) => r.taskId!));
