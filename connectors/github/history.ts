@@ -48,6 +48,17 @@ export class HistoryWalk {
   page(events: readonly GhIssueEvent[]): SourceItem[] {
     const entries = new Map<string, SourceHistoryEntry[]>();
     const out: SourceItem[] = [];
+    // Before a reopen the issue was closed for the reason its closing gave: that event is older (later
+    // in the stream), so look it up first — on this page; when it is further back, "completed".
+    const closedFor = new Map<GhIssueEvent, string | null>();
+    const lastClose = new Map<string, string | null>();
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i]!;
+      if (!e.issue) continue;
+      const key = `${e.issue.repository_url}#${e.issue.number}`;
+      if (e.event === 'closed') lastClose.set(key, e.state_reason ?? null);
+      if (e.event === 'reopened' && lastClose.has(key)) closedFor.set(e, lastClose.get(key) ?? null);
+    }
     for (const e of events) {
       const issue = e.issue;
       if (!issue || !TRACKED.has(e.event)) continue;
@@ -59,7 +70,7 @@ export class HistoryWalk {
         this.walked.set(key, w);
       }
       const after = w.state;
-      const before = undo(after, e);
+      const before = undo(after, e, closedFor.get(e));
       w.state = before;
       const actor = e.actor !== null && e.actor.login === this.opts.self ? 'taskwire' : actorOf(e.actor);
       const actorId = e.actor?.login;
@@ -99,7 +110,7 @@ function stateOf(issue: GhIssue): State {
 }
 
 /** The state just before `e`, given the state just after it. */
-function undo(after: State, e: GhIssueEvent): State {
+function undo(after: State, e: GhIssueEvent, closedFor?: string | null): State {
   const s: State = { ...after, labels: [...after.labels], assignees: [...after.assignees] };
   const label = e.label?.name;
   const login = e.assignee?.login;
@@ -110,7 +121,7 @@ function undo(after: State, e: GhIssueEvent): State {
       break;
     case 'reopened':
       s.open = false;
-      s.stateReason = 'completed';
+      s.stateReason = closedFor ?? 'completed';
       break;
     case 'labeled':
       if (label !== undefined) s.labels = s.labels.filter((l) => l !== label);

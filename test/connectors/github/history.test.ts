@@ -103,6 +103,16 @@ describe("GitHub's issue event stream as history", () => {
     expect(items.some((i) => i.type === 'activity')).toBe(false);
   });
 
+  it('a reopened issue was closed for the reason its closing gave (not planned → cancelled)', () => {
+    const open: GhIssue = { ...now, state: 'open', state_reason: 'reopened', labels: [], milestone: null };
+    const events = [ev('reopened', '2026-10-09T10:00:00Z', 'alexk', { issue: open }), ev('closed', '2026-10-08T10:00:00Z', 'samr', { issue: open, state_reason: 'not_planned' })];
+    const status = entries(new HistoryWalk({ ctx, pullRequests: 'evidence', milestoneDue: new Map() }).page(events)).filter((e) => e.field === 'status');
+    expect(status.map((e) => [e.at, e.oldValue, e.newValue])).toEqual([
+      ['2026-10-09T10:00:00Z', 'cancelled', 'todo'],
+      ['2026-10-08T10:00:00Z', 'todo', 'cancelled'],
+    ]);
+  });
+
   it('skips pull requests unless they are tracked as tasks', () => {
     const pr: GhIssue = { ...now, number: 8, pull_request: { merged_at: '2026-10-09T15:00:00Z', html_url: 'x' } };
     const events = [ev('closed', '2026-10-09T15:00:00Z', 'samr', { issue: pr })];
