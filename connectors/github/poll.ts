@@ -174,9 +174,12 @@ async function* readEvents(
   const walk = new HistoryWalk({ ctx: deps.ctx, pullRequests: deps.config.pullRequests, milestoneDue, self: deps.selfLogin ? await deps.selfLogin() : null });
   const seen = new Set<number>();
   let newest = lastId;
+  const read = (page: number) => deps.client.get<GhIssueEvent[]>('GET /repos/{owner}/{repo}/issues/events', { owner, repo: name, per_page: PER_PAGE, page });
+  let next: ReturnType<typeof read> | null = null;
   for (let page = 1; page <= pages; page++) {
     signal.throwIfAborted();
-    const res = await deps.client.get<GhIssueEvent[]>('GET /repos/{owner}/{repo}/issues/events', { owner, repo: name, per_page: PER_PAGE, page });
+    const res = await (next ?? read(page));
+    next = null;
     // Events arriving while we page push older ones onto the next page: each is walked once.
     const fresh = res.data.filter((e) => (lastId === null || e.id > lastId) && !seen.has(e.id));
     for (const e of fresh) {
@@ -189,6 +192,11 @@ async function* readEvents(
       for (const m of await deps.client.getAll<GhMilestone>('GET /repos/{owner}/{repo}/milestones', { owner, repo: name, state: 'all' })) milestoneDue.set(m.title, m.due_on);
     }
     const done = !res.hasNext || res.data.some((e) => lastId !== null && e.id <= lastId) || inScope.length < fresh.length || page === pages;
+    // The next page is asked for while this one is walked and stored.
+    if (!done) {
+      next = read(page + 1);
+      next.catch(() => undefined); // awaited on the next turn; a failure surfaces there
+    }
     yield { items: walk.page(inScope), ...put(done ? { ...rc, events: { lastId: newest, due: false } } : rc) };
     if (done) return;
   }
