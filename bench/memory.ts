@@ -56,7 +56,7 @@ export async function benchMemory(): Promise<void> {
       { name: 'floor: peak RSS, raw fetch + parse + insert', value: floor.maxRssMiB, unit: 'MiB' },
       { name: 'connector backfill: peak RSS', value: run.maxRssMiB, unit: 'MiB', goal: '< 300 MiB', met: run.maxRssMiB < 300 },
       { name: 'connector ÷ floor (peak RSS)', value: run.maxRssMiB / floor.maxRssMiB, unit: '×' },
-      { name: 'items backfilled', value: run.items, unit: 'items', goal: `= ${total.toLocaleString('en-US')}`, met: run.items === total },
+      { name: 'tasks backfilled', value: run.items, unit: 'tasks', goal: `= ${total.toLocaleString('en-US')}`, met: run.items === total },
       { name: 'connector backfill rate', value: (run.items / run.ms) * 1000, unit: 'tasks/s' },
       { name: 'floor rate', value: (floor.items / floor.ms) * 1000, unit: 'issues/s' },
     ];

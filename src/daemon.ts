@@ -185,7 +185,8 @@ export class Daemon {
       this.metrics.items.inc({ connector: c.name }, summary.items);
       Object.assign(s, { lastSuccessAt: new Date(this.now()).toISOString(), lastError: null, failingSince: null, failures: 0 });
       await markSeeded(this.store, [{ connector: c.name, ok: true, ms: 0 }], new Date(this.now()).toISOString());
-      if (summary.changed.length > 0) await this.evaluations.add(() => this.evaluate(summary.changed));
+      if (summary.changedMany) await this.evaluations.add(() => this.evaluate());
+      else if (summary.changed.length > 0) await this.evaluations.add(() => this.evaluate(summary.changed));
     } catch (err) {
       if (this.abort.signal.aborted) return;
       this.metrics.polls.inc({ connector: c.name, result: 'error' });

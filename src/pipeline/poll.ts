@@ -16,8 +16,10 @@ export interface PollSummary {
   readonly updated: number;
   readonly evidence: number;
   readonly activity: number;
-  /** Ids of tasks whose stored state changed. */
+  /** Ids of tasks whose stored state changed (empty when `changedMany`). */
   readonly changed: readonly string[];
+  /** More tasks changed than are worth listing (a backfill): evaluate everything instead. */
+  readonly changedMany: boolean;
   /** The connector had no cursor: this was its first sync (a backfill, seeded silently). */
   readonly firstSync: boolean;
 }
@@ -31,8 +33,10 @@ export async function pollConnector(
 ): Promise<PollSummary> {
   const start = await store.getCursor(connector.name);
   const summary = { connector: connector.name, pages: 0, items: 0, inserted: 0, updated: 0, evidence: 0, activity: 0, firstSync: start === null };
-  const changed = new Set<string>();
-  if (!connector.poll) return { ...summary, changed: [] };
+  // A backfill changes every task: past a point the ids are not kept (they would only ask for a full
+  // evaluation anyway, and 200k of them are tens of MiB).
+  let changed: Set<string> | null = new Set<string>();
+  if (!connector.poll) return { ...summary, changed: [], changedMany: false };
   for await (const page of connector.poll(start, signal)) {
     const r = await ingestPage(store, { name: connector.name, kind: connector.kind }, identity, page.items, page.cursor);
     summary.pages++;
@@ -41,8 +45,12 @@ export async function pollConnector(
     summary.updated += r.updated;
     summary.evidence += r.evidence;
     summary.activity += r.activity;
-    for (const id of r.changed) changed.add(id);
+    if (changed !== null) for (const id of r.changed) changed.add(id);
+    if (changed !== null && changed.size > MAX_LISTED) changed = null;
     onPage?.({ items: summary.items, pages: summary.pages });
   }
-  return { ...summary, changed: [...changed] };
+  return { ...summary, changed: changed === null ? [] : [...changed], changedMany: changed === null };
 }
+
+/** Changed tasks listed for an incremental evaluation; beyond this, the whole world is evaluated. */
+const MAX_LISTED = 5_000;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildIdentity } from '../../src/core/identity.js';
 import { ingestPage, reconcileOwners } from '../../src/pipeline/ingest.js';
+import { pollConnector } from '../../src/pipeline/poll.js';
+import type { Connector } from '../../connectors/port.js';
 import { openDatabase } from '../../src/store/db.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { gh, taskItem } from '../support/tasks.js';
@@ -31,6 +33,26 @@ describe('ingestPage', () => {
     expect(await reconcileOwners(store, grown)).toBe(1);
     expect((await store.getTask('github-acme:a#1'))?.owner).toBe('sam');
     expect(await reconcileOwners(store, grown)).toBe(0);
+  });
+});
+
+describe('pollConnector', () => {
+  const connector = (pages: number, perPage: number): Connector =>
+    ({
+      name: 'github-acme',
+      kind: 'github',
+      async *poll() {
+        for (let p = 0; p < pages; p++) yield { items: Array.from({ length: perPage }, (_, i) => taskItem({ key: `a#${p * perPage + i}` })), cursor: { page: p } };
+      },
+    }) as unknown as Connector;
+
+  it('lists the changed tasks for an incremental evaluation, and past 5,000 (a backfill) says "many" instead', async () => {
+    const identity = buildIdentity({ people, teams: [] });
+    const few = await pollConnector(new SqliteStore(openMemory()), connector(3, 10), identity, new AbortController().signal);
+    expect(few).toMatchObject({ inserted: 30, changedMany: false });
+    expect(few.changed).toHaveLength(30);
+    const many = await pollConnector(new SqliteStore(openMemory()), connector(60, 100), identity, new AbortController().signal);
+    expect(many).toMatchObject({ inserted: 6000, changedMany: true, changed: [] });
   });
 });
 
