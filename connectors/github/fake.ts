@@ -60,6 +60,8 @@ export interface GithubFakeOptions {
   readonly appInstallationId?: string;
   readonly clock?: () => Date;
   readonly rateLimit?: number;
+  /** Pages of the repository issue event stream served before GitHub's "pagination is limited" 422. */
+  readonly eventPagesLimit?: number;
   /** Send a signed webhook here for every change made through the API or the fake's own methods. */
   readonly webhooks?: { readonly url: string; readonly secret: string };
 }
@@ -290,7 +292,13 @@ export class GithubFake {
       r('PATCH', '/repos/:owner/:repo/issues/comments/:id', (q) => this.editComment(q)),
       r('GET', '/repos/:owner/:repo/issues', (q) => this.listIssues(q)),
       // The repository's issue event stream, newest first (no `since`: only per_page and page).
-      r('GET', '/repos/:owner/:repo/issues/events', (q) => this.withRepo(q, (repo) => this.list(q, [...repo.events].reverse(), (e) => this.shapes.issueEvent(repo, e)))),
+      r('GET', '/repos/:owner/:repo/issues/events', (q) =>
+        this.withRepo(q, (repo) =>
+          Number(q.query.get('page') ?? 1) > (this.opts.eventPagesLimit ?? Infinity)
+            ? { status: 422, body: { message: 'In order to keep the API fast for everyone, pagination is limited for this resource. Check the rel=last link relation in the Link response header to see how far back you can traverse.', documentation_url: 'https://docs.github.com/v3/#pagination', status: '422' } }
+            : this.list(q, [...repo.events].reverse(), (e) => this.shapes.issueEvent(repo, e)),
+        ),
+      ),
       r('GET', '/repos/:owner/:repo/issues/:n', (q) => this.withIssue(q, (repo, i) => ({ status: 200, body: this.shapes.issue(repo, i) }))),
       r('PATCH', '/repos/:owner/:repo/issues/:n', (q) => this.patchIssue(q)),
       r('GET', '/repos/:owner/:repo/issues/:n/comments', (q) => this.withIssue(q, (repo, i) => this.list(q, repo.comments.filter((c) => c.issueNumber === i.number).map((c) => this.shapes.comment(repo, c))))),

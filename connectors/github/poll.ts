@@ -174,7 +174,13 @@ async function* readEvents(
   const walk = new HistoryWalk({ ctx: deps.ctx, pullRequests: deps.config.pullRequests, milestoneDue, self: deps.selfLogin ? await deps.selfLogin() : null });
   const seen = new Set<number>();
   let newest = lastId;
-  const read = (page: number) => deps.client.get<GhIssueEvent[]>('GET /repos/{owner}/{repo}/issues/events', { owner, repo: name, per_page: PER_PAGE, page });
+  // GitHub answers 422 past how far back it lets this stream be paged ("pagination is limited"): that
+  // is where the history ends, not a failure to retry every cycle.
+  const read = (page: number) =>
+    deps.client.get<GhIssueEvent[]>('GET /repos/{owner}/{repo}/issues/events', { owner, repo: name, per_page: PER_PAGE, page }).catch((err: unknown) => {
+      if ((err as { status?: number }).status === 422) return { data: [] as GhIssueEvent[], hasNext: false };
+      throw err;
+    });
   let next: ReturnType<typeof read> | null = null;
   for (let page = 1; page <= pages; page++) {
     signal.throwIfAborted();

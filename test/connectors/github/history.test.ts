@@ -169,6 +169,23 @@ describe('GitHub history over HTTP, into the store, and back as of an instant', 
     expect(asOf('2026-10-08T13:00:00.000Z')).toMatchObject({ status: 'done', doneAt: '2026-10-08T13:00:00.000Z' });
   });
 
+  it('ends the history where GitHub stops paging the stream (422), instead of failing every cycle', async () => {
+    const issues = Array.from({ length: 80 }, (_, i) => ({ title: `Issue ${i}`, labels: ['P2', 'bug'], createdAt: new Date(Date.parse('2026-10-01T08:00:00Z') + i * 60_000).toISOString().replace('.000Z', 'Z') }));
+    const r = await githubRig({ repos: [{ fullName: 'acme/infra', issues }] }, {}, { eventPagesLimit: 1 });
+    rigs.push(r);
+    const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'tw-ghh-')), 'tw.db'));
+    const first = await pollConnector(store, r.connector, identity, new AbortController().signal);
+    expect(first.inserted).toBe(80);
+    const refused = r.fake.server.requests.filter((q) => q.path === '/repos/acme/infra/issues/events' && q.status === 422);
+    expect(refused).toHaveLength(1);
+    // The newest 100 events (the last 50 issues' two labels) made it into the history.
+    const sourced = (store.db.prepare("SELECT count(DISTINCT task_id) AS n FROM task_history WHERE source = 'source' AND field = 'labels'").get() as { n: number }).n;
+    expect(sourced).toBe(50);
+    const before = r.fake.server.requests.length;
+    await pollConnector(store, r.connector, identity, new AbortController().signal);
+    expect(r.fake.server.requests.slice(before).map((q) => q.status)).toEqual([304]);
+  });
+
   it('later syncs read only the new events, and only when issues changed; historyPages: 0 reads none', async () => {
     const { r, n, store, at } = await setup();
     const poll = () => pollConnector(store, r.connector, identity, new AbortController().signal);
