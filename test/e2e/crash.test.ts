@@ -22,18 +22,18 @@ function daemon(dir: string): { child: ChildProcess; exited: Promise<number | nu
   return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))), output: () => output };
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what()}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
 
 describe('kill -9 during dispatch', () => {
   it('a restarted daemon finishes the job: no duplicate message, no second status comment', async () => {
-    const port = 21000 + Math.floor(Math.random() * 20000);
-    const env = await sandboxEnv({ realClock: true, config: { port } });
+    // Port 0: the daemon's server takes whatever port is free (nothing here calls it).
+    const env = await sandboxEnv({ realClock: true, config: { port: 0 } });
     try {
       // Install day, in the foreground: seeded, status comments written.
       expect((await env.cli('sync')).code).toBe(0);
@@ -46,7 +46,7 @@ describe('kill -9 during dispatch', () => {
       // First daemon: killed the moment a direct message reaches Slack — before it can record that it sent it.
       const first = daemon(env.dir);
       const dm = () => env.sb.slack.server.requests.some((r) => r.path === '/api/chat.postMessage' && String((r.body as { channel?: string } | undefined)?.channel ?? '').startsWith('D'));
-      await until(dm, 60_000, `a direct message (daemon output: ${first.output()})`);
+      await until(dm, 60_000, () => `a direct message (daemon output: ${first.output()})`);
       first.child.kill('SIGKILL');
       expect(await first.exited).toBeNull();
 
@@ -56,7 +56,7 @@ describe('kill -9 during dispatch', () => {
       try {
         const pending = () => (store.db.prepare("SELECT count(*) AS n FROM outbox WHERE status IN ('planned', 'pending', 'claimed', 'sending')").get() as { n: number }).n;
         const dms = () => (store.db.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'direct_message' AND status = 'sent'").get() as { n: number }).n;
-        await until(() => dms() >= 2 && pending() === 0, 60_000, `the outbox to drain (daemon output: ${second.output()})`);
+        await until(() => dms() >= 2 && pending() === 0, 60_000, () => `the outbox to drain (daemon output: ${second.output()})`);
         expect((store.db.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'dead'").get() as { n: number }).n).toBe(0);
         // Each person's DMs, as Slack holds them: no text twice.
         for (const p of PEOPLE) {

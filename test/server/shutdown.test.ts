@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ describe('graceful shutdown', () => {
     const fake = new GithubFake({ repos: [{ fullName: 'acme/infra', issues: Array.from({ length: 150 }, (_, i) => ({ title: `Issue ${i + 1}` })) }] }, { self: 'taskwire-bot' });
     await fake.start();
     const dir = mkdtempSync(join(tmpdir(), 'tw-shutdown-'));
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     writeFileSync(
       join(dir, 'taskwire.yaml'),
       `store: { path: data/tw.db }
@@ -64,3 +65,15 @@ connectors:
     }
   }, 60_000);
 });
+
+/** A port nothing listens on right now (the OS picks it), for a daemon in a child process to take. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
