@@ -33,7 +33,7 @@ if (MODE === 'floor') {
   const { pollConnector } = await import(new URL('src/pipeline/poll.js', dist).href);
   const { SqliteStore } = await import(new URL('src/store/sqlite-store.js', dist).href);
   const store = SqliteStore.open(DB);
-  const connector = createGithub(githubConfigSchema.parse({ name: 'github-bench', type: 'github', baseUrl: FAKE_URL, token: 'ghp_faketoken', repos, ...(process.env.HISTORY_PAGES ? { historyPages: Number(process.env.HISTORY_PAGES) } : {}) }), { log: pino({ level: 'silent' }), timezone: 'Europe/Berlin' });
+  const connector = createGithub(githubConfigSchema.parse({ name: 'github-bench', type: 'github', baseUrl: FAKE_URL, token: 'ghp_faketoken', repos }), { log: pino({ level: 'silent' }), timezone: 'Europe/Berlin' });
   const summary = await pollConnector(store, connector, buildIdentity({ people: [], teams: [], discovered: [] }), new AbortController().signal);
   items = summary.inserted; // tasks (a poll also yields history and activity items)
   await store.close();

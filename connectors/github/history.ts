@@ -39,8 +39,8 @@ export interface HistoryWalkOptions {
 type Kept = Pick<GhIssue, 'pull_request' | 'draft' | 'milestone' | 'issue_field_values'>;
 
 export class HistoryWalk {
-  /** Per issue key: the issue now, and its state just before the newest event walked so far. */
-  private readonly walked = new Map<string, { issue: Kept; state: State }>();
+  /** Per issue key: the issue now, and its state (and the fields it gives) just before the newest event walked so far. */
+  private readonly walked = new Map<string, { issue: Kept; state: State; fields: Record<string, unknown> }>();
 
   constructor(private readonly opts: HistoryWalkOptions) {}
 
@@ -55,7 +55,7 @@ export class HistoryWalk {
     for (let i = events.length - 1; i >= 0; i--) {
       const e = events[i]!;
       if (!e.issue) continue;
-      const key = `${e.issue.repository_url}#${e.issue.number}`;
+      const key = keyOf(e.issue);
       if (e.event === 'closed') lastClose.set(key, e.state_reason ?? null);
       if (e.event === 'reopened' && lastClose.has(key)) closedFor.set(e, lastClose.get(key) ?? null);
     }
@@ -63,19 +63,22 @@ export class HistoryWalk {
       const issue = e.issue;
       if (!issue || !TRACKED.has(e.event)) continue;
       if (issue.pull_request && this.opts.pullRequests !== 'tasks') continue;
-      const key = issueKey(repoOf(issue.repository_url), issue.number);
+      const key = keyOf(issue);
       let w = this.walked.get(key);
       if (!w) {
-        w = { issue: { pull_request: issue.pull_request, milestone: issue.milestone, issue_field_values: issue.issue_field_values, ...(issue.draft !== undefined ? { draft: issue.draft } : {}) }, state: stateOf(issue) };
+        const kept: Kept = { pull_request: issue.pull_request, milestone: issue.milestone, issue_field_values: issue.issue_field_values, ...(issue.draft !== undefined ? { draft: issue.draft } : {}) };
+        const state = stateOf(issue);
+        w = { issue: kept, state, fields: this.fields(kept, state) };
         this.walked.set(key, w);
       }
-      const after = w.state;
-      const before = undo(after, e, closedFor.get(e));
+      const after = w.fields;
+      const before = undo(w.state, e, closedFor.get(e));
       w.state = before;
+      w.fields = this.fields(w.issue, before);
       const actor = e.actor !== null && e.actor.login === this.opts.self ? 'taskwire' : actorOf(e.actor);
       const actorId = e.actor?.login;
       const list = entries.get(key) ?? [];
-      for (const [field, [was, now]] of changedFields(this.fields(w.issue, before), this.fields(w.issue, after))) {
+      for (const [field, [was, now]] of changedFields(w.fields, after)) {
         list.push({ field, oldValue: was, newValue: now, at: e.created_at, actor, ...(actorId ? { actorId } : {}) });
       }
       entries.set(key, list);
@@ -96,6 +99,8 @@ export class HistoryWalk {
     return { title: s.title, status, priority: priorityOf(s.labels, ctx.labels).priority, assignees, labels: s.labels, milestone: s.milestone, due };
   }
 }
+
+const keyOf = (issue: GhIssue) => issueKey(repoOf(issue.repository_url), issue.number);
 
 function stateOf(issue: GhIssue): State {
   const assignees = issue.assignees && issue.assignees.length > 0 ? issue.assignees : issue.assignee ? [issue.assignee] : [];

@@ -182,7 +182,7 @@ async function* readEvents(
       throw err;
     });
   let next: ReturnType<typeof read> | null = null;
-  for (let page = 1; page <= pages; page++) {
+  for (let page = 1; ; page++) {
     signal.throwIfAborted();
     const res = await (next ?? read(page));
     next = null;
@@ -206,7 +206,6 @@ async function* readEvents(
     yield { items: walk.page(inScope), ...put(done ? { ...rc, events: { lastId: newest, due: false } } : rc) };
     if (done) return;
   }
-  yield { items: [], ...put({ ...rc, events: { lastId: newest, due: false } }) };
 }
 
 /**

@@ -25,6 +25,17 @@ export interface Prediction {
   readonly reasons?: ReadonlyMap<FlagCode, string>;
 }
 
+/** A backtest over a window: the score, and what it covered. */
+export interface BacktestResult extends BacktestScore {
+  readonly from: string;
+  readonly to: string;
+  readonly everyDays: number;
+  readonly days: number;
+  readonly timezone: string;
+  /** Tasks in the store, and how many had a due date at some evaluation day. */
+  readonly tasks: number;
+}
+
 /** One due date of one task: what happened, and when each scored flag first said so. */
 export interface BacktestCase {
   readonly taskId: string;

@@ -5,7 +5,7 @@
  * against what happened (src/core/backtest.ts).
  */
 import { samplesAsOf, startedTimes, worldAsOf } from '../core/asof.js';
-import { scoreBacktest, missedDue, SCORED_FLAGS, type BacktestScore, type Prediction } from '../core/backtest.js';
+import { scoreBacktest, missedDue, SCORED_FLAGS, type BacktestResult, type Prediction } from '../core/backtest.js';
 import { Calendar } from '../core/calendar.js';
 import type { Identity } from '../core/identity.js';
 import { isClosed, type FlagCode, type HistoryEntry, type Task } from '../core/model.js';
@@ -23,15 +23,7 @@ export interface BacktestOptions {
   readonly now: number;
 }
 
-export interface BacktestResult extends BacktestScore {
-  readonly from: string;
-  readonly to: string;
-  readonly everyDays: number;
-  readonly days: number;
-  readonly timezone: string;
-  /** Tasks in the store, and how many had a due date at some evaluation day. */
-  readonly tasks: number;
-}
+export type { BacktestResult };
 
 export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history: ReadonlyMap<string, readonly HistoryEntry[]>): BacktestResult {
   const cal = new Calendar({ timezone: o.config.timezone, ...o.config.calendar });

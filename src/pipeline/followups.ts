@@ -10,6 +10,7 @@ import type { Identity } from '../core/identity.js';
 import type { Task, TaskStatus } from '../core/model.js';
 import { planFollowups, type PlannedAction, type PlannerInput } from '../core/planner.js';
 import { verifierOf } from '../core/verifier.js';
+import { loadAndEvaluate } from './evaluate.js';
 import type { Config, ConnectorConfig } from '../config/schema.js';
 import type { TaskStore } from '../store/store.js';
 
@@ -39,9 +40,7 @@ export async function evaluateAndPlan(deps: FollowupDeps, now: number, changed?:
   const verified = await applyVerifications(store, now);
   let evaluation: Evaluation;
   if (changed === undefined) {
-    const [tasks, samples, started] = await Promise.all([store.listTasks(), store.cycleSamples(), store.startedTimes()]);
-    engine.load(tasks, samples, started);
-    evaluation = engine.evaluate(now);
+    evaluation = await loadAndEvaluate(store, engine, now);
   } else {
     const fresh: Task[] = [];
     const removed: string[] = [];
@@ -70,9 +69,7 @@ export async function evaluateAndPlan(deps: FollowupDeps, now: number, changed?:
  */
 export async function planAt(deps: FollowupDeps, now: number): Promise<{ evaluation: Evaluation; actions: readonly PlannedAction[] }> {
   const { store, engine } = deps;
-  const [tasks, samples, started] = await Promise.all([store.listTasks(), store.cycleSamples(), store.startedTimes()]);
-  engine.load(tasks, samples, started);
-  const evaluation = engine.evaluate(now);
+  const evaluation = await loadAndEvaluate(store, engine, now);
   const input = await plannerInput(deps, now, true);
   const at = new Date(now).toISOString();
   const open = store.flagsOpenAt(at);

@@ -6,7 +6,6 @@
 import { samplesAsOf, startedTimes, worldAsOf } from '../core/asof.js';
 import type { AccountRef, HistoryEntry, Task } from '../core/model.js';
 import { UsageError } from '../errors.js';
-import type { PastFollowup } from '../core/planner.js';
 import type { OutboxRow } from './outbox.js';
 import type { SqliteStore } from './sqlite-store.js';
 import type { TaskQuery, TaskStore } from './store.js';
@@ -25,19 +24,11 @@ export async function storeAsOf(store: SqliteStore, asOfMs: number, ownerOf?: (a
   const byId = new Map(world.map((t) => [t.id, t]));
   const samples = samplesAsOf(world, historyOf);
   // The outbox as it stood then: rows planned by then, each sent only if it was sent by then.
-  const outboxAsOf = (q: Parameters<SqliteStore['outbox']['list']>[0]) => store.outbox.list(q).filter((r: OutboxRow) => r.createdAt <= asOf);
   const outbox = new Proxy(store.outbox, {
     get(target, prop, receiver) {
-      if (prop === 'list') return outboxAsOf;
-      if (prop === 'past') {
-        return (since: string): PastFollowup[] =>
-          outboxAsOf({ since }).map((r) => {
-            const sent = r.sentAt !== null && r.sentAt <= asOf;
-            const status: PastFollowup['status'] = sent ? 'sent' : r.status === 'planned' || r.status === 'skipped' ? r.status : 'pending';
-            return { kind: r.kind, recipient: r.recipient, taskId: r.taskId, about: r.about, at: sent ? r.sentAt : r.createdAt, status, pushedFrom: r.action.type === 'status_push' ? (r.action.from ?? null) : null };
-          });
-      }
-      if (prop === 'commentedTasks') return () => new Set(outboxAsOf({}).filter((r) => r.kind === 'status_comment' && r.taskId !== null && r.status !== 'dead' && r.status !== 'skipped').map((r) => r.taskId!));
+      if (prop === 'list') return (q: Parameters<typeof target.list>[0]) => target.list(q).filter((r: OutboxRow) => r.createdAt <= asOf);
+      if (prop === 'past') return (since: string) => target.past(since, asOf);
+      if (prop === 'commentedTasks') return () => target.commentedTasks(asOf);
       const v = Reflect.get(target, prop, receiver) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
@@ -51,11 +42,7 @@ export async function storeAsOf(store: SqliteStore, asOfMs: number, ownerOf?: (a
     startedTimes: async () => startedTimes(world, historyOf, asOf),
     history: async (id: string) => historyOf(id).filter((h) => h.at <= asOf),
     listEvidence: async (q: Parameters<SqliteStore['listEvidence']>[0] = {}) => (await store.listEvidence(q)).filter((e) => e.at <= asOf),
-    lastHumanStatusChanges: async () => {
-      const out = new Map<string, string>();
-      for (const [id, list] of history) for (const h of list) if (h.field === 'status' && h.actor === 'human' && h.at <= asOf && h.at > (out.get(id) ?? '')) out.set(id, h.at);
-      return out;
-    },
+    lastHumanStatusChanges: async () => store.lastHumanStatusChanges(asOf),
     // A flag the daemon raised later was not open then; the planner treats it as new that morning.
     flagsOpenAt: (at: string) => store.flagsOpenAt(at < asOf ? at : asOf),
     statusHistoryBetween: async (from: string, to: string) => store.statusHistoryBetween(from, to < asOf ? to : asOf),

@@ -204,14 +204,26 @@ export class Outbox {
       .map(fromRow);
   }
 
-  /** What was planned or sent since `since`, as the planner reads it. */
-  past(since: string): PastFollowup[] {
-    return this.list({ since }).map((r) => ({ kind: r.kind, recipient: r.recipient, taskId: r.taskId, about: r.about, at: r.sentAt ?? r.createdAt, status: r.status, pushedFrom: r.action.type === 'status_push' ? (r.action.from ?? null) : null }));
+  /**
+   * What was planned or sent since `since`, as the planner reads it. With `asOf` (`plan --as-of`): as it
+   * stood then — rows planned by then, each sent only if it was sent by then.
+   */
+  past(since: string, asOf?: string): PastFollowup[] {
+    const rows = asOf === undefined ? this.list({ since }) : this.list({ since }).filter((r) => r.createdAt <= asOf);
+    return rows.map((r) => {
+      const pushedFrom = r.action.type === 'status_push' ? (r.action.from ?? null) : null;
+      if (asOf === undefined) return { kind: r.kind, recipient: r.recipient, taskId: r.taskId, about: r.about, at: r.sentAt ?? r.createdAt, status: r.status, pushedFrom };
+      const sentThen = r.sentAt !== null && r.sentAt <= asOf;
+      const status: PastFollowup['status'] = sentThen ? 'sent' : r.status === 'planned' || r.status === 'skipped' ? r.status : 'pending';
+      return { kind: r.kind, recipient: r.recipient, taskId: r.taskId, about: r.about, at: sentThen ? r.sentAt : r.createdAt, status, pushedFrom };
+    });
   }
 
-  /** Tasks that have (or will have) a status comment. */
-  commentedTasks(): Set<string> {
-    const rows = this.db.prepare<[], { task_id: string }>(`SELECT DISTINCT task_id FROM outbox WHERE kind = 'status_comment' AND task_id IS NOT NULL AND status NOT IN ('dead', 'skipped')`).all();
+  /** Tasks that have (or will have) a status comment; with `asOf`, planned by then. */
+  commentedTasks(asOf?: string): Set<string> {
+    const rows = this.db
+      .prepare<[string], { task_id: string }>(`SELECT DISTINCT task_id FROM outbox WHERE kind = 'status_comment' AND task_id IS NOT NULL AND status NOT IN ('dead', 'skipped') AND created_at <= ?`)
+      .all(asOf ?? '9999');
     return new Set(rows.map((r) => r.task_id));
   }
 

@@ -365,8 +365,10 @@ export class SqliteStore implements TaskStore {
     return r?.id ?? null;
   }
 
-  async lastHumanStatusChanges(): Promise<Map<string, string>> {
-    const rows = this.db.prepare<[], { task_id: string; at: string }>("SELECT task_id, max(at) AS at FROM task_history WHERE field = 'status' AND actor = 'human' GROUP BY task_id").all();
+  async lastHumanStatusChanges(asOf?: string): Promise<Map<string, string>> {
+    const rows = this.db
+      .prepare<[string], { task_id: string; at: string }>("SELECT task_id, max(at) AS at FROM task_history WHERE field = 'status' AND actor = 'human' AND at <= ? GROUP BY task_id")
+      .all(asOf ?? '9999');
     return new Map(rows.map((r) => [r.task_id, r.at]));
   }
 

@@ -129,7 +129,8 @@ export interface TaskStore {
   /** A reference (id, kind:key, or URL) to the id of a stored task. */
   resolveRef(ref: string): Promise<string | null>;
   /** Per task, the last time a person (not taskwire, not a bot) changed its status. */
-  lastHumanStatusChanges(): Promise<Map<string, string>>;
+  /** Per task, the last status change a person made (by `asOf`, when given). */
+  lastHumanStatusChanges(asOf?: string): Promise<Map<string, string>>;
   /** When each flag (open or resolved since `since`) was open: for the report's trend. */
   flagSpans(since: string): { taskId: string; from: string; to: string | null }[];
   /** Flags open at an instant (`taskId\u0000code` → when first seen), for planning as of then. */

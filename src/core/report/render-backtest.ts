@@ -2,23 +2,11 @@
  * The backtest as text for the terminal and as one self-contained HTML page (calibration chart and
  * lead-time histogram as inline SVG).
  */
-import type { FlagScore, ScoredFlag } from '../backtest.js';
+import type { BacktestResult } from '../backtest.js';
 import { BASE, CSS, esc, svgOf } from './render-html.js';
 
-export interface BacktestView {
-  readonly from: string;
-  readonly to: string;
-  readonly everyDays: number;
-  readonly days: number;
-  readonly timezone: string;
-  readonly tasks: number;
-  readonly cases: number;
-  readonly misses: number;
-  readonly unknown: number;
-  readonly predictions: number;
-  readonly flags: Readonly<Record<ScoredFlag, FlagScore>>;
-  readonly calibration: { readonly bands: readonly { from: number; to: number; n: number; meanPredicted: number | null; actualRate: number | null }[]; readonly brier: number | null; readonly n: number };
-}
+/** What the renderers read of a backtest (its case list aside). */
+export type BacktestView = Omit<BacktestResult, 'caseList'>;
 
 /** The goal the model is held to (issue 12). */
 export const GOAL = { recall: 0.8, precision: 0.7, medianLeadDays: 3 } as const;
