@@ -14,6 +14,7 @@ import pino from 'pino';
 import { githubConfigSchema } from '../connectors/github/config.js';
 import { createGithub } from '../connectors/github/connector.js';
 import { buildIdentity } from '../src/core/identity.js';
+import { InboxWorker } from '../src/pipeline/inbox-worker.js';
 import { buildServer } from '../src/server/app.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { report } from './harness.js';
@@ -60,15 +61,17 @@ export async function benchWebhookIntake(): Promise<void> {
   // and taskwire's own login is asked once — from an address that answers nothing, so it is "unknown".
   const connector = createGithub(githubConfigSchema.parse({ name: 'github-acme', type: 'github', baseUrl: 'http://127.0.0.1:9', token: 'ghp_bench', repos: ['acme/api'], webhook: { secrets: [SECRET] } }), { log, timezone: 'UTC', timing: { retries: 0, retryBaseMs: 1 } });
   const identity = buildIdentity({ people: [], teams: [] });
-  const server = buildServer({ store, connectors: new Map([[connector.name, connector]]), identity: () => identity, log, bodyLimit: 1_048_576 });
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/webhooks/github-acme`;
+  const connectors = new Map([[connector.name, connector]]);
+  const worker = new InboxWorker({ store, connectors, identity: () => identity, log });
+  const server = buildServer({ store, connectors, log, bodyLimit: 1_048_576, onStored: () => void worker.wake() });
+  await server.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/webhooks/github-acme`;
   try {
     const burst = await load(url, { bodies: bodies(15_000), mode: { kind: 'burst', concurrency: 64 }, prefix: 'burst' });
-    await server.drain();
+    await worker.wake();
     const steady = await load(url, { bodies: bodies(5_000), mode: { kind: 'steady', perSecond: 1000 }, prefix: 'steady' });
-    await server.drain();
-    const rows = store.db.prepare("SELECT status, count(*) AS n FROM webhook_deliveries GROUP BY status").all() as { status: string; n: number }[];
+    await worker.wake();
+    const rows = store.db.prepare('SELECT status, count(*) AS n FROM inbox GROUP BY status').all() as { status: string; n: number }[];
     const stored = rows.reduce((a, r) => a + r.n, 0);
     const processed = rows.find((r) => r.status === 'processed')?.n ?? 0;
     const rate = (burst.sent / burst.ms) * 1000;
@@ -84,7 +87,7 @@ export async function benchWebhookIntake(): Promise<void> {
       { name: 'errors', value: burst.errors + steady.errors, unit: 'requests' },
     ]);
   } finally {
-    await server.app.close();
+    await server.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,9 @@
  */
 import type { z } from 'zod';
 import type { Logger } from 'pino';
+import type { ConnectorTiming } from './kit/http-policy.js';
+
+export type { ConnectorTiming } from './kit/http-policy.js';
 import type { ConnectorKind, Cursor, ExternalAccount, OutboundAction, SourceItem } from '../src/core/model.js';
 
 /** Header lookup, case-insensitive, as a webhook request carries them. */
@@ -21,24 +24,37 @@ export interface WebhookHandler {
   /** Throws WebhookVerificationError when the signature, timestamp or headers are wrong. */
   verify(rawBody: Buffer, headers: Headers): void;
   /** A reply sent instead of processing (a URL-verification challenge), or null. Called after verify. */
-  handshake?(rawBody: Buffer, headers: Headers): Reply | null;
+  handshake?(rawBody: Buffer, headers: Headers): Reply | null | Promise<Reply | null>;
+  /**
+   * Checks that a verified body is a delivery this handler can read (JSON of the right shape); throws a
+   * WebhookVerificationError with status 400 when not, so nothing that cannot be processed is stored.
+   */
+  decode?(rawBody: Buffer, headers: Headers): void;
   /** The delivery's id, stable across the tool's retries (the dedupe key). Called after verify. */
   deliveryId(rawBody: Buffer, headers: Headers): string;
   /**
-   * The items a delivery carries. Runs after the delivery was acknowledged, so it may ask the tool for
-   * what the payload lacks (a webhook is often only a signal). `ignored` says why a delivery had nothing.
+   * The items a delivery carries. Runs from the inbox after the delivery was stored and acknowledged,
+   * so it may ask the tool for what the payload lacks (a webhook is often only a signal). `ignored`
+   * says why a delivery had nothing.
    */
   parse(rawBody: Buffer, headers: Headers): Promise<ParsedDelivery>;
 }
 
+/** A delivery from a connection of the connector's own, as stored in the inbox. */
 export interface InboundDelivery {
   readonly deliveryId: string;
-  parse(): Promise<ParsedDelivery>;
+  readonly body: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface InboundChannel {
-  /** Connects and hands every delivery to `deliver` (after acknowledging it to the tool). */
-  start(deliver: (d: InboundDelivery) => Promise<void>): Promise<void>;
+  /**
+   * Connects and hands every delivery to `deliver`, which stores it; the tool is acknowledged only after
+   * (false: a redelivery of one stored before, acknowledged all the same).
+   */
+  start(deliver: (d: InboundDelivery) => Promise<boolean>): Promise<void>;
+  /** The items a stored delivery carries (as WebhookHandler.parse). */
+  parse(rawBody: Buffer, headers: Headers): Promise<ParsedDelivery>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +69,20 @@ export interface WriteResult {
   /** The tool's id for what was written (comment id, message ts), for the write ledger. */
   readonly externalId: string | null;
   readonly url?: string;
+  /**
+   * Set when taskwire did not write because a person took its status comment over (edited it, or
+   * deleted the one taskwire wrote): why, in a few words. A person's edit wins.
+   */
+  readonly leftAlone?: string;
+}
+
+export interface WriteOptions {
+  /** > 1 means an earlier try may have reached the tool: check before writing again. */
+  readonly attempt?: number;
+  /** The status comment taskwire wrote on this task before (its id in the tool). */
+  readonly previous?: { readonly externalId: string };
+  /** Aborts the write (shutdown, or the dispatcher's claim was lost). */
+  readonly signal?: AbortSignal;
 }
 
 export interface Connector {
@@ -67,8 +97,8 @@ export interface Connector {
   readonly webhook?: WebhookHandler;
   /** Deliveries the connector receives on a connection of its own (Slack Socket Mode), fed to the same intake as webhooks. */
   readonly inbound?: InboundChannel;
-  /** `attempt` > 1 means an earlier try may have reached the tool: check before writing again. */
-  write?(action: OutboundAction, opts?: { attempt?: number }): Promise<WriteResult>;
+  /** Writes one outbound action; safe to repeat (see WriteOptions). */
+  write?(action: OutboundAction, opts?: WriteOptions): Promise<WriteResult>;
   resolvePeople?(): AsyncIterable<ExternalAccount>;
   /**
    * Every item key in scope now, for finding items deleted without a webhook telling us. Only a
@@ -102,8 +132,13 @@ export interface ConnectorContext {
   readonly log: Logger;
   /** Team timezone, for turning the tool's timestamps into date-only due dates. */
   readonly timezone: string;
-  /** Waits between retries; tests shorten them. Production uses the tools' own headers and defaults. */
-  readonly timing?: { readonly retryBaseMs?: number; readonly retries?: number; readonly perSecond?: number };
+  /**
+   * The HTTP policy's settings (connectors/kit/http-policy.ts): tests shorten the waits; a foreground
+   * command sets `giveUpAfterMs` so an unreachable tool is reported within it.
+   */
+  readonly timing?: ConnectorTiming;
+  /** Aborted when the process stops: every call and every wait of the connector ends at once. */
+  readonly signal?: AbortSignal;
   /** A little durable state of the connector's own (e.g. a webhook verification token received once). */
   readonly state?: ConnectorState;
 }

@@ -4,13 +4,16 @@
  *
  * The scheduler polls each connector on its own interval with jitter, never overlapping itself, at most
  * a few at a time; a failing connector backs off (and shows as failing in /readyz) while the others
- * carry on. Webhooks and polls both always run. The engine stays loaded: a change re-evaluates what it
- * touches and plans follow-ups in the same transaction; a full evaluation runs every 15 minutes (flags
- * that depend on the clock, such as overdue). In send mode the dispatcher drains the outbox every few
- * seconds. The daily report runs on its cron schedule in the team's time zone.
+ * carry on. Webhooks and polls both always run: a webhook is stored in the inbox before it is
+ * acknowledged and processed from there (on start too: what a crash left is processed then). The
+ * engine stays loaded: a change re-evaluates what it touches and plans follow-ups in the same
+ * transaction; a full evaluation runs every 15 minutes (flags that depend on the clock, such as
+ * overdue). In send mode one dispatch pass at a time drains the outbox every few seconds. The daily
+ * report runs on its cron schedule in the team's time zone.
  *
- * Shutdown: stop accepting, abort polls (a page in flight is applied or not at all — its transaction is
- * atomic), finish deliveries acknowledged but not processed, close the store; bounded in time. A second
+ * Shutdown, bounded (10 s by default) whatever the tools are doing: stop accepting, abort every call
+ * to a tool and every wait (a page in flight is applied or not at all — its transaction is atomic),
+ * let go of inbox and outbox claims so a restart takes them up at once, close the store. A second
  * signal exits at once.
  */
 import type { AddressInfo } from 'node:net';
@@ -24,6 +27,8 @@ import type { Identity } from './core/identity.js';
 import { connectorAvailable, createConnector, engineFromConfig, loadIdentity, openStore } from './main.js';
 import { markSeeded } from './pipeline/cycle.js';
 import { dispatchDue } from './pipeline/dispatch.js';
+import { InboxWorker } from './pipeline/inbox-worker.js';
+import { SingleFlight } from './pipeline/lease.js';
 import { evaluateAndPlan } from './pipeline/followups.js';
 import { reconcileOwners } from './pipeline/ingest.js';
 import { pollConnector } from './pipeline/poll.js';
@@ -31,11 +36,13 @@ import { reconcileDeletions } from './pipeline/reconcile.js';
 import { deliverReport, renderReport } from './pipeline/report-delivery.js';
 import { reportFromStore } from './pipeline/report.js';
 import { receiveInbound } from './pipeline/webhook-intake.js';
-import { buildServer, type WebhookServer } from './server/app.js';
+import { buildServer } from './server/app.js';
 import { Metrics } from './server/metrics.js';
 import { addRoutes, type ConnectorState } from './server/routes.js';
-import type { SqliteStore } from './store/sqlite-store.js';
-import type { ApplyResult } from './store/store.js';
+import { HOLDER } from './store/claims.js';
+import type { ApplyResult, TaskStore } from './store/store.js';
+import type { FastifyInstance } from 'fastify';
+import { ConnectorError } from './errors.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -46,19 +53,22 @@ export interface DaemonOptions {
   readonly port?: number;
   readonly fullEvaluationEveryMs?: number;
   readonly dispatchEveryMs?: number;
+  readonly inboxEveryMs?: number;
   readonly shutdownTimeoutMs?: number;
 }
 
 const POLL_CONCURRENCY = 4;
 
 export class Daemon {
-  private store!: SqliteStore;
+  private store!: TaskStore;
   private identity!: Identity;
   private engine!: Engine;
-  private server!: WebhookServer;
+  private server!: FastifyInstance;
+  private inbox!: InboxWorker;
+  private readonly dispatching = new SingleFlight();
   private metrics!: Metrics;
   private connectors = new Map<string, Connector>();
-  private readonly states = new Map<string, { lastSuccessAt: string | null; lastError: string | null; failingSince: string | null; failures: number }>();
+  private readonly states = new Map<string, { lastSuccessAt: string | null; lastError: string | null; failingSince: string | null; failures: number; retryAfterMs: number | null }>();
   private readonly evaluations = new PQueue({ concurrency: 1 });
   private readonly polls = new PQueue({ concurrency: POLL_CONCURRENCY });
   private readonly abort = new AbortController();
@@ -74,7 +84,7 @@ export class Daemon {
   }
 
   get url(): string {
-    const a = this.server.app.server.address() as AddressInfo;
+    const a = this.server.server.address() as AddressInfo;
     return `http://${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`;
   }
 
@@ -88,8 +98,8 @@ export class Daemon {
         log.warn({ connector: c.name }, `the ${c.type} connector is not available in this build; skipped`);
         continue;
       }
-      this.connectors.set(c.name, createConnector(c, { log, timezone: config.timezone, state: this.stateFor(c.name) }));
-      this.states.set(c.name, { lastSuccessAt: null, lastError: null, failingSince: null, failures: 0 });
+      this.connectors.set(c.name, createConnector(c, { log, timezone: config.timezone, state: this.stateFor(c.name), signal: this.abort.signal }));
+      this.states.set(c.name, { lastSuccessAt: null, lastError: null, failingSince: null, failures: 0, retryAfterMs: null });
     }
     this.metrics = new Metrics({
       store: this.store,
@@ -98,16 +108,27 @@ export class Daemon {
       lastSync: () => new Map([...this.states].map(([n, s]) => [n, s.lastSuccessAt ? Date.parse(s.lastSuccessAt) : null])),
       now: this.now,
     });
+    this.inbox = new InboxWorker(
+      {
+        store: this.store,
+        connectors: this.connectors,
+        identity: () => this.identity,
+        log,
+        signal: this.abort.signal,
+        onApplied: (c, applied) => this.afterIngest(c.name, applied),
+        onOutcome: (c, outcome) => this.metrics.deliveries.inc({ connector: c, result: outcome }),
+      },
+      { maxAttempts: config.server.inbox.maxAttempts },
+    );
     this.server = buildServer({
       store: this.store,
       connectors: this.connectors,
-      identity: () => this.identity,
       log,
       bodyLimit: config.server.bodyLimit,
-      onApplied: (c, applied) => this.afterIngest(c.name, applied),
+      onStored: () => void this.inbox.wake(),
       stats: { count: (c, r) => this.metrics.deliveries.inc({ connector: c, result: r }), ackSeconds: (s) => this.metrics.ack.observe(s) },
     });
-    addRoutes(this.server.app, {
+    addRoutes(this.server, {
       store: this.store,
       metrics: this.metrics,
       apiToken: config.server.apiToken,
@@ -118,24 +139,24 @@ export class Daemon {
         return { report, text: await renderReport(report, format, config.report.htmlUrl ?? null) };
       },
     });
-    await this.server.app.listen({ host: config.server.host, port: this.opts.port ?? config.server.port });
+    await this.server.listen({ host: config.server.host, port: this.opts.port ?? config.server.port });
     log.info({ url: this.url, connectors: [...this.connectors.keys()], mode: config.followups.mode }, 'taskwire is running');
 
     // The world evaluated once; from then on, changes re-evaluate what they touch.
     await this.evaluations.add(() => this.evaluate());
     this.ready = true;
+    // What was received and not processed before (a crash, a restart) is processed now.
+    void this.inbox.wake();
 
     for (const c of this.connectors.values()) {
       this.loops.push(this.pollLoop(c));
-      if (c.inbound) {
-        await c.inbound.start(async (d) => {
-          const outcome = await receiveInbound({ store: this.store, identity: () => this.identity, log }, c, d);
-          this.metrics.deliveries.inc({ connector: c.name, result: outcome === 'duplicate' ? 'duplicate' : outcome.status });
-          if (outcome !== 'duplicate' && outcome.applied) await this.afterIngest(c.name, outcome.applied);
-        });
-      }
+      if (c.inbound) await c.inbound.start((d) => receiveInbound({ store: this.store, log, onStored: () => void this.inbox.wake() }, c, d));
     }
     this.every(this.opts.fullEvaluationEveryMs ?? 15 * 60_000, () => void this.evaluations.add(() => this.evaluate()));
+    // Deliveries waiting to be retried, and the retention of processed ones.
+    this.every(this.opts.inboxEveryMs ?? 5_000, () => void this.inbox.wake());
+    this.every(3600_000, () => void this.prune());
+    void this.prune();
     if (config.followups.mode === 'send') this.every(this.opts.dispatchEveryMs ?? config.followups.dispatchEvery, () => void this.dispatch());
     this.cron = new Cron(config.report.schedule, { timezone: config.timezone, protect: true }, () => void this.report());
   }
@@ -152,13 +173,17 @@ export class Daemon {
     this.ready = false;
     this.cron?.stop();
     for (const t of this.timers) clearInterval(t);
+    // Every call to a tool and every wait ends now: nothing below waits on a tool.
     this.abort.abort(new Error('shutting down'));
     const bounded = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<void>((r) => setTimeout(r, ms).unref())]);
     const budget = this.opts.shutdownTimeoutMs ?? 10_000;
-    await bounded(this.server.app.close(), budget / 2);
-    for (const c of this.connectors.values()) await c.inbound?.stop().catch(() => undefined);
-    await bounded(Promise.allSettled([...this.loops, this.server.drain(), this.evaluations.onIdle()]), budget / 2);
-    for (const c of this.connectors.values()) await c.close?.().catch(() => undefined);
+    await bounded(this.server.close(), budget / 4);
+    for (const c of this.connectors.values()) await bounded(c.inbound?.stop().catch(() => undefined) ?? Promise.resolve(), budget / 10);
+    await bounded(Promise.allSettled([...this.loops, this.inbox.idle(), this.dispatching.idle(), this.evaluations.onIdle()]), budget / 2);
+    // What was in flight is left in the inbox and the outbox, its claims let go: a restart takes it up at once.
+    await this.store.inbox.release(HOLDER).catch(() => 0);
+    await this.store.outbox.release(HOLDER).catch(() => 0);
+    for (const c of this.connectors.values()) await bounded(c.close?.().catch(() => undefined) ?? Promise.resolve(), budget / 10);
     await this.store.close();
     log.info('taskwire stopped');
   }
@@ -169,8 +194,9 @@ export class Daemon {
     while (!signal.aborted) {
       await this.polls.add(() => this.pollOnce(c));
       const s = this.states.get(c.name)!;
-      // On failure: back off exponentially (from 30 s, at most an hour); else the interval ± 10 %.
-      const wait = s.failures > 0 ? Math.min(3600_000, 30_000 * 2 ** (s.failures - 1)) : config.pollInterval * (0.9 + Math.random() * 0.2);
+      // On failure: back off exponentially (from 30 s, at most an hour), or until a rate limit resets;
+      // else the interval ± 10 %.
+      const wait = s.failures > 0 ? Math.max(s.retryAfterMs ?? 0, Math.min(3600_000, 30_000 * 2 ** (s.failures - 1))) : config.pollInterval * (0.9 + Math.random() * 0.2);
       await sleep(wait, signal);
     }
   }
@@ -183,14 +209,15 @@ export class Daemon {
       await reconcileDeletions(this.store, c, this.now(), { signal: this.abort.signal });
       this.metrics.polls.inc({ connector: c.name, result: 'ok' });
       this.metrics.items.inc({ connector: c.name }, summary.items);
-      Object.assign(s, { lastSuccessAt: new Date(this.now()).toISOString(), lastError: null, failingSince: null, failures: 0 });
+      Object.assign(s, { lastSuccessAt: new Date(this.now()).toISOString(), lastError: null, failingSince: null, failures: 0, retryAfterMs: null });
       await markSeeded(this.store, [{ connector: c.name, ok: true, ms: 0 }], new Date(this.now()).toISOString());
       if (summary.changedMany) await this.evaluations.add(() => this.evaluate());
       else if (summary.changed.length > 0) await this.evaluations.add(() => this.evaluate(summary.changed));
     } catch (err) {
       if (this.abort.signal.aborted) return;
       this.metrics.polls.inc({ connector: c.name, result: 'error' });
-      Object.assign(s, { lastError: (err as Error).message, failingSince: s.failingSince ?? new Date(this.now()).toISOString(), failures: s.failures + 1 });
+      const retryAfterMs = err instanceof ConnectorError ? (err.retryAfterMs ?? null) : null;
+      Object.assign(s, { lastError: (err as Error).message, failingSince: s.failingSince ?? new Date(this.now()).toISOString(), failures: s.failures + 1, retryAfterMs });
       this.opts.log.warn({ connector: c.name, err, failures: s.failures }, 'poll failed; backing off (the other connectors carry on)');
     }
   }
@@ -212,14 +239,28 @@ export class Daemon {
     }
   }
 
-  private async dispatch(): Promise<void> {
-    if (this.stopping !== null) return;
+  /** One dispatch pass at a time: a call during a pass asks for one more after it. */
+  private dispatch(): Promise<void> {
+    return this.dispatching.run(async () => {
+      if (this.stopping !== null) return;
+      try {
+        const r = await dispatchDue({ store: this.store, connectors: this.connectors, log: this.opts.log }, { signal: this.abort.signal });
+        if (r.sent) this.metrics.followups.inc({ connector: 'all', result: 'sent' }, r.sent);
+        if (r.dead) this.metrics.followups.inc({ connector: 'all', result: 'dead' }, r.dead);
+        if (r.leftAlone) this.metrics.followups.inc({ connector: 'all', result: 'left_alone' }, r.leftAlone);
+      } catch (err) {
+        this.opts.log.error({ err }, 'dispatch failed');
+      }
+    });
+  }
+
+  private async prune(): Promise<void> {
+    const { retention, deadRetention } = this.opts.config.server.inbox;
     try {
-      const r = await dispatchDue({ store: this.store, connectors: this.connectors, log: this.opts.log, now: this.now });
-      if (r.sent) this.metrics.followups.inc({ connector: 'all', result: 'sent' }, r.sent);
-      if (r.dead) this.metrics.followups.inc({ connector: 'all', result: 'dead' }, r.dead);
+      const n = await this.store.inbox.prune(retention, deadRetention);
+      if (n > 0) this.opts.log.info({ pruned: n }, 'inbox: finished deliveries past their retention pruned');
     } catch (err) {
-      this.opts.log.error({ err }, 'dispatch failed');
+      this.opts.log.warn({ err: (err as Error).message }, 'inbox prune failed; tried again within the hour');
     }
   }
 

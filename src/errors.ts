@@ -53,16 +53,19 @@ export class ConnectorError extends TaskwireError {
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
   readonly status: number | undefined;
+  /** The network failure's code (ECONNREFUSED, TIMEOUT, …) when the tool gave no answer. */
+  readonly network: string | undefined;
   constructor(
     connector: string,
     message: string,
-    details: { retryable: boolean; retryAfterMs?: number; status?: number; cause?: unknown },
+    details: { retryable: boolean; retryAfterMs?: number; status?: number; network?: string; cause?: unknown },
   ) {
     super(`${connector}: ${message}`, details.cause === undefined ? undefined : { cause: details.cause });
     this.connector = connector;
     this.retryable = details.retryable;
     this.retryAfterMs = details.retryAfterMs;
     this.status = details.status;
+    this.network = details.network;
   }
 }
 

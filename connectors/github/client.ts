@@ -1,20 +1,18 @@
 /**
- * The one place this connector talks HTTP: @octokit/rest with the throttling and retry plugins, a token
- * or a GitHub App installation, a base URL (github.com, GitHub Enterprise Server, or the fake), ETag
- * conditional reads (Octokit throws on 304: that is "not modified" here), the rate budget as the last
- * response reported it, and every failure mapped to a ConnectorError that says whether to retry.
+ * The one place this connector talks HTTP: @octokit/rest, a token or a GitHub App installation, a base
+ * URL (github.com, GitHub Enterprise Server, or the fake), ETag conditional reads (Octokit throws on
+ * 304: that is "not modified" here), the rate budget as the last response reported it. Retries, waits
+ * for rate limits (primary: until `x-ratelimit-reset`; secondary: `retry-after`), write pacing (1 s
+ * apart, 3 s for writes that notify people) and abort come from the shared HTTP policy; every failure
+ * is mapped to a ConnectorError that says whether to retry.
+ * https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api
  */
 import { createAppAuth } from '@octokit/auth-app';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import Bottleneck from 'bottleneck';
 import type { Logger } from 'pino';
 import { ConnectorError } from '../../src/errors.js';
+import { HttpPolicy, policyFetch, retryAfterMs as retryAfterOf, settingsOf, unreachable, type ConnectorTiming, type Lane } from '../kit/http-policy.js';
 import type { GithubConfig } from './config.js';
-
-const GhOctokit = Octokit.plugin(throttling, retry);
-type GhOctokitInstance = InstanceType<typeof GhOctokit>;
 
 export interface Page<T> {
   readonly data: T;
@@ -30,56 +28,46 @@ export interface RateBudget {
   readonly resetAt: number | null;
 }
 
-export interface ClientTiming {
-  /** Base of the retry plugins' waits in ms (1000 = seconds, as GitHub's headers mean). Tests pass less. */
-  readonly retryBaseMs?: number;
-  readonly retries?: number;
-}
-
 type Params = Record<string, unknown>;
 
+/** Writes GitHub turns into notifications (new comments, edits, closing): paced wider. */
+const NOTIFYING = /^(POST|PATCH) \/repos\/\{owner\}\/\{repo\}\/issues\/(\{issue_number\}\/comments|comments\/\{comment_id\}|\{issue_number\})$/;
+
 export class GithubClient {
-  readonly octokit: GhOctokitInstance;
+  readonly octokit: Octokit;
   /** Requests made, and how many were answered 304 (for the benchmark and health). */
   requests = 0;
   notModified = 0;
   rate: RateBudget = { limit: null, remaining: null, resetAt: null };
+  private readonly policy: HttpPolicy;
 
   constructor(
     private readonly config: Pick<GithubConfig, 'name' | 'baseUrl' | 'token' | 'app'> & { readonly pacing?: GithubConfig['pacing'] },
     log: Logger,
-    timing: ClientTiming = {},
+    timing: ConnectorTiming = {},
+    context: { readonly signal?: AbortSignal; readonly timezone?: string } = {},
   ) {
-    const base = timing.retryBaseMs ?? 1000;
-    const retries = timing.retries ?? 3;
     const auth = config.app
       ? { authStrategy: createAppAuth, auth: { appId: config.app.appId, privateKey: config.app.privateKey, installationId: config.app.installationId } }
       : { auth: config.token };
-    this.octokit = new GhOctokit({
+    this.octokit = new Octokit({
       ...auth,
       baseUrl: config.baseUrl,
       userAgent: 'taskwire',
+      request: { fetch: policyFetch },
       log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
-      retry: { retries, retryAfterBaseValue: base },
-      throttle: {
-        id: config.name,
-        retryAfterBaseValue: base,
-        fallbackSecondaryRateRetryAfter: 60,
-        // Writes one at a time, spaced as GitHub asks (1s; 3s for those that notify people).
-        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: config.pacing?.writes ?? 1000 }),
-        notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: config.pacing?.notifications ?? 3000 }),
-        // Primary limit: wait for the reset GitHub names, a bounded number of times.
-        onRateLimit: (after: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          log.warn({ connector: config.name, after, url: options.url }, 'GitHub rate limit reached; waiting for the reset');
-          return retryCount < retries;
-        },
-        // Secondary limit: honour retry-after (GitHub's best practice), a bounded number of times.
-        onSecondaryRateLimit: (after: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          log.warn({ connector: config.name, after, url: options.url }, 'GitHub secondary rate limit; backing off');
-          return retryCount < retries;
-        },
-      },
     });
+    this.policy = new HttpPolicy(
+      {
+        connector: config.name,
+        baseUrl: config.baseUrl,
+        ...(context.timezone ? { timezone: context.timezone } : {}),
+        ...(context.signal ? { signal: context.signal } : {}),
+        classify: (what, err) => this.mapError(what, err),
+        onRetry: ({ what, attempt, waitMs, error }) => log.warn({ connector: config.name, what, status: error.status, waitMs, attempt }, error.status === 429 || error.status === 403 ? 'GitHub rate limit; waiting' : 'GitHub call failed; retrying'),
+      },
+      { ...settingsOf(timing), writeGapMs: config.pacing?.writes ?? 1000, notifyGapMs: config.pacing?.notifications ?? 3000 },
+    );
     this.octokit.hook.after('request', (res) => this.noteRate(res.headers as Record<string, string | undefined>));
     this.octokit.hook.error('request', (err) => {
       const headers = (err as { response?: { headers?: Record<string, string | undefined> } }).response?.headers;
@@ -118,26 +106,31 @@ export class GithubClient {
     return out;
   }
 
-  /** A write (POST/PATCH/PUT/DELETE); paced by the throttling plugin's write group (≥ 1 s apart). */
+  /** A write (POST/PATCH/PUT/DELETE), paced by the policy (≥ 1 s apart; 3 s for those that notify people). */
   async send<T>(route: string, params: Params = {}): Promise<T> {
     return (await this.call(route, params)).data as T;
   }
 
-  private async call(route: string, params: Params): Promise<{ data: unknown; headers: Record<string, unknown> }> {
+  private async call(route: string, params: Params, signal?: AbortSignal): Promise<{ data: unknown; headers: Record<string, unknown> }> {
+    const read = route.startsWith('GET ');
+    const lane: Lane = read ? 'read' : NOTIFYING.test(route) ? 'notify' : 'write';
+    // PATCH/PUT/DELETE set a state, and adding labels that are there changes nothing: repeating them is
+    // harmless. Any other POST creates something: it is not.
+    const idempotent = !route.startsWith('POST ') || route.endsWith('/labels');
+    return this.policy.run(route, () => this.once(route, params, read), { lane, idempotent, ...(signal ? { signal } : {}) });
+  }
+
+  private async once(route: string, params: Params, read: boolean): Promise<{ data: unknown; headers: Record<string, unknown> }> {
     this.requests++;
-    try {
-      if (!route.startsWith('GET ')) {
-        const res = await this.octokit.request(route, params);
-        return { data: res.data, headers: res.headers };
-      }
-      // Octokit parses every body with a BigInt-preserving JSON parser, a third of a backfill's CPU
-      // (measured in `npm run bench`); the ids and numbers we read fit a double, so reads use JSON.parse.
-      const res = await this.octokit.request(route, { ...params, request: { parseSuccessResponseBody: false } });
-      const text = res.data === null || res.data === undefined ? '' : await new Response(res.data as ReadableStream).text();
-      return { data: text === '' ? null : (JSON.parse(text) as unknown), headers: res.headers };
-    } catch (err) {
-      throw this.mapError(route, err);
+    if (!read) {
+      const res = await this.octokit.request(route, params);
+      return { data: res.data, headers: res.headers };
     }
+    // Octokit parses every body with a BigInt-preserving JSON parser, a third of a backfill's CPU
+    // (measured in `npm run bench`); the ids and numbers we read fit a double, so reads use JSON.parse.
+    const res = await this.octokit.request(route, { ...params, request: { parseSuccessResponseBody: false } });
+    const text = res.data === null || res.data === undefined ? '' : await new Response(res.data as ReadableStream).text();
+    return { data: text === '' ? null : (JSON.parse(text) as unknown), headers: res.headers };
   }
 
   private noteRate(h: Record<string, string | undefined>): void {
@@ -154,10 +147,10 @@ export class GithubClient {
     const headers = e.response?.headers ?? {};
     const name = this.config.name;
     if (status === 304) return new ConnectorError(name, `${route}: not modified`, { retryable: false, status, cause: err });
-    if (status === undefined) return new ConnectorError(name, `${route}: ${e.message ?? 'request failed'} (is baseUrl ${this.config.baseUrl} reachable?)`, { retryable: true, cause: err });
-    const retryAfter = Number(headers['retry-after']);
+    if (status === undefined) return unreachable(name, this.config.baseUrl, err, e.message ?? 'request failed');
+    // Secondary limits say retry-after; the primary one is spent until x-ratelimit-reset (epoch seconds).
     const reset = Number(headers['x-ratelimit-reset']);
-    const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset) ? Math.max(0, reset * 1000 - Date.now()) : undefined;
+    const retryAfterMs = retryAfterOf(headers['retry-after']) ?? (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset) ? Math.max(0, reset * 1000 - Date.now()) : undefined);
     const rateLimited = status === 429 || (status === 403 && (retryAfterMs !== undefined || /rate limit/i.test(e.message ?? '')));
     const hint =
       status === 401

@@ -2,6 +2,7 @@
  * A GitHub connector instance: the client, normalization settings, poll, webhooks and writes put
  * together from one config entry.
  */
+import { withSignal } from '../kit/http-policy.js';
 import type { Connector, ConnectorContext, OnlineCheck } from '../port.js';
 import { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
@@ -18,7 +19,7 @@ export interface GithubConnector extends Connector {
 }
 
 export function createGithub(config: GithubConfig, context: ConnectorContext): GithubConnector {
-  const client = new GithubClient(config, context.log, context.timing);
+  const client = new GithubClient(config, context.log, context.timing, { timezone: context.timezone, ...(context.signal ? { signal: context.signal } : {}) });
   const ctx: NormalizeContext = {
     timezone: context.timezone,
     labels: labelMaps(config.labels),
@@ -33,18 +34,19 @@ export function createGithub(config: GithubConfig, context: ConnectorContext): G
     return repoCache.repos;
   };
 
-  // The login our writes appear under: a token's user (an App's writes come from a Bot account anyway).
-  let self: Promise<string | null> | null = null;
-  const selfLogin = () =>
-    (self ??= config.app
-      ? Promise.resolve(null)
-      : client.get<{ login: string }>('GET /user').then(
-          (r) => r.data.login,
-          () => {
-            self = null; // try again next time
-            return null;
-          },
-        ));
+  // The login our writes appear under: a token's user (an App's writes come from a Bot account anyway),
+  // read once. Polls carry on without it; writes need it (to tell our comments from people's).
+  let self: Promise<string> | null = null;
+  const whoAmI = () =>
+    (self ??= client
+      .get<{ login: string }>('GET /user')
+      .then((r) => r.data.login)
+      .catch((err: unknown) => {
+        self = null; // try again next time
+        throw err;
+      }));
+  const selfLogin = () => (config.app ? Promise.resolve(null) : whoAmI().catch(() => null));
+  const writerLogin = () => (config.app ? Promise.resolve(null) : whoAmI());
 
   return {
     name: config.name,
@@ -52,7 +54,7 @@ export function createGithub(config: GithubConfig, context: ConnectorContext): G
     client,
     poll: (cursor, signal) => pollGithub({ client, config, ctx, repos, selfLogin }, cursor, signal),
     ...(config.webhook ? { webhook: githubWebhook({ client, config, ctx, selfLogin }) } : {}),
-    write: (action) => writeGithub(client, config, action),
+    write: (action, opts) => withSignal(opts?.signal, () => writeGithub({ client, config, selfLogin: writerLogin }, action, opts)),
     checkOnline: () => checkGithub(client, config),
     stats: () => ({ requests: client.requests, notModified: client.notModified, rateRemaining: client.rate.remaining, rateLimit: client.rate.limit }),
   };

@@ -54,6 +54,16 @@ export function githubWebhook(deps: GithubWebhookDeps): WebhookHandler {
       }
     },
 
+    decode(rawBody: Buffer): void {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(rawBody.toString('utf8'));
+      } catch {
+        throw new WebhookVerificationError('body is not JSON (set the webhook content type to application/json)', 400);
+      }
+      if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new WebhookVerificationError('body is not a GitHub event (a JSON object)', 400);
+    },
+
     deliveryId: (_raw: Buffer, headers: Headers) => header(headers, 'x-github-delivery') ?? '',
 
     async parse(rawBody: Buffer, headers: Headers): Promise<ParsedDelivery> {
@@ -110,7 +120,8 @@ export function githubWebhook(deps: GithubWebhookDeps): WebhookHandler {
         case 'sub_issues':
         case 'issue_dependencies': {
           // Both sides of the relation are re-read: the payloads carry the issues, not the whole relation.
-          const affected = [payload.sub_issue, payload.parent_issue, payload.blocked_issue, payload.blocking_issue, payload.issue].filter((i): i is GhIssue => i !== undefined);
+          // Only those inside this connector's scope: a relation to another repository is not a reason to read it.
+          const affected = [payload.sub_issue, payload.parent_issue, payload.blocked_issue, payload.blocking_issue, payload.issue].filter((i): i is GhIssue => i !== undefined && inScope(deps.config, repoOf(i.repository_url)));
           if (affected.length === 0) return { items: [], ignored: `${event} event without issues` };
           const fresh = await Promise.all(affected.map((i) => refetch(deps, i)));
           return { items: fresh.flat() };

@@ -1,21 +1,39 @@
 /**
- * Writing back to GitHub for the follow-up engine: one status comment per issue (found again by its
- * hidden marker, edited in place, created only when missing — repeating it never makes a second),
- * status labels and close/reopen when the config allows them. Writes are paced by the client's
- * throttling (≥ 1 s apart) and rate limits honoured there.
+ * Writing back to GitHub for the follow-up engine: one status comment per issue, edited in place and
+ * created only when missing (repeating it never makes a second); status labels and close/reopen when
+ * the config allows them, each checked against the issue's current state first. Writes are paced and
+ * retried by the client's policy.
+ *
+ * A person's edit wins. Our comment is found by its marker *and* its author (our own account), and it
+ * carries a seal — a hidden hash of the text we wrote. A comment whose text no longer matches its seal
+ * was edited by a person, and one we wrote that is gone was deleted by a person: either way taskwire
+ * leaves it alone and does not post another.
  */
+import { createHash } from 'node:crypto';
+import { MARKER_PREFIX } from '../../src/core/text.js';
 import { ConnectorError } from '../../src/errors.js';
-import type { OutboundAction, WriteResult } from '../port.js';
+import type { OutboundAction, WriteOptions, WriteResult } from '../port.js';
 import type { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
 import type { GhComment, GhIssue } from './types.js';
 
-export async function writeGithub(client: GithubClient, config: GithubConfig, action: OutboundAction): Promise<WriteResult> {
+export interface GithubWriteDeps {
+  readonly client: GithubClient;
+  readonly config: GithubConfig;
+  /**
+   * The login taskwire writes as (a token's user; fails when it cannot be read, so no comment is ever
+   * mistaken for ours); null for a GitHub App, whose comments come from a Bot account.
+   */
+  readonly selfLogin: () => Promise<string | null>;
+}
+
+export async function writeGithub(deps: GithubWriteDeps, action: OutboundAction, opts: WriteOptions = {}): Promise<WriteResult> {
+  const { client, config } = deps;
   const refuse = (why: string) => new ConnectorError(config.name, why, { retryable: false, status: 422 });
   switch (action.type) {
     case 'status_comment': {
       if (!config.writes.statusComment) throw refuse('status comments are off (writes.statusComment: false)');
-      return upsertComment(client, parseKey(action.taskKey), action.marker, action.body);
+      return upsertComment(deps, parseKey(action.taskKey), action.marker, action.body, opts.previous?.externalId ?? null);
     }
     case 'label': {
       if (!config.writes.labels) throw refuse('label writes are off (writes.labels: false)');
@@ -53,17 +71,49 @@ const STATE_FOR: Readonly<Record<string, { state: 'open' | 'closed'; state_reaso
   in_progress: { state: 'open' },
 };
 
-async function upsertComment(client: GithubClient, at: { owner: string; repo: string; number: number }, marker: string, text: string): Promise<WriteResult> {
-  const body = text.includes(marker) ? text : `${marker}\n${text}`;
+async function upsertComment(deps: GithubWriteDeps, at: { owner: string; repo: string; number: number }, marker: string, text: string, previousId: string | null): Promise<WriteResult> {
+  const { client } = deps;
+  const visible = visibleText(text);
+  const body = `${marker}\n${seal(visible)}\n${visible}`;
+  const self = await deps.selfLogin();
+  const mine = (c: GhComment) => (self !== null ? c.user?.login === self : c.user?.type === 'Bot');
   const comments = await client.getAll<GhComment>('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: at.owner, repo: at.repo, issue_number: at.number });
-  const ours = comments.find((c) => c.body?.includes(marker));
-  if (ours) {
-    if (ours.body === body) return { externalId: String(ours.id), url: ours.html_url };
-    const updated = await client.send<GhComment>('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner: at.owner, repo: at.repo, comment_id: ours.id, body });
-    return { externalId: String(updated.id), url: updated.html_url };
+  const known = previousId === null ? undefined : comments.find((c) => String(c.id) === previousId);
+  if (previousId !== null && known === undefined) return { externalId: previousId, leftAlone: 'a person deleted the status comment' };
+  const ours = known ?? comments.find((c) => mine(c) && c.body?.includes(marker));
+  if (!ours) {
+    const created = await client.send<GhComment>('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: at.owner, repo: at.repo, issue_number: at.number, body });
+    return { externalId: String(created.id), url: created.html_url };
   }
-  const created = await client.send<GhComment>('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: at.owner, repo: at.repo, issue_number: at.number, body });
-  return { externalId: String(created.id), url: created.html_url };
+  if (!mine(ours)) return { externalId: String(ours.id), url: ours.html_url, leftAlone: `the comment is ${ours.user?.login ?? 'someone else'}'s, not taskwire's` };
+  if (!sealIntact(ours.body ?? '')) return { externalId: String(ours.id), url: ours.html_url, leftAlone: `a person edited the status comment (${ours.updated_at})` };
+  if (ours.body === body) return { externalId: String(ours.id), url: ours.html_url };
+  const updated = await client.send<GhComment>('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner: at.owner, repo: at.repo, comment_id: ours.id, body });
+  return { externalId: String(updated.id), url: updated.html_url };
+}
+
+const SEAL = `${MARKER_PREFIX}seal `;
+
+/** What a person reads: the text without taskwire's hidden lines (marker, seal). */
+const visibleText = (text: string) =>
+  text
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .filter((l) => !l.startsWith(MARKER_PREFIX))
+    .join('\n');
+
+/** A hidden line holding a hash of the text taskwire wrote (line endings normalized, as an edit box may change them). */
+function seal(visible: string): string {
+  return `${SEAL}${digest(visible)} -->`;
+}
+
+const digest = (t: string) => createHash('sha256').update(t.replace(/\r\n/g, '\n').trimEnd()).digest('hex').slice(0, 16);
+
+/** True when the comment's text is still what its seal says taskwire wrote (an unsealed, older comment counts as intact). */
+export function sealIntact(body: string): boolean {
+  const sealLine = body.replace(/\r\n/g, '\n').split('\n').find((l) => l.startsWith(SEAL));
+  if (sealLine === undefined) return true;
+  return digest(visibleText(body)) === sealLine.slice(SEAL.length).replace(/\s*-->\s*$/, '');
 }
 
 export function parseKey(key: string): { owner: string; repo: string; number: number } {

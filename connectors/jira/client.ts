@@ -1,21 +1,18 @@
 /**
  * The one place this connector talks HTTP: jira.js (Version3Client for Cloud with email + API token,
- * Version2Client for Data Center with a personal access token as bearer), plus what jira.js lacks —
- * it never retries, not even a 429 — so every call here waits out `Retry-After` on 429/503, retries
- * 5xx and network failures with exponential backoff and jitter, slows down when Jira says the budget is
- * nearly spent (`X-RateLimit-NearLimit`), and maps failures to ConnectorErrors naming what to fix.
+ * Version2Client for Data Center with a personal access token as bearer). jira.js never retries, not
+ * even a 429: the shared HTTP policy does — `Retry-After` on 429/503, 5xx and network failures with
+ * capped backoff, abort — and every request carries the call's signal (an axios adapter hands it to
+ * the socket). Calls slow down when Jira says the budget is nearly spent (`X-RateLimit-NearLimit`);
+ * failures map to ConnectorErrors naming what to fix.
  * https://developer.atlassian.com/cloud/jira/platform/rate-limiting/
  */
+import axios, { type AxiosAdapter } from 'axios';
 import { Version2Client, Version3Client } from 'jira.js';
 import type { Logger } from 'pino';
 import { ConnectorError } from '../../src/errors.js';
+import { currentCallSignal, HttpPolicy, retryAfterMs, settingsOf, sleep, unreachable, type CallOptions, type ConnectorTiming } from '../kit/http-policy.js';
 import type { JiraConfig } from './config.js';
-
-export interface JiraTiming {
-  /** First backoff wait in ms (doubles each attempt, with jitter). */
-  readonly retryBaseMs?: number;
-  readonly retries?: number;
-}
 
 export interface JiraRate {
   readonly remaining: number | null;
@@ -25,24 +22,32 @@ export interface JiraRate {
 
 type Api = Version3Client;
 
+/** axios's own http adapter, with the signal of the call in progress (timeouts, shutdown). */
+const httpAdapter = axios.getAdapter('http');
+const signalledAdapter: AxiosAdapter = (config) => {
+  const signal = currentCallSignal();
+  return httpAdapter(signal ? { ...config, signal } : config);
+};
+
 export class JiraClient {
   readonly api: Api;
   readonly cloud: boolean;
   requests = 0;
   rate: JiraRate = { remaining: null, limit: null, nearLimit: false };
-  private readonly base: number;
-  private readonly retries: number;
+  private readonly policy: HttpPolicy;
+  private readonly paceMs: number;
 
   constructor(
     private readonly config: Pick<JiraConfig, 'name' | 'host' | 'deployment' | 'email' | 'apiToken' | 'token'>,
-    private readonly log: Logger,
-    timing: JiraTiming = {},
+    log: Logger,
+    timing: ConnectorTiming = {},
+    context: { readonly signal?: AbortSignal; readonly timezone?: string } = {},
   ) {
-    this.base = timing.retryBaseMs ?? 1000;
-    this.retries = timing.retries ?? 5;
+    this.paceMs = timing.retryBaseMs ?? timing.baseMs ?? 1000;
     this.cloud = config.deployment === 'cloud';
     const baseRequestConfig = {
-      timeout: 60_000,
+      timeout: 0, // the policy bounds each attempt
+      adapter: signalledAdapter,
       // Data Center: a personal access token is a bearer token (jira.js's oauth2 mode would go to Atlassian's cloud).
       ...(this.cloud ? {} : { headers: { Authorization: `Bearer ${config.token ?? ''}` } }),
       // Runs for answers and errors alike: the rate-limit headers are noted, the body parsed as usual.
@@ -52,24 +57,34 @@ export class JiraClient {
     this.api = this.cloud
       ? new Version3Client({ host: config.host, authentication: { basic: { email: config.email ?? '', apiToken: config.apiToken ?? '' } }, baseRequestConfig, noCheckAtlassianToken: true })
       : (new Version2Client({ host: config.host, baseRequestConfig, noCheckAtlassianToken: true }) as unknown as Api);
+    this.policy = new HttpPolicy(
+      {
+        connector: config.name,
+        baseUrl: config.host,
+        ...(context.timezone ? { timezone: context.timezone } : {}),
+        ...(context.signal ? { signal: context.signal } : {}),
+        classify: (what, err) => this.mapError(what, err),
+        onRetry: ({ what, attempt, waitMs, error }) => log.warn({ connector: config.name, what, status: error.status, waitMs, attempt }, 'Jira call failed; retrying'),
+      },
+      settingsOf(timing),
+    );
   }
 
-  /** One API call with Jira's rate limits honoured and transient failures retried. */
-  async call<T>(what: string, fn: (api: Api) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted();
-      if (this.rate.nearLimit) await sleep(this.base, signal); // pace down before Jira has to say no
-      this.requests++;
-      try {
-        return await fn(this.api);
-      } catch (err) {
-        const e = this.mapError(what, err);
-        if (!e.retryable || attempt >= this.retries) throw e;
-        const wait = e.retryAfterMs ?? Math.min(60_000, this.base * 2 ** attempt) * (0.5 + Math.random() / 2);
-        this.log.warn({ connector: this.config.name, what, status: e.status, waitMs: Math.round(wait), attempt: attempt + 1 }, 'Jira call failed; retrying');
-        await sleep(wait, signal);
-      }
-    }
+  /**
+   * One API call with Jira's rate limits honoured and transient failures retried. Reads by default;
+   * a write says so (`lane`), and whether repeating it is harmless (`idempotent`).
+   */
+  async call<T>(what: string, fn: (api: Api) => Promise<T>, opts: CallOptions = {}): Promise<T> {
+    return this.policy.run(
+      what,
+      async () => {
+        // Pace down before Jira has to say no.
+        if (this.rate.nearLimit) await sleep(this.paceMs, [currentCallSignal()]);
+        this.requests++;
+        return fn(this.api);
+      },
+      opts,
+    );
   }
 
   private noteResponse(data: unknown, headers: Record<string, unknown> | undefined): unknown {
@@ -94,13 +109,10 @@ export class JiraClient {
     const e = err as { status?: number; message?: string; response?: { data?: unknown }; cause?: { response?: { headers?: Record<string, unknown> }; code?: string }; code?: string };
     const status = typeof e.status === 'number' ? e.status : undefined;
     const name = this.config.name;
-    if (status === undefined) {
-      const code = e.code ?? e.cause?.code;
-      return new ConnectorError(name, `${what}: ${e.message ?? 'request failed'}${code ? ` (${code})` : ''} — is host ${this.config.host} reachable?`, { retryable: true, cause: err });
-    }
+    if (status === undefined) return unreachable(name, this.config.host, err, e.message ?? e.code ?? e.cause?.code ?? 'request failed');
     const headers = e.cause?.response?.headers ?? {};
     const retryAfterRaw = headers['retry-after'];
-    const retryAfterMs = retryAfterOf(typeof retryAfterRaw === 'string' || typeof retryAfterRaw === 'number' ? String(retryAfterRaw) : undefined);
+    const wait = retryAfterMs(typeof retryAfterRaw === 'string' || typeof retryAfterRaw === 'number' ? retryAfterRaw : undefined);
     const detail = jiraMessages(e.response?.data);
     const hint =
       status === 401
@@ -115,19 +127,10 @@ export class JiraClient {
     return new ConnectorError(name, `${what}: HTTP ${status}${detail ? ` ${detail}` : ''}${hint}`, {
       retryable: status === 429 || status >= 500 || status === 408,
       status,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      ...(wait !== undefined ? { retryAfterMs: wait } : {}),
       cause: err,
     });
   }
-}
-
-/** Retry-After in seconds or as an HTTP date → ms. */
-export function retryAfterOf(v: string | undefined): number | undefined {
-  if (v === undefined || v.trim() === '') return undefined;
-  const s = Number(v);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** Jira's error body: `{ errorMessages: [...], errors: { field: message } }`. */
@@ -137,18 +140,4 @@ function jiraMessages(data: unknown): string {
   const parts = [...(Array.isArray(d.errorMessages) ? d.errorMessages.map(String) : []), ...(d.errors && typeof d.errors === 'object' ? Object.entries(d.errors).map(([k, v]) => `${k}: ${String(v)}`) : [])];
   if (parts.length === 0 && typeof d.message === 'string') parts.push(d.message);
   return parts.join('; ');
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });
 }

@@ -1,5 +1,6 @@
 /** A Jira connector instance: client, normalization settings, poll, webhooks, writes, people. */
 import type { ExternalAccount } from '../../src/core/model.js';
+import { withSignal } from '../kit/http-policy.js';
 import type { Connector, ConnectorContext, OnlineCheck } from '../port.js';
 import { JiraClient } from './client.js';
 import type { JiraConfig } from './config.js';
@@ -14,7 +15,7 @@ export interface JiraConnector extends Connector {
 }
 
 export function createJira(config: JiraConfig, context: ConnectorContext): JiraConnector {
-  const client = new JiraClient(config, context.log, context.timing);
+  const client = new JiraClient(config, context.log, context.timing, { timezone: context.timezone, ...(context.signal ? { signal: context.signal } : {}) });
   let me: Promise<JiraUser> | null = null;
   const myself = () =>
     (me ??= client.call('GET /myself', (api) => api.myself.getCurrentUser<JiraUser>()).catch((err: unknown) => {
@@ -40,7 +41,7 @@ export function createJira(config: JiraConfig, context: ConnectorContext): JiraC
     client,
     poll: (cursor, signal) => pollJira({ client, config, ctx, userTimeZone }, cursor, signal),
     ...(config.webhook ? { webhook: jiraWebhook({ client, config, ctx }) } : {}),
-    write: (action) => writeJira(client, config, action),
+    write: (action, opts) => withSignal(opts?.signal, () => writeJira({ client, config, selfAccountId: async () => (await myself()).accountId }, action, opts)),
     liveKeys: (signal) => liveKeys(client, config, signal),
     resolvePeople: () => people(client, config.name),
     checkOnline: () => checkJira(client, config, myself),

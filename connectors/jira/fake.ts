@@ -89,6 +89,8 @@ const PRIORITY_IDS: Readonly<Record<string, string>> = { Highest: '1', High: '2'
 interface CommentRec {
   id: string;
   author: string;
+  /** Who last edited it (Jira lets people with "Edit all comments" edit anyone's). */
+  updateAuthor: string;
   body: AdfNode;
   created: string;
   updated: string;
@@ -205,6 +207,22 @@ export class JiraFake {
     this.touch(issue, author, []);
     this.emitComment('comment_created', issue, c);
     return c.id;
+  }
+
+  /** A person edits a comment (anyone's, as Jira's "Edit all comments" permission allows). */
+  editComment(key: string, id: string, by: string, markdown: string): void {
+    const issue = this.issue(key);
+    const c = issue.comments.find((x) => x.id === id);
+    if (!c) throw new Error(`no comment ${id} on ${key}`);
+    Object.assign(c, { body: markdownToAdf(markdown), updated: this.now(), updateAuthor: by });
+    this.touch(issue, by, []);
+    this.emitComment('comment_updated', issue, c);
+  }
+
+  /** A person deletes a comment. */
+  deleteComment(key: string, id: string): void {
+    const issue = this.issue(key);
+    issue.comments = issue.comments.filter((x) => x.id !== id);
   }
 
   /** Adds "blocker blocks key" (so `key` is blocked by `blocker`). */
@@ -469,7 +487,7 @@ export class JiraFake {
       id: c.id,
       author: this.user(c.author),
       body: c.body,
-      updateAuthor: this.user(c.author),
+      updateAuthor: this.user(c.updateAuthor),
       created: jiraTime(c.created),
       updated: jiraTime(c.updated),
       jsdPublic: true,
@@ -500,6 +518,7 @@ export class JiraFake {
     if (!isDoc(b.body)) return { status: 400, body: { errorMessages: [], errors: { comment: 'Comment body can not be empty!' } } };
     c.body = b.body;
     c.updated = this.now();
+    c.updateAuthor = this.opts.self;
     for (const p of b.properties ?? []) {
       const existing = c.properties.find((x) => x.key === p.key);
       if (existing) existing.value = p.value;
@@ -662,7 +681,7 @@ export class JiraFake {
 
   private comment(i: IssueRec, author: string, body: AdfNode, properties: { key: string; value: unknown }[], at?: string): CommentRec {
     const when = at ?? this.now();
-    const c: CommentRec = { id: String(this.id()), author, body, created: when, updated: when, properties: [...properties] };
+    const c: CommentRec = { id: String(this.id()), author, updateAuthor: author, body, created: when, updated: when, properties: [...properties] };
     i.comments.push(c);
     return c;
   }

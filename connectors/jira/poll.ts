@@ -109,7 +109,7 @@ async function search(client: JiraClient, jql: string, fields: string[], token: 
     return client.call(
       'POST /rest/api/3/search/jql',
       (api) => api.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost<JiraSearchPage>({ jql, fields, expand: 'changelog', maxResults: PAGE_SIZE, ...(token ? { nextPageToken: token } : {}) }),
-      signal,
+      { signal },
     );
   }
   // Data Center: offset paging; the token is the next startAt.
@@ -117,7 +117,7 @@ async function search(client: JiraClient, jql: string, fields: string[], token: 
   const r = await client.call(
     'POST /rest/api/2/search',
     (api) => api.issueSearch.searchForIssuesUsingJqlPost<{ issues: JiraIssue[]; total?: number }>({ jql, fields, expand: ['changelog'], maxResults: PAGE_SIZE, startAt }),
-    signal,
+    { signal },
   );
   const nextAt = startAt + r.issues.length;
   const more = r.issues.length > 0 && (r.total === undefined || nextAt < r.total);
@@ -131,7 +131,7 @@ export async function liveKeys(client: JiraClient, config: Pick<JiraConfig, 'jql
   const jql = `(${config.jql}) ORDER BY key ASC`;
   for (;;) {
     const page: JiraSearchPage = client.cloud
-      ? await client.call('POST /rest/api/3/search/jql', (api) => api.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost<JiraSearchPage>({ jql, fields: ['key'], maxResults: 5000, ...(token ? { nextPageToken: token } : {}) }), signal)
+      ? await client.call('POST /rest/api/3/search/jql', (api) => api.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost<JiraSearchPage>({ jql, fields: ['key'], maxResults: 5000, ...(token ? { nextPageToken: token } : {}) }), signal ? { signal } : {})
       : await search(client, jql, ['key'], token, signal ?? new AbortController().signal);
     keys.push(...page.issues.map((i) => i.key));
     if (page.isLast !== false || !page.nextPageToken) return keys;

@@ -33,6 +33,7 @@ export interface JiraIssueLink {
 export interface JiraComment {
   readonly id: string;
   readonly author?: JiraUser;
+  readonly updateAuthor?: JiraUser;
   readonly body?: unknown;
   readonly created: string | number;
   readonly updated?: string | number;

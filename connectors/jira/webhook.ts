@@ -46,6 +46,16 @@ export function jiraWebhook(deps: JiraWebhookDeps): WebhookHandler {
       }
     },
 
+    decode(rawBody: Buffer): void {
+      let p: unknown;
+      try {
+        p = JSON.parse(rawBody.toString('utf8'));
+      } catch {
+        throw new WebhookVerificationError('body is not JSON', 400);
+      }
+      if (p === null || typeof p !== 'object' || typeof (p as { webhookEvent?: unknown }).webhookEvent !== 'string') throw new WebhookVerificationError('body is not a Jira webhook event (no webhookEvent)', 400);
+    },
+
     deliveryId: (_raw: Buffer, headers: Headers) => header(headers, 'x-atlassian-webhook-identifier') ?? '',
 
     async parse(rawBody: Buffer): Promise<ParsedDelivery> {

@@ -1,6 +1,7 @@
 /** A Notion connector instance: client, resolved data sources, poll, webhooks, writes, people. */
 import type { Client } from '@notionhq/client';
 import type { ExternalAccount } from '../../src/core/model.js';
+import { withSignal } from '../kit/http-policy.js';
 import type { Connector, ConnectorContext, OnlineCheck } from '../port.js';
 import { NotionClient } from './client.js';
 import type { NotionConfig } from './config.js';
@@ -19,7 +20,7 @@ export interface NotionConnector extends Connector {
 const SOURCES_TTL_MS = 10 * 60 * 1000;
 
 export function createNotion(config: NotionConfig, context: ConnectorContext): NotionConnector {
-  const client = new NotionClient(config, context.log, context.timing);
+  const client = new NotionClient(config, context.log, context.timing, { timezone: context.timezone, ...(context.signal ? { signal: context.signal } : {}) });
   let resolved: { at: number; sources: Promise<ResolvedSource[]> } | null = null;
   const sources = () => {
     if (resolved === null || Date.now() - resolved.at > SOURCES_TTL_MS) {
@@ -52,7 +53,7 @@ export function createNotion(config: NotionConfig, context: ConnectorContext): N
     client,
     poll: (cursor, signal) => pollNotion({ client, config, sources, ctxFor }, cursor, signal),
     ...(config.webhook ? { webhook: notionWebhook({ name: config.name, client, configuredToken: config.webhook.verificationToken, state: context.state, log: context.log, sources, ctxFor }) } : {}),
-    write: (action) => writeNotion({ client, config, botUserId, sources }, action),
+    write: (action, opts) => withSignal(opts?.signal, () => writeNotion({ client, config, botUserId, sources }, action, opts)),
     liveKeys: async () => liveKeys(client, await sources()),
     resolvePeople: () => people(client, config.name),
     checkOnline: () => checkNotion(client, sources, botUserId),

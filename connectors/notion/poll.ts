@@ -85,7 +85,6 @@ async function query(client: NotionClient, id: string, from: string | null, star
       ...(from ? { filter: { timestamp: 'last_edited_time', last_edited_time: { on_or_after: from } } } : {}),
       ...(start ? { start_cursor: start } : {}),
     }),
-    { read: true },
   )) as unknown as QueryResult;
 }
 

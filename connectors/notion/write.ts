@@ -2,12 +2,14 @@
  * Writing back to Notion: one status comment per page — Notion comments cannot hide a marker, so ours
  * is the integration's comment carrying the "taskwire status" signature, found again by listing the
  * page's comments (a crash between creating and recording it never leaves two) and edited in place —
- * and, when allowed (`writes.properties`), status and verified pushed into the row's properties.
+ * and, when allowed (`writes.properties`), status and verified pushed into the row's properties
+ * (setting a property is the same however often it is repeated). Only the integration can edit its own
+ * comments in Notion; a person can delete one, and then taskwire does not post it again.
  */
 import type { Client } from '@notionhq/client';
 import { MARKER_PREFIX } from '../../src/core/text.js';
 import { ConnectorError } from '../../src/errors.js';
-import type { OutboundAction, WriteResult } from '../port.js';
+import type { OutboundAction, WriteOptions, WriteResult } from '../port.js';
 import type { NotionClient } from './client.js';
 import type { NotionConfig } from './config.js';
 import { text } from './normalize.js';
@@ -23,7 +25,7 @@ export interface NotionWriteDeps {
   readonly sources: () => Promise<ResolvedSource[]>;
 }
 
-export async function writeNotion(deps: NotionWriteDeps, action: OutboundAction): Promise<WriteResult> {
+export async function writeNotion(deps: NotionWriteDeps, action: OutboundAction, opts: WriteOptions = {}): Promise<WriteResult> {
   const { config, client } = deps;
   const refuse = (why: string) => new ConnectorError(config.name, why, { retryable: false, status: 422 });
   if (action.type === 'status_comment') {
@@ -32,13 +34,17 @@ export async function writeNotion(deps: NotionWriteDeps, action: OutboundAction)
     const signed = body.toLowerCase().includes(SIGNATURE) ? body : `${body}\n— ${SIGNATURE}`;
     const rich = chunks(signed).map((content) => ({ type: 'text' as const, text: { content } }));
     const me = await deps.botUserId();
-    const ours = (await comments(client, action.taskKey)).find((c) => c.created_by.id === me && text(c.rich_text).toLowerCase().includes(SIGNATURE));
+    const all = await comments(client, action.taskKey);
+    // The comment we wrote before, by id (gone: a person deleted it, and it stays deleted), else by author and signature.
+    const previousId = opts.previous?.externalId ?? null;
+    if (previousId !== null && !all.some((c) => c.id === previousId)) return { externalId: previousId, leftAlone: 'a person deleted the status comment' };
+    const ours = all.find((c) => (previousId !== null ? c.id === previousId : text(c.rich_text).toLowerCase().includes(SIGNATURE)) && c.created_by.id === me);
     if (ours) {
       if (text(ours.rich_text) === signed) return { externalId: ours.id };
-      await client.call(`comments.update ${ours.id}`, (api: Client) => api.comments.update({ comment_id: ours.id, rich_text: rich }));
+      await client.call(`comments.update ${ours.id}`, (api: Client) => api.comments.update({ comment_id: ours.id, rich_text: rich }), { lane: 'notify', idempotent: true });
       return { externalId: ours.id };
     }
-    const created = (await client.call(`comments.create ${action.taskKey}`, (api: Client) => api.comments.create({ parent: { page_id: action.taskKey }, rich_text: rich }))) as unknown as NotionComment;
+    const created = (await client.call(`comments.create ${action.taskKey}`, (api: Client) => api.comments.create({ parent: { page_id: action.taskKey }, rich_text: rich }), { lane: 'notify' })) as unknown as NotionComment;
     return { externalId: created.id };
   }
   if (action.type === 'status_push') {
@@ -54,7 +60,7 @@ export async function writeNotion(deps: NotionWriteDeps, action: OutboundAction)
     if (option && (statusType === 'status' || statusType === 'select')) properties[source.properties.status] = { [statusType]: { name: option } };
     if (action.status === 'verified' && source.properties.verified) properties[source.properties.verified] = { checkbox: true };
     if (Object.keys(properties).length === 0) throw refuse(`no property value means "${action.status}" in ${source.title} (statusMap)`);
-    await client.call(`pages.update ${action.taskKey}`, (api: Client) => api.pages.update({ page_id: action.taskKey, properties: properties as never }));
+    await client.call(`pages.update ${action.taskKey}`, (api: Client) => api.pages.update({ page_id: action.taskKey, properties: properties as never }), { lane: 'write', idempotent: true });
     return { externalId: null, url: page.url };
   }
   throw refuse(`Notion cannot send a ${action.type}`);

@@ -1,29 +1,28 @@
 /**
- * The one place this connector talks HTTP: @slack/web-api's WebClient (its retry policy, and on a 429
- * its whole queue pauses for `Retry-After` before retrying), pointed at `slackApiUrl` (Slack, or the
- * fake), with failures mapped to ConnectorErrors that say what to fix (`missing_scope`,
- * `not_in_channel`, `invalid_auth`, …) and whether retrying can help.
+ * The one place this connector talks HTTP: @slack/web-api's WebClient pointed at `slackApiUrl` (Slack,
+ * or the fake), with its own retries and rate-limit queue turned off (`rejectRateLimitedCalls`): the
+ * shared HTTP policy retries, honours `Retry-After`, paces messages (about one a second, Slack's
+ * posting limit) and aborts, and the client's requests go through the policy's `fetch`. Failures map to
+ * ConnectorErrors that say what to fix (`missing_scope`, `not_in_channel`, `invalid_auth`, …).
  * https://docs.slack.dev/apis/web-api/rate-limits
  */
 import { ErrorCode, WebClient, type WebAPICallResult } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { ConnectorError } from '../../src/errors.js';
+import { HttpPolicy, policyFetch, settingsOf, unreachable, type CallOptions, type ConnectorTiming } from '../kit/http-policy.js';
 import type { SlackConfig } from './config.js';
-
-export interface SlackTiming {
-  readonly retryBaseMs?: number;
-  readonly retries?: number;
-}
 
 export class SlackClient {
   readonly web: WebClient;
   requests = 0;
   private auth: Promise<{ userId: string; url: string; teamId: string }> | null = null;
+  private readonly policy: HttpPolicy;
 
   constructor(
     private readonly config: Pick<SlackConfig, 'name' | 'slackApiUrl' | 'botToken'>,
     log: Logger,
-    timing: SlackTiming = {},
+    timing: ConnectorTiming = {},
+    context: { readonly signal?: AbortSignal; readonly timezone?: string } = {},
   ) {
     const logger = {
       debug: () => undefined,
@@ -37,19 +36,34 @@ export class SlackClient {
     this.web = new WebClient(config.botToken, {
       slackApiUrl: `${config.slackApiUrl}/`,
       logger,
-      retryConfig: timing.retryBaseMs === undefined && timing.retries === undefined ? { retries: 10, factor: 1.96821, randomize: true } : { retries: timing.retries ?? 3, minTimeout: timing.retryBaseMs ?? 1000, maxTimeout: (timing.retryBaseMs ?? 1000) * 8, factor: 2, randomize: false },
-      timeout: 60_000,
+      fetch: policyFetch as never,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 0, // the policy bounds each attempt
     });
+    this.policy = new HttpPolicy(
+      {
+        connector: config.name,
+        baseUrl: config.slackApiUrl,
+        ...(context.timezone ? { timezone: context.timezone } : {}),
+        ...(context.signal ? { signal: context.signal } : {}),
+        classify: (what, err) => this.mapError(what, err),
+        onRetry: ({ what, attempt, waitMs, error }) => log.warn({ connector: config.name, what, status: error.status, waitMs, attempt }, 'Slack call failed; retrying'),
+      },
+      { ...settingsOf(timing), notifyGapMs: 1000 },
+    );
   }
 
-  /** One Web API call; errors mapped. */
-  async call<T extends WebAPICallResult>(method: string, fn: (web: WebClient) => Promise<T>): Promise<T> {
-    this.requests++;
-    try {
-      return await fn(this.web);
-    } catch (err) {
-      throw this.mapError(method, err);
-    }
+  /** One Web API call under the policy; a write says so (`lane`) and whether repeating it is harmless. */
+  async call<T extends WebAPICallResult>(method: string, fn: (web: WebClient) => Promise<T>, opts: CallOptions = {}): Promise<T> {
+    return this.policy.run(
+      method,
+      async () => {
+        this.requests++;
+        return fn(this.web);
+      },
+      opts,
+    );
   }
 
   /** The bot's own user id and the workspace URL (auth.test), asked once. */
@@ -79,6 +93,6 @@ export class SlackClient {
     }
     if (e.code === ErrorCode.RateLimitedError) return new ConnectorError(name, `${method}: rate limited`, { retryable: true, status: 429, ...(e.retryAfter ? { retryAfterMs: e.retryAfter * 1000 } : {}), cause: err });
     if (e.code === ErrorCode.HTTPError) return new ConnectorError(name, `${method}: HTTP ${e.statusCode ?? '?'}`, { retryable: (e.statusCode ?? 500) >= 500, ...(e.statusCode ? { status: e.statusCode } : {}), cause: err });
-    return new ConnectorError(name, `${method}: ${e.message ?? 'request failed'} — is slackApiUrl ${this.config.slackApiUrl} reachable?`, { retryable: true, cause: err });
+    return unreachable(name, this.config.slackApiUrl, err, e.message ?? 'request failed');
   }
 }

@@ -1,5 +1,6 @@
 /** A Slack connector instance: client, capture settings, events (HTTP or Socket Mode), poll, writes, people. */
 import type { ExternalAccount, Priority } from '../../src/core/model.js';
+import { withSignal } from '../kit/http-policy.js';
 import type { Connector, ConnectorContext, OnlineCheck } from '../port.js';
 import { SlackClient } from './client.js';
 import type { SlackConfig } from './config.js';
@@ -19,7 +20,7 @@ export interface SlackConnector extends Connector {
 const NAMES_TTL_MS = 60 * 60 * 1000;
 
 export function createSlack(config: SlackConfig, context: ConnectorContext): SlackConnector {
-  const client = new SlackClient(config, context.log, context.timing);
+  const client = new SlackClient(config, context.log, context.timing, { timezone: context.timezone, ...(context.signal ? { signal: context.signal } : {}) });
   let names: { at: number; map: Map<string, string> } | null = null;
   const nameMap = async () => {
     if (names === null || Date.now() - names.at > NAMES_TTL_MS) {
@@ -67,7 +68,7 @@ export function createSlack(config: SlackConfig, context: ConnectorContext): Sla
     poll: (cursor, signal) => pollSlack(deps, cursor, signal),
     ...(!config.socketMode ? { webhook: slackWebhook(deps) } : {}),
     ...(inbound ? { inbound } : {}),
-    write: (action, opts) => writeSlack(client, config, action, opts),
+    write: (action, opts) => withSignal(opts?.signal, () => writeSlack(client, config, action, opts)),
     resolvePeople: () => people(client, config.name),
     checkOnline: () => checkSlack(client, config),
     stats: () => ({ requests: client.requests, rateRemaining: null, rateLimit: null }),

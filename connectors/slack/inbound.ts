@@ -73,7 +73,7 @@ async function handleInteraction(deps: InboundDeps, p: SlackInteraction): Promis
     const ts = p.message?.ts ?? p.message_ts;
     if (!channel || !ts) return { items: [], ignored: 'shortcut without a message' };
     // The capture reaction marks the message as tracked for everyone (and for the poll that reconciles).
-    await deps.client.call('reactions.add', (w) => w.reactions.add({ channel, timestamp: ts, name: deps.config.captureReaction })).catch((err: unknown) => {
+    await deps.client.call('reactions.add', (w) => w.reactions.add({ channel, timestamp: ts, name: deps.config.captureReaction }), { lane: 'write', idempotent: true }).catch((err: unknown) => {
       if (!/already_reacted/.test((err as Error).message)) throw err;
     });
     return { items: await captureItems(deps, channel, ts, p.user.id) };

@@ -52,6 +52,16 @@ export function slackWebhook(deps: InboundDeps, now: () => number = Date.now): W
       return null;
     },
 
+    decode(raw: Buffer, headers: Headers): void {
+      let body: unknown;
+      try {
+        body = bodyOf(raw, headers);
+      } catch {
+        throw new WebhookVerificationError('body is neither JSON nor a Slack form', 400);
+      }
+      if (body === null || typeof body !== 'object' || typeof (body as { type?: unknown }).type !== 'string') throw new WebhookVerificationError('body is not a Slack event or interaction (no type)', 400);
+    },
+
     deliveryId: (raw: Buffer, headers: Headers) => deliveryIdOf(bodyOf(raw, headers)),
 
     parse: async (raw: Buffer, headers: Headers): Promise<ParsedDelivery> => handleBody(deps, bodyOf(raw, headers)),

@@ -6,7 +6,7 @@
  */
 import { MARKER_PREFIX } from '../../src/core/text.js';
 import { ConnectorError } from '../../src/errors.js';
-import type { MessageItem, OutboundAction, WriteResult } from '../port.js';
+import type { MessageItem, OutboundAction, WriteOptions, WriteResult } from '../port.js';
 import type { SlackClient } from './client.js';
 import type { SlackConfig } from './config.js';
 import { readThread } from './inbound.js';
@@ -17,7 +17,7 @@ export const STATUS_EVENT = 'taskwire_status';
 
 export const MESSAGE_EVENT = 'taskwire_message';
 
-export async function writeSlack(client: SlackClient, config: SlackConfig, action: OutboundAction, opts: { attempt?: number } = {}): Promise<WriteResult> {
+export async function writeSlack(client: SlackClient, config: SlackConfig, action: OutboundAction, opts: WriteOptions = {}): Promise<WriteResult> {
   const { url } = await client.whoAmI();
   switch (action.type) {
     case 'direct_message':
@@ -37,6 +37,7 @@ export async function writeSlack(client: SlackClient, config: SlackConfig, actio
       }
       const r = await client.call('chat.postMessage', (w) =>
         w.chat.postMessage({ channel: to, text: mrkdwn(action.text), blocks: (action.blocks as never) ?? blocksFor(action.text, action.items ?? []), unfurl_links: false, ...(key ? { metadata: { event_type: MESSAGE_EVENT, event_payload: { key } } } : {}) }),
+        { lane: 'notify' },
       );
       return { externalId: r.ts ?? null, ...(r.ts ? { url: permalink(url, to, r.ts) } : {}) };
     }
@@ -45,13 +46,17 @@ export async function writeSlack(client: SlackClient, config: SlackConfig, actio
       const me = await client.whoAmI();
       const text = mrkdwn(action.body.split('\n').filter((l) => !l.trim().startsWith(MARKER_PREFIX)).join('\n').trim());
       const metadata = { event_type: STATUS_EVENT, event_payload: { marker: action.marker } };
-      const ours = (await readThread(client, channel, ts)).find((m) => m.user === me.userId && m.metadata?.event_type === STATUS_EVENT && m.metadata.event_payload?.['marker'] === action.marker);
+      const thread = await readThread(client, channel, ts);
+      // The reply we posted before, by ts (gone: a person deleted it, and it stays deleted), else by author and metadata.
+      const previousTs = opts.previous?.externalId ?? null;
+      if (previousTs !== null && !thread.some((m) => m.ts === previousTs)) return { externalId: previousTs, leftAlone: 'a person deleted the status reply' };
+      const ours = thread.find((m) => m.user === me.userId && (previousTs !== null ? m.ts === previousTs : m.metadata?.event_type === STATUS_EVENT && m.metadata.event_payload?.['marker'] === action.marker));
       if (ours) {
         if (ours.text === text) return { externalId: ours.ts, url: permalink(url, channel, ours.ts, ts) };
-        await client.call('chat.update', (w) => w.chat.update({ channel, ts: ours.ts, text, metadata }));
+        await client.call('chat.update', (w) => w.chat.update({ channel, ts: ours.ts, text, metadata }), { lane: 'notify', idempotent: true });
         return { externalId: ours.ts, url: permalink(url, channel, ours.ts, ts) };
       }
-      const r = await client.call('chat.postMessage', (w) => w.chat.postMessage({ channel, thread_ts: ts, text, metadata, unfurl_links: false }));
+      const r = await client.call('chat.postMessage', (w) => w.chat.postMessage({ channel, thread_ts: ts, text, metadata, unfurl_links: false }), { lane: 'notify' });
       return { externalId: r.ts ?? null, ...(r.ts ? { url: permalink(url, channel, r.ts, ts) } : {}) };
     }
     default:

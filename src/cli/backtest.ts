@@ -36,7 +36,7 @@ export async function backtest(ctx: CommandContext, opts: BacktestCommandOptions
     const to = opts.to ?? today;
     const from = opts.from ?? (earliest ? maxDate(cal.localDate(Date.parse(earliest)), addDays(to, -90)) : addDays(to, -90));
     if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-    return runBacktest({ config: ctx.config, identity, from, to, everyDays, now }, tasks, store.allHistory());
+    return runBacktest({ config: ctx.config, identity, from, to, everyDays, now }, tasks, await store.allHistory());
   } finally {
     await store.close();
   }

@@ -34,7 +34,7 @@ export async function planCommand(ctx: CommandContext, opts: { json?: boolean; a
   if (opts.asOf !== undefined) return planAsOf(ctx, { json: opts.json === true, asOf: opts.asOf }, now);
   const store = openStore(ctx.config, ctx.io.cwd);
   try {
-    const rows = store.outbox.list({ status: ['planned', 'pending', 'claimed', 'sending'] });
+    const rows = await store.outbox.list({ status: ['planned', 'pending', 'claimed', 'sending'] });
     if (opts.json) {
       ctx.io.out(`${JSON.stringify(rows.map((r) => ({ id: r.id, kind: r.kind, connector: r.connector, taskId: r.taskId, recipient: r.recipient, reason: r.reason, status: r.status, notBefore: r.nextAttemptAt, action: r.action })), null, 2)}\n`);
       return 0;
@@ -95,12 +95,12 @@ export async function outboxCommand(ctx: CommandContext, opts: { dead?: boolean;
     if (opts.replay !== undefined) {
       const id = Number(opts.replay);
       if (!Number.isInteger(id)) throw new UsageError('--replay takes an outbox id (see taskwire outbox --dead)');
-      if (!store.outbox.replay(id, new Date().toISOString())) throw new UsageError(`outbox #${id} is not dead, skipped or planned (nothing to replay)`);
+      if (!(await store.outbox.replay(id))) throw new UsageError(`outbox #${id} is not dead, skipped or planned (nothing to replay)`);
       ctx.io.out(`#${id} queued again; the next cycle sends it\n`);
       return 0;
     }
     const status: OutboxStatus[] | undefined = opts.dead ? ['dead'] : undefined;
-    const rows = store.outbox.list(status ? { status } : { limit: 500 });
+    const rows = await store.outbox.list(status ? { status } : { limit: 500 });
     if (opts.json) ctx.io.out(`${JSON.stringify(rows, null, 2)}\n`);
     else if (rows.length === 0) ctx.io.out(opts.dead ? 'no dead letters\n' : 'the outbox is empty\n');
     else for (const r of rows) ctx.io.out(`#${r.id} ${r.status.padEnd(8)} ${DESCRIBE[r.kind]?.(r) ?? r.kind} via ${r.connector}, ${r.attempts} attempt(s)${r.lastError ? ` — ${r.lastError}` : ''}\n`);

@@ -27,7 +27,7 @@ export async function reportCommand(ctx: CommandContext, opts: { format?: string
     if (opts.post) {
       // Delivered as the daemon does it: files written, posts through the outbox, the window moved on.
       const r = await deliverReport({ store, config: ctx.config, identity, cwd: ctx.io.cwd, now });
-      const sent = ctx.config.followups.mode === 'send' ? await dispatchAll({ store, connectors: connectorsOf(ctx), log: ctx.log, now: () => now }) : null;
+      const sent = ctx.config.followups.mode === 'send' ? await dispatchAll({ store, connectors: connectorsOf(ctx), log: ctx.log }) : null;
       ctx.io.out(`report written to ${r.files.filter((f) => !f.includes('latest.')).join(', ')}\n`);
       ctx.io.out(sent === null ? `${r.posts} post(s) planned (plan mode: nothing sent — see taskwire plan)\n` : `${r.posts} post(s) planned, ${sent.sent} sent${sent.dead ? `, ${sent.dead} failed (taskwire outbox --dead)` : ''}\n`);
       return sent !== null && sent.dead > 0 ? 1 : 0;

@@ -36,6 +36,21 @@ const server = z
       description: 'secret: bearer token for GET /api/*; without it the API is off',
     }),
     bodyLimit: z.number().int().positive().default(1_048_576).meta({ description: 'largest webhook body in bytes' }),
+    inbox: z
+      .strictObject({
+        maxAttempts: z.number().int().min(1).default(8).meta({ description: 'a delivery that fails this many times is dead-lettered (taskwire inbox --dead)' }),
+        retention: duration().prefault('7d').meta({ description: 'processed deliveries are kept this long (a retry within it is recognised as a duplicate), then pruned' }),
+        deadRetention: duration().prefault('30d').meta({ description: 'dead-lettered deliveries are kept this long for taskwire inbox --replay' }),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const http = z
+  .strictObject({
+    timeout: duration()
+      .prefault('30s')
+      .meta({ description: 'foreground commands (sync, check --online) give up on a tool that does not answer within this, and report a rate limit that resets later instead of waiting' }),
   })
   .prefault({});
 
@@ -158,6 +173,7 @@ export const configSchema = z
     calendar,
     store,
     server,
+    http,
     log,
     people: z.array(person).default([]),
     teams: z.array(team).default([]),

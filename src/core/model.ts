@@ -123,6 +123,8 @@ export interface SourceHistoryEntry {
  * - `deleted`: the item is gone from its tool (soft delete).
  * - `activity`: someone did something on an item without changing its fields (a comment, a reaction).
  * - `history`: past changes of an item from the tool's event stream, with the tool's own times.
+ * - `failed`: an item whose detail could not be read (its reviews, its blockers): recorded with the
+ *   error and read again on later cycles, while the rest of its scope moves on.
  */
 export type SourceItem =
   | {
@@ -143,7 +145,8 @@ export type SourceItem =
       readonly actorId?: string;
       readonly what: string;
     }
-  | EvidenceItem;
+  | EvidenceItem
+  | { readonly type: 'failed'; readonly key: string; readonly error: string };
 
 export const EVIDENCE_KINDS = ['in_review', 'done', 'verified', 'withdrawn', 'acknowledged', 'snoozed'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];

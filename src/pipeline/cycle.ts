@@ -84,7 +84,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const { evaluation, diff, planned, verified } = await evaluateAndPlan({ store: deps.store, engine: deps.engine, config: deps.config, identity: deps.identity }, now);
   const dispatch =
     deps.config.followups.mode === 'send'
-      ? await dispatchAll({ store: deps.store, connectors: new Map(deps.connectors.map((c) => [c.name, c])), log: deps.log, now: deps.now })
+      ? await dispatchAll({ store: deps.store, connectors: new Map(deps.connectors.map((c) => [c.name, c])), log: deps.log }, deps.signal ? { signal: deps.signal } : {})
       : null;
   return { capture, ownersChanged, diff, openFlags: evaluation.flags.length, planned, verified, dispatch };
 }

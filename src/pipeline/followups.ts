@@ -72,7 +72,7 @@ export async function planAt(deps: FollowupDeps, now: number): Promise<{ evaluat
   const evaluation = await loadAndEvaluate(store, engine, now);
   const input = await plannerInput(deps, now, true);
   const at = new Date(now).toISOString();
-  const open = store.flagsOpenAt(at);
+  const open = await store.flagsOpenAt(at);
   const actions = planFollowups({ ...input, flags: engine.currentFlags(), firstSeen: (taskId, code) => open.get(`${taskId}\u0000${code}`) ?? at });
   return { evaluation, actions };
 }
@@ -94,7 +94,7 @@ async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean)
   const tasks = new Map((await store.listTasks()).map((t) => [t.id, t]));
   const since = new Date(now - Math.max(f.cooldown, 14 * DAY)).toISOString();
   const [past, evidence, humanChanges, accounts] = await Promise.all([
-    Promise.resolve(store.outbox.past(since)),
+    store.outbox.past(since),
     store.listEvidence({ since: new Date(now - 30 * DAY).toISOString() }),
     store.lastHumanStatusChanges(),
     store.listAccounts(),
@@ -146,7 +146,7 @@ async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean)
     pushable: new Map(config.connectors.map((c) => [c.name, pushableStatuses(c)])),
     labelPushes: new Set(config.connectors.filter((c) => c.type === 'github' && c.writes.labels).map((c) => c.name)),
     seededAt: (c) => seeds.get(c) ?? null,
-    commented: store.outbox.commentedTasks(),
+    commented: await store.outbox.commentedTasks(),
     past,
     snoozedUntil,
     doneEvidence,

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Identity } from '../core/identity.js';
 import type { Cursor, ExternalAccount, SourceItem } from '../core/model.js';
+import type { InboxFence } from '../store/inbox.js';
 import type { ApplyResult, ConnectorId, StoreItem, TaskStore } from '../store/store.js';
 
 export async function ingestPage(
@@ -13,6 +14,7 @@ export async function ingestPage(
   identity: Identity,
   items: readonly SourceItem[],
   cursor: Cursor | null,
+  fence?: InboxFence,
 ): Promise<ApplyResult> {
   const seen = new Map<string, ExternalAccount>();
   const storeItems: StoreItem[] = items.map((item) => {
@@ -23,7 +25,7 @@ export async function ingestPage(
     return { ...item, owner: identity.ownership(item.task.assignees).owner };
   });
   if (seen.size > 0) await store.recordAccounts([...seen.values()]);
-  return store.applyBatch(connector, storeItems, cursor);
+  return store.applyBatch(connector, storeItems, cursor, fence);
 }
 
 const IDENTITY_KEY = 'identity_fingerprint';

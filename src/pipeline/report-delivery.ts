@@ -79,7 +79,7 @@ export async function deliverReport(o: { store: TaskStore; config: Config; ident
       actions.push({ key, connector: dm, kind: 'report', taskId: null, recipient: person.person, subject: key, action: { type: 'direct_message', accountId: address, text: `Your day, ${person.name.split(' ')[0]}:\n${lines.join('\n')}`, idempotencyKey: key }, reason: 'personal digest', notBefore: null, about: [] });
     }
   }
-  const posts = store.outbox.plan(actions, config.followups.mode, `report:${date}`, new Date(now).toISOString());
+  const posts = await store.outbox.plan(actions, config.followups.mode, `report:${date}`);
   await recordReport(store, report);
   return { files, posts };
 }

@@ -52,9 +52,9 @@ export async function reportFromStore(o: ReportOptions): Promise<Report> {
     verifierOf: verifier,
     label: engine.label,
     nameOf: engine.nameOf,
-    followups: { mode: config.followups.mode, items: followupItems(store, from, engine) },
+    followups: { mode: config.followups.mode, items: await followupItems(store, from, engine) },
     // Past days from the stored flag lifecycle; today from this evaluation (a preview stores nothing).
-    trend: dailyTrend(tasks, [...store.flagSpans(new Date(now - 15 * DAY).toISOString()), ...evaluation.flags.map((f) => ({ taskId: f.taskId, from: to, to: null }))], lastDays(cal, now, 14)),
+    trend: dailyTrend(tasks, [...(await store.flagSpans(new Date(now - 15 * DAY).toISOString())), ...evaluation.flags.map((f) => ({ taskId: f.taskId, from: to, to: null }))], lastDays(cal, now, 14)),
     sync: {
       connectors: config.connectors.map((c) => {
         const s = syncBy.get(c.name);
@@ -84,9 +84,8 @@ function lastDays(cal: Calendar, now: number, n: number): { date: string; end: s
 }
 
 /** The follow-ups planned or sent in the window (from the outbox), for the report. */
-function followupItems(store: TaskStore, from: string, engine: Engine): ReportFollowup[] {
-  return store.outbox
-    .list({ since: from })
+async function followupItems(store: TaskStore, from: string, engine: Engine): Promise<ReportFollowup[]> {
+  return (await store.outbox.list({ since: from }))
     .filter((r) => r.status !== 'skipped')
     .map((r) => ({
       channel: r.connector,

@@ -1,15 +1,16 @@
 /**
- * Webhook intake, independent of the HTTP server: verify → handshake → record the delivery (a retry of
- * one already recorded is acknowledged and dropped) → acknowledge; the caller runs `process` after the
- * answer went out (a tool waits seconds at most), in order per connector. A bad delivery gets a 4xx and
- * stores nothing; one that fails while processing is marked failed, and polling catches up with it.
+ * Webhook intake, independent of the HTTP server: verify → handshake → delivery id → decode (a signed
+ * body that does not parse is a 400) → store it in the inbox (raw body and the headers processing
+ * reads, with its dedupe record, in one row) → acknowledge. Only a stored delivery is acknowledged; a
+ * retry of one stored before is acknowledged and dropped. Nothing is processed here: the inbox worker
+ * (`inbox-worker.ts`) processes from the store, so a crash after the answer loses nothing.
+ *
+ * A bad delivery gets a 4xx and stores nothing.
  */
 import type { Logger } from 'pino';
-import type { Connector, InboundDelivery, ParsedDelivery } from '../../connectors/port.js';
-import type { Identity } from '../core/identity.js';
+import type { Connector, Headers, InboundDelivery } from '../../connectors/port.js';
 import { WebhookVerificationError } from '../errors.js';
-import type { ApplyResult, TaskStore } from '../store/store.js';
-import { ingestPage } from './ingest.js';
+import type { TaskStore } from '../store/store.js';
 
 export interface IntakeAnswer {
   readonly status: number;
@@ -17,71 +18,54 @@ export interface IntakeAnswer {
   readonly contentType?: string;
   /** What the delivery was: for logs and metrics. */
   readonly result: 'accepted' | 'duplicate' | 'handshake' | 'rejected' | 'unknown_connector';
-  /** The work to do after answering (absent when there is nothing to do). */
-  readonly process?: () => Promise<ProcessOutcome>;
-}
-
-export interface ProcessOutcome {
-  readonly status: 'processed' | 'ignored' | 'failed';
-  readonly applied?: ApplyResult;
-  readonly detail?: string;
 }
 
 export interface IntakeDeps {
   readonly store: TaskStore;
-  readonly identity: () => Identity;
   readonly log: Logger;
-  /** Called with what a processed delivery changed (for incremental evaluation). */
-  readonly onApplied?: (connector: Connector, applied: ApplyResult) => Promise<void>;
+  /** A delivery was stored: wake the worker that processes the inbox. */
+  readonly onStored?: () => void;
 }
 
-export async function receiveWebhook(deps: IntakeDeps, connector: Connector | undefined, rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): Promise<IntakeAnswer> {
+/** Headers processing may read (the rest — and never credentials — are not kept). */
+const KEPT_HEADER = /^(content-type|x-github-event|x-github-delivery|x-github-hook-installation-target-.*|x-atlassian-webhook-.*|x-slack-retry-.*|x-notion-.*)$/i;
+
+export async function receiveWebhook(deps: IntakeDeps, connector: Connector | undefined, rawBody: Buffer, headers: Headers): Promise<IntakeAnswer> {
   if (!connector?.webhook) return { status: 404, body: { error: 'no connector with webhooks by that name' }, result: 'unknown_connector' };
   const hook = connector.webhook;
   try {
     hook.verify(rawBody, headers);
+    const reply = (await hook.handshake?.(rawBody, headers)) ?? null;
+    if (reply) return { status: reply.status, body: reply.body, ...(reply.contentType ? { contentType: reply.contentType } : {}), result: 'handshake' };
+    hook.decode?.(rawBody, headers);
+    const deliveryId = hook.deliveryId(rawBody, headers);
+    if (!deliveryId) throw new WebhookVerificationError('the delivery carries no id', 400);
+    const stored = await deps.store.inbox.receive({ connector: connector.name, deliveryId, body: rawBody, headers: keptHeaders(headers) });
+    if (!stored) return { status: 200, body: { ok: true, duplicate: true }, result: 'duplicate' };
+    deps.onStored?.();
+    return { status: 200, body: { ok: true }, result: 'accepted' };
   } catch (err) {
-    if (err instanceof WebhookVerificationError) {
-      deps.log.warn({ connector: connector.name, reason: err.message }, 'webhook rejected');
-      return { status: err.status, body: { error: err.message }, result: 'rejected' };
-    }
-    throw err;
+    if (!(err instanceof WebhookVerificationError)) throw err;
+    deps.log.warn({ connector: connector.name, reason: err.message }, 'webhook rejected');
+    return { status: err.status, body: { error: err.message }, result: 'rejected' };
   }
-  const reply = hook.handshake?.(rawBody, headers) ?? null;
-  if (reply) return { status: reply.status, body: reply.body, ...(reply.contentType ? { contentType: reply.contentType } : {}), result: 'handshake' };
-
-  const deliveryId = hook.deliveryId(rawBody, headers);
-  if (!deliveryId) return { status: 400, body: { error: 'the delivery carries no id' }, result: 'rejected' };
-  if (!(await deps.store.recordDelivery(connector.name, deliveryId, 'received'))) {
-    return { status: 200, body: { ok: true, duplicate: true }, result: 'duplicate' };
-  }
-  return { status: 200, body: { ok: true }, result: 'accepted', process: () => processDelivery(deps, connector, deliveryId, () => hook.parse(rawBody, headers)) };
 }
 
 /**
- * A delivery from a connector's own connection (Slack Socket Mode), already acknowledged to the tool:
- * recorded (a redelivery is dropped) and processed like a webhook.
+ * A delivery from a connector's own connection (Slack Socket Mode): stored like a webhook before the
+ * connector acknowledges it to the tool. False for a redelivery of one stored before.
  */
-export async function receiveInbound(deps: IntakeDeps, connector: Connector, delivery: InboundDelivery): Promise<ProcessOutcome | 'duplicate'> {
-  if (!(await deps.store.recordDelivery(connector.name, delivery.deliveryId, 'received'))) return 'duplicate';
-  return processDelivery(deps, connector, delivery.deliveryId, () => delivery.parse());
+export async function receiveInbound(deps: IntakeDeps, connector: Connector, delivery: InboundDelivery): Promise<boolean> {
+  const stored = await deps.store.inbox.receive({ connector: connector.name, deliveryId: delivery.deliveryId, body: delivery.body, headers: delivery.headers });
+  if (stored) deps.onStored?.();
+  return stored;
 }
 
-async function processDelivery(deps: IntakeDeps, connector: Connector, deliveryId: string, parse: () => Promise<ParsedDelivery>): Promise<ProcessOutcome> {
-  try {
-    const parsed = await parse();
-    if (parsed.items.length === 0) {
-      await deps.store.setDeliveryStatus(connector.name, deliveryId, 'ignored', parsed.ignored);
-      return { status: 'ignored', ...(parsed.ignored ? { detail: parsed.ignored } : {}) };
-    }
-    const applied = await ingestPage(deps.store, { name: connector.name, kind: connector.kind }, deps.identity(), parsed.items, null);
-    await deps.store.setDeliveryStatus(connector.name, deliveryId, 'processed');
-    await deps.onApplied?.(connector, applied);
-    return { status: 'processed', applied };
-  } catch (err) {
-    const detail = (err as Error).message;
-    deps.log.warn({ connector: connector.name, deliveryId, err }, 'delivery could not be processed; polling will catch up');
-    await deps.store.setDeliveryStatus(connector.name, deliveryId, 'failed', detail);
-    return { status: 'failed', detail };
+export function keptHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined || !KEPT_HEADER.test(k)) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   }
+  return out;
 }

@@ -107,7 +107,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     say('Each flagged ticket gets one status comment in its own tool (edited in place from now on), and the');
     say('blocked ones move to their tool\'s blocked state:');
     say();
-    const sent1 = sentRows(dir, configFile, env);
+    const sent1 = await sentRows(dir, configFile, env);
     printWrites(say, sent1, day1, { fullComments: ['jira-acme:OPS-12'] });
 
     // ---------------------------------------------------------------- overnight
@@ -141,7 +141,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     failures += await cli(['sync'], '  ');
     say();
     const day2 = await snapshot(dir, configFile, env, clock.now());
-    const sent2 = sentRows(dir, configFile, env).filter((r) => !sent1.some((s) => s.id === r.id));
+    const sent2 = (await sentRows(dir, configFile, env)).filter((r) => !sent1.some((s) => s.id === r.id));
     const opened = day2.flags.filter((f) => !day1.flags.some((g) => g.taskId === f.taskId && g.code === f.code));
     const resolved = day1.flags.filter((f) => !day2.flags.some((g) => g.taskId === f.taskId && g.code === f.code));
     say(`Since yesterday: ${opened.length} new flag${opened.length === 1 ? '' : 's'}, ${resolved.length} resolved.`);
@@ -219,9 +219,9 @@ async function watchWeek(d: WatchDeps): Promise<void> {
   say();
   const store = openStore(ctx.config, d.dir, d.clock.now);
   const snap = await snapshot(d.dir, d.configFile, d.env, d.clock.now());
-  let seen = Math.max(0, ...store.outbox.list({}).map((r) => r.id));
-  const report = () => {
-    const rows = store.outbox.list({ status: ['sent'] }).filter((r) => r.id > seen);
+  let seen = Math.max(0, ...(await store.outbox.list({})).map((r) => r.id));
+  const report = async () => {
+    const rows = (await store.outbox.list({ status: ['sent'] })).filter((r) => r.id > seen);
     for (const r of rows) {
       seen = Math.max(seen, r.id);
       const what = r.kind === 'status_comment' ? `status comment edited on ${snap.label(r.taskId ?? '')}` : r.kind === 'status_push' ? `${snap.label(r.taskId ?? '')} moved to ${r.action.type === 'status_push' ? r.action.status : '?'} in ${toolOf(r.connector)}` : r.kind === 'triage' ? `triage post in #${channelName(r.recipient)}` : `Slack DM to ${snap.nameOf(r.recipient ?? '')}`;
@@ -235,14 +235,14 @@ async function watchWeek(d: WatchDeps): Promise<void> {
       say(`${DateTime.fromMillis(d.clock.now(), { zone: TEAM_TZ }).toFormat('ccc HH:mm')}  ${step.what}`);
       await step.run(sb);
       await pause(d.stepMs, d.signal);
-      report();
+      await report();
     }
     if (!d.signal?.aborted) {
       say();
       say('That was the week. The daemon keeps running (webhooks, polls, the 09:00 report) until Ctrl-C.');
       while (!d.signal?.aborted) {
         await pause(2000, d.signal);
-        report();
+        await report();
       }
     }
   } finally {
@@ -266,13 +266,13 @@ async function snapshot(dir: string, configFile: string, env: Record<string, str
   return withLiveEvaluation(ctx, now, async ({ store, engine, evaluation }) => ({ tasks: await store.listTasks(), flags: evaluation.flags, label: engine.label, nameOf: engine.nameOf }));
 }
 
-function sentRows(dir: string, configFile: string, env: Record<string, string | undefined>): OutboxRow[] {
+async function sentRows(dir: string, configFile: string, env: Record<string, string | undefined>): Promise<OutboxRow[]> {
   const ctx = loadContext({ out: () => undefined, err: () => undefined, isTTY: false, env, cwd: dir }, configFile);
   const store = openStore(ctx.config, dir);
   try {
-    return store.outbox.list({ status: ['sent'] });
+    return await store.outbox.list({ status: ['sent'] });
   } finally {
-    void store.close();
+    await store.close();
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * Prometheus metrics (prom-client): what a person watching taskwire needs — polls and items by
- * connector, webhook deliveries by result and how fast they were acknowledged, the outbox's depth, age
- * and dead letters, open flags by kind, each tool's remaining rate budget, and how far behind each
- * connector is. Gauges read the store and connectors when scraped.
+ * connector, webhook deliveries by result and how fast they were acknowledged, the inbox's and the
+ * outbox's depth, age and dead letters, items that keep failing, open flags by kind, each tool's
+ * remaining rate budget, and how far behind each connector is. Gauges read the store and connectors when scraped.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Connector } from '../../connectors/port.js';
@@ -24,28 +24,31 @@ export class Metrics {
     this.deliveries = new Counter({ name: 'taskwire_webhook_deliveries_total', help: 'Webhook deliveries by connector and result', labelNames: ['connector', 'result'], registers: [r] });
     this.ack = new Histogram({ name: 'taskwire_webhook_ack_seconds', help: 'Time from a webhook arriving to its acknowledgement', buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1], registers: [r] });
     this.followups = new Counter({ name: 'taskwire_followups_total', help: 'Follow-ups dispatched by connector and result', labelNames: ['connector', 'result'], registers: [r] });
+    const gauge = (name: string, help: string, read: () => Promise<number>) =>
+      new Gauge({
+        name,
+        help,
+        registers: [r],
+        async collect() {
+          this.set(await read());
+        },
+      });
+    gauge('taskwire_outbox_depth', 'Follow-ups waiting to be sent', async () => (await deps.store.outbox.depth()).pending);
+    gauge('taskwire_outbox_oldest_age_seconds', 'Age of the oldest follow-up waiting to be sent', async () => (await deps.store.outbox.depth()).oldestAgeSeconds);
+    gauge('taskwire_outbox_dead_letters', 'Follow-ups that could not be sent (taskwire outbox --dead)', async () => (await deps.store.outbox.depth()).dead);
+    gauge('taskwire_inbox_depth', 'Webhook deliveries stored and not yet processed (waiting, in progress or to be retried)', async () => (await deps.store.inbox.depth()).waiting);
+    gauge('taskwire_inbox_oldest_age_seconds', 'Age of the oldest delivery not yet processed', async () => (await deps.store.inbox.depth()).oldestAgeSeconds);
+    gauge('taskwire_inbox_dead_letters', 'Deliveries that could not be processed (taskwire inbox --dead)', async () => (await deps.store.inbox.depth()).dead);
     new Gauge({
-      name: 'taskwire_outbox_depth',
-      help: 'Follow-ups waiting to be sent',
+      name: 'taskwire_failing_items',
+      help: 'Items whose detail keeps failing, retried on later cycles (taskwire health)',
+      labelNames: ['connector'],
       registers: [r],
-      collect() {
-        this.set(deps.store.outbox.depth(deps.now()).pending);
-      },
-    });
-    new Gauge({
-      name: 'taskwire_outbox_oldest_age_seconds',
-      help: 'Age of the oldest follow-up waiting to be sent',
-      registers: [r],
-      collect() {
-        this.set(deps.store.outbox.depth(deps.now()).oldestAgeSeconds);
-      },
-    });
-    new Gauge({
-      name: 'taskwire_outbox_dead_letters',
-      help: 'Follow-ups that could not be sent (taskwire outbox --dead)',
-      registers: [r],
-      collect() {
-        this.set(deps.store.outbox.depth(deps.now()).dead);
+      async collect() {
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const f of await deps.store.itemFailures()) counts.set(f.connector, (counts.get(f.connector) ?? 0) + 1);
+        for (const [connector, n] of counts) this.set({ connector }, n);
       },
     });
     new Gauge({

@@ -1,12 +1,12 @@
 /**
  * Health, readiness, metrics and the read API:
  * - `GET /healthz`: the process answers.
- * - `GET /readyz`: the store is open and writable, migrations are done, and each connector's last poll
- *   state; 503 while starting, stopping, or when the store fails.
+ * - `GET /readyz`: ready or not (503 while starting, stopping, or when the store is not writable) to
+ *   anyone; with the API token, also the store's state and each connector's last poll and its error.
  * - `GET /metrics`: Prometheus text.
  * - `GET /api/tasks`, `GET /api/report`: behind `server.apiToken` (a bearer token); off without it.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FLAG_CODES, TASK_STATUSES, type FlagCode, type TaskStatus } from '../core/model.js';
 import type { Report } from '../core/report/model.js';
@@ -30,13 +30,21 @@ export interface RouteDeps {
 }
 
 export function addRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  /** The request carries the API token (compared in constant time); never, when no token is set. */
+  const authorized = (req: FastifyRequest): boolean => {
+    if (!deps.apiToken) return false;
+    const given = createHash('sha256').update(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '').digest();
+    return timingSafeEqual(given, createHash('sha256').update(deps.apiToken).digest());
+  };
+
   app.get('/healthz', async () => ({ ok: true }));
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', async (req, reply) => {
     const writable = await deps.store.ping();
-    const connectors = deps.connectorStates();
     const ready = deps.ready() && writable;
-    return reply.code(ready ? 200 : 503).send({ ready, store: writable ? 'writable' : 'not writable', connectors });
+    // Connector errors name hosts and settings: only for those holding the API token.
+    if (!authorized(req)) return reply.code(ready ? 200 : 503).send({ ready });
+    return reply.code(ready ? 200 : 503).send({ ready, store: writable ? 'writable' : 'not writable', connectors: deps.connectorStates() });
   });
 
   app.get('/metrics', async (_req, reply) => {
@@ -46,10 +54,7 @@ export function addRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   const guard = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!deps.apiToken) return reply.code(404).send({ error: 'the API is off: set server.apiToken to turn it on' });
-    const given = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
-    const a = Buffer.from(given);
-    const b = Buffer.from(deps.apiToken);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token' });
+    if (!authorized(req)) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token' });
     return undefined;
   };
 

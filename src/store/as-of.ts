@@ -7,18 +7,17 @@ import { samplesAsOf, startedTimes, worldAsOf } from '../core/asof.js';
 import type { AccountRef, HistoryEntry, Task } from '../core/model.js';
 import { UsageError } from '../errors.js';
 import type { OutboxRow } from './outbox.js';
-import type { SqliteStore } from './sqlite-store.js';
 import type { TaskQuery, TaskStore } from './store.js';
 
-const WRITES = new Set(['applyBatch', 'resetCursor', 'recomputeOwners', 'applyFlags', 'applyEvaluation', 'verifyTask', 'recordAccounts', 'recordDelivery', 'setDeliveryStatus', 'setMeta', 'applyEvidence']);
+const WRITES = new Set(['applyBatch', 'resetCursor', 'recomputeOwners', 'applyFlags', 'applyEvaluation', 'verifyTask', 'recordAccounts', 'setMeta', 'applyEvidence']);
 
 export interface AsOfStore extends TaskStore {
   readonly asOf: string;
 }
 
-export async function storeAsOf(store: SqliteStore, asOfMs: number, ownerOf?: (assignees: readonly AccountRef[]) => string | null): Promise<AsOfStore> {
+export async function storeAsOf(store: TaskStore, asOfMs: number, ownerOf?: (assignees: readonly AccountRef[]) => string | null): Promise<AsOfStore> {
   const asOf = new Date(asOfMs).toISOString();
-  const history = store.allHistory();
+  const history = await store.allHistory();
   const historyOf = (id: string): readonly HistoryEntry[] => history.get(id) ?? [];
   const world = worldAsOf(await store.listTasks({ includeDeleted: true }), historyOf, asOf, ownerOf);
   const byId = new Map(world.map((t) => [t.id, t]));
@@ -26,7 +25,7 @@ export async function storeAsOf(store: SqliteStore, asOfMs: number, ownerOf?: (a
   // The outbox as it stood then: rows planned by then, each sent only if it was sent by then.
   const outbox = new Proxy(store.outbox, {
     get(target, prop, receiver) {
-      if (prop === 'list') return (q: Parameters<typeof target.list>[0]) => target.list(q).filter((r: OutboxRow) => r.createdAt <= asOf);
+      if (prop === 'list') return async (q: Parameters<typeof target.list>[0]) => (await target.list(q)).filter((r: OutboxRow) => r.createdAt <= asOf);
       if (prop === 'past') return (since: string) => target.past(since, asOf);
       if (prop === 'commentedTasks') return () => target.commentedTasks(asOf);
       const v = Reflect.get(target, prop, receiver) as unknown;
@@ -41,12 +40,12 @@ export async function storeAsOf(store: SqliteStore, asOfMs: number, ownerOf?: (a
     cycleSamples: async () => samples,
     startedTimes: async () => startedTimes(world, historyOf, asOf),
     history: async (id: string) => historyOf(id).filter((h) => h.at <= asOf),
-    listEvidence: async (q: Parameters<SqliteStore['listEvidence']>[0] = {}) => (await store.listEvidence(q)).filter((e) => e.at <= asOf),
+    listEvidence: async (q: Parameters<TaskStore['listEvidence']>[0] = {}) => (await store.listEvidence(q)).filter((e) => e.at <= asOf),
     lastHumanStatusChanges: async () => store.lastHumanStatusChanges(asOf),
     // A flag the daemon raised later was not open then; the planner treats it as new that morning.
     flagsOpenAt: (at: string) => store.flagsOpenAt(at < asOf ? at : asOf),
     statusHistoryBetween: async (from: string, to: string) => store.statusHistoryBetween(from, to < asOf ? to : asOf),
-    flagSpans: (since: string) => store.flagSpans(since).filter((s) => s.from <= asOf).map((s) => ({ ...s, to: s.to !== null && s.to > asOf ? null : s.to })),
+    flagSpans: async (since: string) => (await store.flagSpans(since)).filter((s) => s.from <= asOf).map((s) => ({ ...s, to: s.to !== null && s.to > asOf ? null : s.to })),
     // A report delivered after the instant did not exist yet.
     getMeta: async (key: string) => (key.startsWith('last_report') ? null : store.getMeta(key)),
     openFlags: async () => {
@@ -57,7 +56,7 @@ export async function storeAsOf(store: SqliteStore, asOfMs: number, ownerOf?: (a
     get(target, prop, receiver) {
       if (typeof prop === 'string' && prop in overrides) return overrides[prop as keyof AsOfStore];
       if (typeof prop === 'string' && WRITES.has(prop)) {
-        return () => {
+        return async () => {
           throw new UsageError(`--as-of looks at the past: it cannot ${prop}`);
         };
       }

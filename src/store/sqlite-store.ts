@@ -7,9 +7,12 @@ import type { AccountRef, Cursor, ExternalAccount, Flag, HistoryEntry, StoredFla
 import type { CycleSample } from '../core/risk.js';
 import type { FlagCode } from '../core/model.js';
 import type { PlannedAction } from '../core/planner.js';
+import { LostClaimError } from './claims.js';
 import { openDatabase, type Db } from './db.js';
-import { Outbox } from './outbox.js';
-import type { AccountRecord, ApplyResult, ConnectorId, DeliveryStatus, StoreItem, StoredEvidence, TaskQuery, TaskStore } from './store.js';
+import type { InboxFence } from './inbox.js';
+import { SqliteInbox } from './sqlite-inbox.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
+import type { AccountRecord, ApplyResult, ConnectorId, ItemFailure, StoreItem, StoredEvidence, TaskQuery, TaskStore } from './store.js';
 import { TASK_COLUMNS, TRACKED_FIELDS, contentHash, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
 
 /** History uses the canonical field names, not column names. */
@@ -45,14 +48,16 @@ export interface SqliteStoreOptions {
 
 export class SqliteStore implements TaskStore {
   readonly db: Db;
-  readonly outbox: Outbox;
+  readonly outbox: SqliteOutbox;
+  readonly inbox: SqliteInbox;
   private readonly now: () => string;
   private readonly stmt;
 
   constructor(db: Db, opts: SqliteStoreOptions = {}) {
     this.db = db;
-    this.outbox = new Outbox(db);
     const clock = opts.clock ?? (() => new Date());
+    this.outbox = new SqliteOutbox(db, () => clock().getTime());
+    this.inbox = new SqliteInbox(db, () => clock().getTime());
     this.now = () => clock().toISOString();
     const cols = TASK_COLUMNS.join(', ');
     const params = TASK_COLUMNS.map((c) => `@${c}`).join(', ');
@@ -87,6 +92,15 @@ export class SqliteStore implements TaskStore {
         `INSERT INTO cursors (connector, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (connector) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       ),
+      itemFailed: db.prepare(
+        `INSERT INTO item_failures (connector, key, error, attempts, first_failed_at, last_failed_at, next_attempt_at)
+         VALUES (@connector, @key, @error, 1, @now, @now, @next)
+         ON CONFLICT (connector, key) DO UPDATE SET error = excluded.error, attempts = attempts + 1,
+           last_failed_at = excluded.last_failed_at, next_attempt_at = excluded.next_attempt_at`,
+      ),
+      itemHealed: db.prepare('DELETE FROM item_failures WHERE connector = ? AND key = ?'),
+      itemAttempts: db.prepare<[string, string], { attempts: number }>('SELECT attempts FROM item_failures WHERE connector = ? AND key = ?'),
+      anyFailing: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM item_failures WHERE connector = ?'),
     };
   }
 
@@ -94,21 +108,27 @@ export class SqliteStore implements TaskStore {
     return new SqliteStore(openDatabase(path), opts);
   }
 
-  async applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): Promise<ApplyResult> {
-    return this.applyBatchSync(connector, items, cursor);
+  async applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null, fence?: InboxFence): Promise<ApplyResult> {
+    return this.applyBatchSync(connector, items, cursor, fence);
   }
 
   /** The synchronous body of applyBatch (also used by the benchmark to measure the store alone). */
-  applyBatchSync(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): ApplyResult {
+  applyBatchSync(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null, fence?: InboxFence): ApplyResult {
     const run = this.db.transaction((): ApplyResult => {
       const now = this.now();
-      const counts = { inserted: 0, updated: 0, unchanged: 0, stale: 0, deleted: 0, activity: 0, evidence: 0 };
+      const counts = { inserted: 0, updated: 0, unchanged: 0, stale: 0, deleted: 0, activity: 0, evidence: 0, failed: 0 };
       const changed = new Set<string>();
+      // An item read whole again heals its failure record (looked for only when the connector has any).
+      const healing = this.stmt.anyFailing.get(connector.name)!.n > 0;
       for (const item of items) {
         if (item.type === 'task') {
           const outcome = this.applyTask(connector, item, now);
           counts[outcome]++;
           if (outcome === 'inserted' || outcome === 'updated') changed.add(`${connector.name}:${item.task.key}`);
+          if (healing) this.stmt.itemHealed.run(connector.name, item.task.key);
+        } else if (item.type === 'failed') {
+          this.recordItemFailure(connector.name, item.key, item.error, now);
+          counts.failed++;
         } else if (item.type === 'deleted') {
           const id = `${connector.name}:${item.key}`;
           const at = isoUtc(item.at);
@@ -136,9 +156,33 @@ export class SqliteStore implements TaskStore {
         }
       }
       if (cursor !== null) this.stmt.putCursor.run(connector.name, JSON.stringify(cursor), now);
+      if (fence && !this.inbox.finishSync(fence.inbox, 'processed')) throw new LostClaimError(`inbox #${fence.inbox.id}`);
       return { ...counts, changed: [...changed] };
     });
     return run.immediate();
+  }
+
+  /** An item that failed: read again after a backoff that doubles from 5 minutes up to 6 hours. */
+  private recordItemFailure(connector: string, key: string, error: string, now: string): void {
+    const attempts = this.stmt.itemAttempts.get(connector, key)?.attempts ?? 0;
+    const next = new Date(Date.parse(now) + Math.min(6 * 3600_000, 5 * 60_000 * 2 ** attempts)).toISOString();
+    this.stmt.itemFailed.run({ connector, key, error, now, next });
+  }
+
+  async itemFailures(connector?: string): Promise<ItemFailure[]> {
+    type Row = { connector: string; key: string; error: string; attempts: number; first_failed_at: string; last_failed_at: string; next_attempt_at: string };
+    const rows =
+      connector === undefined
+        ? this.db.prepare<[], Row>('SELECT * FROM item_failures ORDER BY connector, key').all()
+        : this.db.prepare<[string], Row>('SELECT * FROM item_failures WHERE connector = ? ORDER BY key').all(connector);
+    return rows.map((r) => ({ connector: r.connector, key: r.key, error: r.error, attempts: r.attempts, firstFailedAt: r.first_failed_at, lastFailedAt: r.last_failed_at, nextAttemptAt: r.next_attempt_at }));
+  }
+
+  async dueItemFailures(connector: string, limit: number): Promise<string[]> {
+    return this.db
+      .prepare<[string, string, number], { key: string }>('SELECT key FROM item_failures WHERE connector = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?')
+      .all(connector, this.now(), limit)
+      .map((r) => r.key);
   }
 
   private applyTask(connector: ConnectorId, item: Extract<StoreItem, { type: 'task' }>, now: string) {
@@ -275,7 +319,7 @@ export class SqliteStore implements TaskStore {
   }
 
   /** Every task's history, oldest first per task (for rebuilding the past: `--as-of`, the backtest). */
-  allHistory(): Map<string, HistoryEntry[]> {
+  async allHistory(): Promise<Map<string, HistoryEntry[]>> {
     const out = new Map<string, HistoryEntry[]>();
     const rows = this.db
       .prepare<[], { task_id: string; field: string; old_value: string | null; new_value: string | null; at: string; actor: HistoryEntry['actor']; actor_id: string | null; source: NonNullable<HistoryEntry['source']> }>(
@@ -318,7 +362,7 @@ export class SqliteStore implements TaskStore {
       const diff = this.applyFlagsSync(scope, flags, now);
       const seen = new Map(this.openFlagRows(undefined).map((f) => [`${f.taskId}\u0000${f.code}`, f.firstSeenAt]));
       const actions = planner.plan(diff, (taskId, code) => seen.get(`${taskId}\u0000${code}`) ?? now);
-      return { diff, planned: this.outbox.plan(actions, planner.mode, planner.cycle, now) };
+      return { diff, planned: this.outbox.planSync(actions, planner.mode, planner.cycle, now) };
     }).immediate();
   }
 
@@ -372,14 +416,14 @@ export class SqliteStore implements TaskStore {
     return new Map(rows.map((r) => [r.task_id, r.at]));
   }
 
-  flagsOpenAt(at: string): Map<string, string> {
+  async flagsOpenAt(at: string): Promise<Map<string, string>> {
     const rows = this.db
       .prepare<[string, string], { task_id: string; code: string; first_seen_at: string }>('SELECT task_id, code, first_seen_at FROM flags WHERE first_seen_at <= ? AND (resolved_at IS NULL OR resolved_at > ?)')
       .all(at, at);
     return new Map(rows.map((r) => [`${r.task_id}\u0000${r.code}`, r.first_seen_at]));
   }
 
-  flagSpans(since: string): { taskId: string; from: string; to: string | null }[] {
+  async flagSpans(since: string): Promise<{ taskId: string; from: string; to: string | null }[]> {
     return this.db
       .prepare<[string], { task_id: string; first_seen_at: string; resolved_at: string | null }>('SELECT task_id, first_seen_at, resolved_at FROM flags WHERE resolved_at IS NULL OR resolved_at >= ?')
       .all(since)
@@ -456,20 +500,22 @@ export class SqliteStore implements TaskStore {
       .map((r) => ({ taskId: r.task_id, field: r.field, oldValue: r.old_value, newValue: r.new_value, at: r.at, actor: r.actor, actorId: r.actor_id }));
   }
 
-  async syncState(since: string): Promise<{ connector: string; lastSyncAt: string | null; webhookFailures: number; deadLetters: number }[]> {
-    type Row = { connector: string; last_sync_at: string | null; webhook_failures: number; dead_letters: number };
+  async syncState(since: string): Promise<{ connector: string; lastSyncAt: string | null; webhookFailures: number; deadLetters: number; failingItems: number }[]> {
+    type Row = { connector: string; last_sync_at: string | null; webhook_failures: number; dead_letters: number; failing_items: number };
     return this.db
       .prepare<[{ since: string }], Row>(
         `WITH names AS (
-           SELECT connector FROM cursors UNION SELECT connector FROM webhook_deliveries UNION SELECT connector FROM outbox)
+           SELECT connector FROM cursors UNION SELECT connector FROM inbox UNION SELECT connector FROM outbox UNION SELECT connector FROM item_failures)
          SELECT n.connector,
                 (SELECT updated_at FROM cursors c WHERE c.connector = n.connector) AS last_sync_at,
-                (SELECT count(*) FROM webhook_deliveries d WHERE d.connector = n.connector AND d.status = 'failed' AND d.received_at >= @since) AS webhook_failures,
-                (SELECT count(*) FROM outbox o WHERE o.connector = n.connector AND o.status = 'dead') AS dead_letters
+                (SELECT count(*) FROM inbox d WHERE d.connector = n.connector AND d.received_at >= @since
+                    AND (d.status = 'dead' OR (d.status IN ('received', 'claimed') AND d.last_error IS NOT NULL))) AS webhook_failures,
+                (SELECT count(*) FROM outbox o WHERE o.connector = n.connector AND o.status = 'dead') AS dead_letters,
+                (SELECT count(*) FROM item_failures f WHERE f.connector = n.connector) AS failing_items
            FROM names n ORDER BY n.connector`,
       )
       .all({ since })
-      .map((r) => ({ connector: r.connector, lastSyncAt: r.last_sync_at, webhookFailures: r.webhook_failures, deadLetters: r.dead_letters }));
+      .map((r) => ({ connector: r.connector, lastSyncAt: r.last_sync_at, webhookFailures: r.webhook_failures, deadLetters: r.dead_letters, failingItems: r.failing_items }));
   }
 
   async recordAccounts(accounts: readonly ExternalAccount[]): Promise<void> {
@@ -504,19 +550,6 @@ export class SqliteStore implements TaskStore {
       firstSeenAt: r.first_seen_at,
       lastSeenAt: r.last_seen_at,
     }));
-  }
-
-  async recordDelivery(connector: string, deliveryId: string, status: DeliveryStatus = 'received'): Promise<boolean> {
-    const r = this.db
-      .prepare('INSERT OR IGNORE INTO webhook_deliveries (connector, delivery_id, received_at, status) VALUES (?, ?, ?, ?)')
-      .run(connector, deliveryId, this.now(), status);
-    return r.changes === 1;
-  }
-
-  async setDeliveryStatus(connector: string, deliveryId: string, status: DeliveryStatus, detail?: string): Promise<void> {
-    this.db
-      .prepare('UPDATE webhook_deliveries SET status = ?, detail = ? WHERE connector = ? AND delivery_id = ?')
-      .run(status, detail ?? null, connector, deliveryId);
   }
 
   async getMeta(key: string): Promise<string | null> {

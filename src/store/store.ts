@@ -4,7 +4,8 @@
  */
 import type { FlagDiff } from '../core/flags.js';
 import type { PlannedAction } from '../core/planner.js';
-import type { Outbox } from './outbox.js';
+import type { InboxFence, InboxStore } from './inbox.js';
+import type { OutboxStore } from './outbox.js';
 import type { CycleSample } from '../core/risk.js';
 import type {
   AccountRef,
@@ -43,7 +44,8 @@ export type StoreItem =
       readonly actorId?: string | undefined;
       readonly what: string;
     }
-  | EvidenceItem;
+  | EvidenceItem
+  | { readonly type: 'failed'; readonly key: string; readonly error: string };
 
 export interface ConnectorId {
   readonly name: string;
@@ -62,6 +64,19 @@ export interface ApplyResult {
   readonly evidence: number;
   /** Ids of tasks whose stored state changed, for incremental evaluation. */
   readonly changed: readonly string[];
+  /** Items recorded as failing (read again on a later cycle). */
+  readonly failed: number;
+}
+
+/** An item whose detail keeps failing: retried on later cycles with backoff, shown by health and /metrics. */
+export interface ItemFailure {
+  readonly connector: string;
+  readonly key: string;
+  readonly error: string;
+  readonly attempts: number;
+  readonly firstFailedAt: string;
+  readonly lastFailedAt: string;
+  readonly nextAttemptAt: string;
 }
 
 export interface StoredEvidence extends Omit<EvidenceItem, 'type' | 'actorId'> {
@@ -80,8 +95,6 @@ export interface TaskQuery {
   readonly limit?: number | undefined;
 }
 
-export type DeliveryStatus = 'received' | 'processed' | 'failed' | 'ignored';
-
 export interface AccountRecord extends AccountRef {
   readonly connector: string;
   readonly firstSeenAt: string;
@@ -92,9 +105,11 @@ export interface TaskStore {
   /**
    * Applies one page of items and advances the connector's cursor in one transaction: all of it or
    * none of it. Unchanged items (same content hash) write nothing; an item older than the stored one
-   * is skipped; field changes are recorded in the history.
+   * is skipped; field changes are recorded in the history. With a fence, the inbox row the batch came
+   * from is finished in the same transaction — and if its claim was lost, nothing is written
+   * (LostClaimError).
    */
-  applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): Promise<ApplyResult>;
+  applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null, fence?: InboxFence): Promise<ApplyResult>;
   getCursor(connector: string): Promise<Cursor | null>;
   resetCursor(connector: string): Promise<void>;
 
@@ -122,19 +137,22 @@ export interface TaskStore {
     now: string,
     planner: { readonly mode: 'plan' | 'send'; readonly cycle: string; plan(diff: FlagDiff, firstSeen: (taskId: string, code: FlagCode) => string): readonly PlannedAction[] },
   ): Promise<{ diff: FlagDiff; planned: number }>;
-  /** The outbox (planned follow-ups, their delivery state, the write ledger). */
-  readonly outbox: Outbox;
+  /** The outbox (planned follow-ups, their delivery state, the write ledger, status comments). */
+  readonly outbox: OutboxStore;
+  /** The webhook inbox (deliveries kept before they are acknowledged, processed from here). */
+  readonly inbox: InboxStore;
   /** Marks a done task verified (evidence from a tool, a button, or `taskwire verify`); kept until it reopens. */
   verifyTask(taskId: string, at: string, by: string | null, how: string): Promise<boolean>;
   /** A reference (id, kind:key, or URL) to the id of a stored task. */
   resolveRef(ref: string): Promise<string | null>;
-  /** Per task, the last time a person (not taskwire, not a bot) changed its status. */
   /** Per task, the last status change a person made (by `asOf`, when given). */
   lastHumanStatusChanges(asOf?: string): Promise<Map<string, string>>;
   /** When each flag (open or resolved since `since`) was open: for the report's trend. */
-  flagSpans(since: string): { taskId: string; from: string; to: string | null }[];
+  flagSpans(since: string): Promise<{ taskId: string; from: string; to: string | null }[]>;
   /** Flags open at an instant (`taskId\u0000code` → when first seen), for planning as of then. */
-  flagsOpenAt(at: string): Map<string, string>;
+  flagsOpenAt(at: string): Promise<Map<string, string>>;
+  /** Every task's history, oldest first per task (for rebuilding the past: `--as-of`, the backtest). */
+  allHistory(): Promise<Map<string, HistoryEntry[]>>;
   /** Open flags, of one task or of all. */
   openFlags(taskId?: string): Promise<StoredFlag[]>;
   /** Finished tasks with when work on them started (first move to in progress, else creation). */
@@ -144,16 +162,19 @@ export interface TaskStore {
 
   /** Status changes with `from ≤ at < to`, oldest first (for the report's "changes"). */
   statusHistoryBetween(from: string, to: string): Promise<HistoryEntry[]>;
-  /** Per connector: last cursor save, webhook deliveries that failed since `since`, dead-lettered outbox rows. */
-  syncState(since: string): Promise<{ connector: string; lastSyncAt: string | null; webhookFailures: number; deadLetters: number }[]>;
+  /**
+   * Per connector: last cursor save, webhook deliveries that failed since `since` (dead, or waiting to
+   * be retried), dead-lettered outbox rows, items that keep failing.
+   */
+  syncState(since: string): Promise<{ connector: string; lastSyncAt: string | null; webhookFailures: number; deadLetters: number; failingItems: number }[]>;
+  /** Items whose detail keeps failing (all, or one connector's). */
+  itemFailures(connector?: string): Promise<ItemFailure[]>;
+  /** Keys of a connector's failing items due to be read again. */
+  dueItemFailures(connector: string, limit: number): Promise<string[]>;
 
   /** Records accounts seen as assignees or listed by a tool. */
   recordAccounts(accounts: readonly ExternalAccount[]): Promise<void>;
   listAccounts(): Promise<AccountRecord[]>;
-
-  /** Records a webhook delivery; false when this delivery id was seen before (a retry). */
-  recordDelivery(connector: string, deliveryId: string, status?: DeliveryStatus): Promise<boolean>;
-  setDeliveryStatus(connector: string, deliveryId: string, status: DeliveryStatus, detail?: string): Promise<void>;
 
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
