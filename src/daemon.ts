@@ -24,7 +24,7 @@ import type { Connector } from '../connectors/port.js';
 import type { Config } from './config/schema.js';
 import type { Engine } from './core/engine.js';
 import type { Identity } from './core/identity.js';
-import { connectorAvailable, createConnector, engineFromConfig, loadIdentity, openStore } from './main.js';
+import { connectorAvailable, connectorState, createConnector, engineFromConfig, loadIdentity, openStore } from './main.js';
 import { markSeeded } from './pipeline/cycle.js';
 import { dispatchDue } from './pipeline/dispatch.js';
 import { InboxWorker } from './pipeline/inbox-worker.js';
@@ -98,7 +98,7 @@ export class Daemon {
         log.warn({ connector: c.name }, `the ${c.type} connector is not available in this build; skipped`);
         continue;
       }
-      this.connectors.set(c.name, createConnector(c, { log, timezone: config.timezone, state: this.stateFor(c.name), signal: this.abort.signal }));
+      this.connectors.set(c.name, createConnector(c, { log, timezone: config.timezone, state: connectorState(this.store, c.name), signal: this.abort.signal }));
       this.states.set(c.name, { lastSuccessAt: null, lastError: null, failingSince: null, failures: 0, retryAfterMs: null });
     }
     this.metrics = new Metrics({
@@ -276,10 +276,6 @@ export class Daemon {
 
   private connectorStates(): ConnectorState[] {
     return [...this.states].map(([name, s]) => ({ name, lastSuccessAt: s.lastSuccessAt, lastError: s.lastError, failingSince: s.failingSince }));
-  }
-
-  private stateFor(connector: string) {
-    return { get: (k: string) => this.store.getMeta(`connector:${connector}:${k}`), set: (k: string, v: string) => this.store.setMeta(`connector:${connector}:${k}`, v) };
   }
 
   private every(ms: number, fn: () => void): void {

@@ -1,6 +1,7 @@
 /**
  * The logger: pino, JSON lines by default and readable on a terminal, always to stderr (stdout is for
- * command output). Secrets are redacted by key (the same key test the config loader uses) and, as a
+ * command output). Errors are logged by their message; their stack traces only at debug level.
+ * Secrets are redacted by key (the same key test the config loader uses) and, as a
  * second line of defence, every resolved secret value is scrubbed from messages and errors.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
@@ -39,6 +40,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     for (const secret of secrets) out = out.split(secret).join(REDACTED);
     return out;
   };
+  const debug = opts.level === 'debug' || opts.level === 'trace';
   const usePretty = opts.format === 'pretty' || (opts.format !== 'json' && (opts.isTTY ?? process.stderr.isTTY === true));
   const destination =
     opts.destination ?? (usePretty ? pretty({ destination: 2, sync: true, colorize: true, ignore: 'pid,hostname' }) : pino.destination({ dest: 2, sync: true }));
@@ -49,9 +51,11 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       base: { name: 'taskwire' },
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       serializers: {
+        // Stack traces are for debugging: at info and above an error is its message (and type).
         err: (err: unknown) => {
           const e = pino.stdSerializers.err(err as Error);
-          return { ...e, message: scrub(e.message), stack: scrub(e.stack ?? '') };
+          const { stack, cause: _cause, ...rest } = e as typeof e & { cause?: unknown };
+          return debug ? { ...e, message: scrub(e.message), stack: scrub(stack ?? '') } : { ...rest, message: scrub(e.message) };
         },
       },
       hooks: {

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { findConnectorModule } from '../connectors/index.js';
-import type { Connector, ConnectorContext } from '../connectors/port.js';
+import type { Connector, ConnectorContext, ConnectorState, ConnectorTiming } from '../connectors/port.js';
 import type { Config, ConnectorConfig } from './config/schema.js';
 import { Engine } from './core/engine.js';
 import { buildIdentity, type Identity } from './core/identity.js';
@@ -52,4 +52,17 @@ export function engineFromConfig(config: Config, identity: Identity): Engine {
     identity,
     teamNames: Object.fromEntries(config.teams.map((t) => [t.id, t.name])),
   });
+}
+
+/**
+ * The HTTP policy of a foreground command (`sync`, `check --online`): a tool that does not answer is
+ * given up on within `http.timeout`, and a rate limit that resets later is reported, not waited out.
+ */
+export function foregroundTiming(config: Config): ConnectorTiming {
+  return { giveUpAfterMs: config.http.timeout, requestTimeoutMs: config.http.timeout };
+}
+
+/** A connector's own little durable state (a token received once), kept in the store's meta table. */
+export function connectorState(store: TaskStore, connector: string): ConnectorState {
+  return { get: (k) => store.getMeta(`connector:${connector}:${k}`), set: (k, v) => store.setMeta(`connector:${connector}:${k}`, v) };
 }

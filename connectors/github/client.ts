@@ -55,7 +55,8 @@ export class GithubClient {
       baseUrl: config.baseUrl,
       userAgent: 'taskwire',
       request: { fetch: policyFetch },
-      log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
+      // Octokit logs every failed request at error level; the policy logs what matters (retries, the final error).
+      log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.debug({ connector: config.name }, m), error: (m: string) => log.debug({ connector: config.name }, m) },
     });
     this.policy = new HttpPolicy(
       {
@@ -64,7 +65,7 @@ export class GithubClient {
         ...(context.timezone ? { timezone: context.timezone } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
         classify: (what, err) => this.mapError(what, err),
-        onRetry: ({ what, attempt, waitMs, error }) => log.warn({ connector: config.name, what, status: error.status, waitMs, attempt }, error.status === 429 || error.status === 403 ? 'GitHub rate limit; waiting' : 'GitHub call failed; retrying'),
+        onRetry: ({ what, attempt, waitMs, error }) => log.info({ connector: config.name, what, status: error.status, waitMs, attempt }, error.status === 429 || error.status === 403 ? 'GitHub rate limit; waiting' : 'GitHub call failed; retrying'),
       },
       { ...settingsOf(timing), writeGapMs: config.pacing?.writes ?? 1000, notifyGapMs: config.pacing?.notifications ?? 3000 },
     );
@@ -147,7 +148,8 @@ export class GithubClient {
     const headers = e.response?.headers ?? {};
     const name = this.config.name;
     if (status === 304) return new ConnectorError(name, `${route}: not modified`, { retryable: false, status, cause: err });
-    if (status === undefined) return unreachable(name, this.config.baseUrl, err, e.message ?? 'request failed');
+    // Octokit reports a request that got no answer (refused, reset, aborted) as a 500 without a response.
+    if (status === undefined || (status === 500 && e.response === undefined)) return unreachable(name, this.config.baseUrl, err, e.message ?? 'request failed');
     // Secondary limits say retry-after; the primary one is spent until x-ratelimit-reset (epoch seconds).
     const reset = Number(headers['x-ratelimit-reset']);
     const retryAfterMs = retryAfterOf(headers['retry-after']) ?? (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset) ? Math.max(0, reset * 1000 - Date.now()) : undefined);

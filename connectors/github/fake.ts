@@ -217,6 +217,24 @@ export class GithubFake {
     this.emit('pull_request_review', 'submitted', repo, issue, user, { review: this.shapes.review(repo, issue, r) });
   }
 
+  /** A person edits a comment (anyone with write access may edit any comment on GitHub). */
+  editCommentAs(fullName: string, id: number, by: string, body: string): void {
+    const repo = this.repo(fullName);
+    const c = repo.comments.find((x) => x.id === id);
+    if (!c) throw new Error(`no comment ${id} in ${fullName}`);
+    Object.assign(c, { body, updatedAt: this.now() });
+    const issue = this.issue(repo, c.issueNumber);
+    this.touch(issue);
+    this.emit('issue_comment', 'edited', repo, issue, by, { comment: this.shapes.comment(repo, c) });
+  }
+
+  /** A person deletes a comment. */
+  deleteComment(fullName: string, id: number): void {
+    const repo = this.repo(fullName);
+    const i = repo.comments.findIndex((x) => x.id === id);
+    if (i >= 0) repo.comments.splice(i, 1);
+  }
+
   /** The comments on an issue, as GitHub would list them. */
   comments(fullName: string, n: number): { id: number; body: string; user: string; updatedAt: string }[] {
     return this.repo(fullName)
@@ -243,6 +261,19 @@ export class GithubFake {
       headers: { 'retry-after': String(retryAfterS), 'x-ratelimit-limit': String(this.rateLimit), 'x-ratelimit-remaining': String(this.rateRemaining) },
       body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: '429' },
       ...(match ? { match } : {}),
+    });
+  }
+
+  /**
+   * The hourly budget spent, as GitHub answers then: 403 with `x-ratelimit-remaining: 0` and the reset
+   * time (epoch seconds) `resetInS` from now, for the next `times` requests.
+   */
+  primaryRateLimitSpent(times: number, resetInS: number): void {
+    this.server.fail({
+      status: 403,
+      times,
+      headers: { 'x-ratelimit-limit': String(this.rateLimit), 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(this.rateLimit), 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + resetInS), 'x-ratelimit-resource': 'core' },
+      body: { message: 'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' },
     });
   }
 

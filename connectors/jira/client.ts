@@ -64,7 +64,7 @@ export class JiraClient {
         ...(context.timezone ? { timezone: context.timezone } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
         classify: (what, err) => this.mapError(what, err),
-        onRetry: ({ what, attempt, waitMs, error }) => log.warn({ connector: config.name, what, status: error.status, waitMs, attempt }, 'Jira call failed; retrying'),
+        onRetry: ({ what, attempt, waitMs, error }) => log.info({ connector: config.name, what, status: error.status, waitMs, attempt }, 'Jira call failed; retrying'),
       },
       settingsOf(timing),
     );

@@ -1,7 +1,8 @@
 /**
  * The HTTP scaffolding every tool fake shares: a real server on 127.0.0.1, a route table, a record of
  * every request, and faults injected on demand — a fixed number of failures (5xx, 403/429 with the
- * tool's retry headers), a random share of failures from a seeded generator, and added latency. The
+ * tool's retry headers), a random share of failures from a seeded generator, added latency, and lost
+ * answers (the request is applied, then the connection is cut before the response). The
  * fakes themselves (`connectors/<tool>/fake.ts`) own their tool's state and response shapes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -73,6 +74,7 @@ export class FakeHttpServer {
   private readonly routes: { method: string; re: RegExp; names: string[]; handler: Handler }[] = [];
   private readonly faults: { fault: Fault; left: number }[] = [];
   private chaos: (Chaos & { next: () => number; turn: number }) | null = null;
+  private readonly drops: { match: (req: FakeRequest) => boolean; left: number }[] = [];
   private latencyMs = 0;
   private server: Server | null = null;
   private base = '';
@@ -132,6 +134,14 @@ export class FakeHttpServer {
     this.faults.push({ fault, left: fault.times ?? 1 });
   }
 
+  /**
+   * The next `times` matching requests are applied as usual, but their answer is lost: the connection
+   * is cut before the response (a timeout or a reset, as the client sees it).
+   */
+  dropResponse(match: (req: FakeRequest) => boolean, times = 1): void {
+    this.drops.push({ match, left: times });
+  }
+
   /** A share of requests fails at random (seeded, so a run can be repeated); null turns it off. */
   setChaos(chaos: Chaos | null): void {
     this.chaos = chaos === null ? null : { ...chaos, next: mulberry32(chaos.seed ?? 1), turn: 0 };
@@ -143,6 +153,7 @@ export class FakeHttpServer {
 
   clearFaults(): void {
     this.faults.length = 0;
+    this.drops.length = 0;
     this.chaos = null;
     this.latencyMs = 0;
   }
@@ -167,6 +178,12 @@ export class FakeHttpServer {
       response = { status: 500, body: { message: `fake server error: ${(err as Error).message}` } };
     }
     this.requests.push({ method, path: base.path, query: url.search, status: response.status, body: base.body, at: Date.now() });
+    const drop = this.drops.find((d) => d.left > 0 && d.match({ ...base, params: {} }));
+    if (drop) {
+      drop.left--;
+      res.socket?.destroy();
+      return;
+    }
     const headers: Record<string, string> = { ...response.headers };
     let payload = '';
     if (response.body !== undefined && response.status !== 204 && response.status !== 304) {

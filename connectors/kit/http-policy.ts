@@ -197,11 +197,19 @@ export class HttpPolicy {
       let error: ConnectorError;
       try {
         throwIfAborted(outer);
-        const attemptOnce = () => {
-          // The attempt's own clock starts when it leaves the pacing queue.
+        const attemptOnce = async () => {
+          // The attempt's own clock starts when it leaves the pacing queue. (A timer of our own, not
+          // AbortSignal.timeout: that one is dropped with its signal when nothing else holds it.)
           const left = this.s.giveUpAfterMs - (Date.now() - started);
-          const signal = AbortSignal.any([...outer, AbortSignal.timeout(Math.max(1, Math.min(this.s.requestTimeoutMs, left)))]);
-          return callScope.run({ signal }, () => raceAbort(fn(), signal));
+          const ms = Math.max(1, Math.min(this.s.requestTimeoutMs, left));
+          const timeout = new AbortController();
+          const timer = setTimeout(() => timeout.abort(Object.assign(new Error(`no answer within ${Math.round(ms / 1000)} s`), { name: 'TimeoutError' })), ms);
+          const signal = AbortSignal.any([...outer, timeout.signal]);
+          try {
+            return await callScope.run({ signal }, () => raceAbort(fn(), signal));
+          } finally {
+            clearTimeout(timer);
+          }
         };
         return await this.lanes[lane].add(attemptOnce, outer.length > 0 ? { signal: AbortSignal.any(outer) } : {});
       } catch (err) {
@@ -254,7 +262,7 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
       },
       (e: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(e as Error);
+        reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
   });

@@ -28,11 +28,12 @@ export class NotionClient {
       auth: config.token,
       baseUrl: config.baseUrl,
       notionVersion: '2025-09-03',
-      fetch: policyFetch as never,
+      fetch: policyFetch,
       retry: false,
       timeoutMs: 24 * 3600_000, // the policy bounds each attempt
       logger: (level, message, extra) => {
-        if (level === LogLevel.WARN || level === LogLevel.ERROR) log.warn({ connector: config.name, extra }, `notion: ${message}`);
+        // The SDK logs each failed request; the policy logs what matters (retries, the final error).
+        if (level === LogLevel.WARN || level === LogLevel.ERROR) log.debug({ connector: config.name, extra }, `notion: ${message}`);
       },
     });
     this.policy = new HttpPolicy(
@@ -42,7 +43,7 @@ export class NotionClient {
         ...(context.timezone ? { timezone: context.timezone } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
         classify: (what, err) => this.mapError(what, err),
-        onRetry: ({ what, attempt, waitMs, error }) => log.warn({ connector: config.name, what, status: error.status, waitMs, attempt }, 'Notion call failed; retrying'),
+        onRetry: ({ what, attempt, waitMs, error }) => log.info({ connector: config.name, what, status: error.status, waitMs, attempt }, 'Notion call failed; retrying'),
       },
       { perSecond: 3, ...settingsOf(timing) },
     );

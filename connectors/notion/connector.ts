@@ -9,7 +9,7 @@ import { account, type NotionSourceContext } from './normalize.js';
 import { liveKeys, pollNotion } from './poll.js';
 import { resolveSources, schemaProblems, type ResolvedSource } from './sources.js';
 import type { NotionUser } from './types.js';
-import { notionWebhook } from './webhook.js';
+import { notionWebhook, RECEIVED_TOKEN_KEY } from './webhook.js';
 import { writeNotion } from './write.js';
 
 export interface NotionConnector extends Connector {
@@ -56,7 +56,7 @@ export function createNotion(config: NotionConfig, context: ConnectorContext): N
     write: (action, opts) => withSignal(opts?.signal, () => writeNotion({ client, config, botUserId, sources }, action, opts)),
     liveKeys: async () => liveKeys(client, await sources()),
     resolvePeople: () => people(client, config.name),
-    checkOnline: () => checkNotion(client, sources, botUserId),
+    checkOnline: async () => withWebhookSetup(await checkNotion(client, sources, botUserId), config, context),
     stats: () => ({ requests: client.requests, rateRemaining: null, rateLimit: null }),
   };
 }
@@ -84,4 +84,15 @@ async function checkNotion(client: NotionClient, sources: () => Promise<Resolved
     problems.push((err as Error).message);
   }
   return { ok, problems };
+}
+
+/** `check --online` says where the webhook set-up stands: the token Notion sent, to paste in, until the config names one. */
+async function withWebhookSetup(check: OnlineCheck, config: NotionConfig, context: ConnectorContext): Promise<OnlineCheck> {
+  if (!config.webhook) return check;
+  if (config.webhook.verificationToken) return { ...check, ok: [...check.ok, 'webhook: verificationToken set (events are verified with it)'] };
+  const received = await context.state?.get(RECEIVED_TOKEN_KEY);
+  const problem = received
+    ? `webhook: Notion sent the verification token ${received} — paste it into the integration's Webhooks tab → Verify, then set webhook.verificationToken to it (events are refused until then)`
+    : "webhook: no verificationToken yet — create the subscription in Notion's Webhooks tab; taskwire keeps the token Notion sends and shows it here (events are refused until it is set)";
+  return { ...check, problems: [...check.problems, problem] };
 }

@@ -24,11 +24,12 @@ export class SlackClient {
     timing: ConnectorTiming = {},
     context: { readonly signal?: AbortSignal; readonly timezone?: string } = {},
   ) {
+    // The SDK logs each failed request; the policy logs what matters (retries, the final error).
     const logger = {
       debug: () => undefined,
       info: () => undefined,
-      warn: (...m: unknown[]) => log.warn({ connector: config.name }, m.map(String).join(' ')),
-      error: (...m: unknown[]) => log.error({ connector: config.name }, m.map(String).join(' ')),
+      warn: (...m: unknown[]) => log.debug({ connector: config.name }, m.map(String).join(' ')),
+      error: (...m: unknown[]) => log.debug({ connector: config.name }, m.map(String).join(' ')),
       setLevel: () => undefined,
       getLevel: () => 'info' as never,
       setName: () => undefined,
@@ -36,7 +37,7 @@ export class SlackClient {
     this.web = new WebClient(config.botToken, {
       slackApiUrl: `${config.slackApiUrl}/`,
       logger,
-      fetch: policyFetch as never,
+      fetch: policyFetch,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: 0, // the policy bounds each attempt
@@ -48,7 +49,7 @@ export class SlackClient {
         ...(context.timezone ? { timezone: context.timezone } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
         classify: (what, err) => this.mapError(what, err),
-        onRetry: ({ what, attempt, waitMs, error }) => log.warn({ connector: config.name, what, status: error.status, waitMs, attempt }, 'Slack call failed; retrying'),
+        onRetry: ({ what, attempt, waitMs, error }) => log.info({ connector: config.name, what, status: error.status, waitMs, attempt }, 'Slack call failed; retrying'),
       },
       { ...settingsOf(timing), notifyGapMs: 1000 },
     );

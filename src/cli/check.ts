@@ -1,7 +1,8 @@
 /** `taskwire check`: validate the config and say, briefly, what it sets up. */
 import { findConnectorModule } from '../../connectors/index.js';
 import type { Config } from '../config/schema.js';
-import { connectorAvailable, createConnector, storePath } from '../main.js';
+import type { TaskStore } from '../store/store.js';
+import { connectorAvailable, connectorState, createConnector, foregroundTiming, openStore, storePath } from '../main.js';
 import type { CommandContext } from './context.js';
 
 export async function checkCommand(ctx: CommandContext, opts: { online?: boolean } = {}): Promise<number> {
@@ -10,30 +11,37 @@ export async function checkCommand(ctx: CommandContext, opts: { online?: boolean
   return checkOnline(ctx);
 }
 
-/** Reaches each enabled connector's tool with its credentials; exit 1 when any reports a problem. */
+/**
+ * Reaches each enabled connector's tool with its credentials, all at once, each given up on within
+ * `http.timeout`; exit 1 when any reports a problem.
+ */
 async function checkOnline(ctx: CommandContext): Promise<number> {
-  let problems = 0;
   ctx.io.out('online:\n');
-  for (const c of ctx.config.connectors.filter((x) => x.enabled)) {
-    if (!connectorAvailable(c)) {
-      ctx.io.out(`  ${c.name}: not available in this build — skipped\n`);
-      continue;
-    }
-    const connector = createConnector(c, { log: ctx.log, timezone: ctx.config.timezone, timing: { retries: 1 } });
-    try {
-      const r = connector.checkOnline ? await connector.checkOnline() : { ok: ['no online check for this connector'], problems: [] };
-      for (const line of r.ok) ctx.io.out(`  ${c.name}: ok — ${line}\n`);
-      for (const line of r.problems) ctx.io.out(`  ${c.name}: PROBLEM — ${line}\n`);
-      problems += r.problems.length;
-    } catch (err) {
-      ctx.io.out(`  ${c.name}: PROBLEM — ${(err as Error).message}\n`);
-      problems++;
-    } finally {
-      await connector.close?.();
-    }
+  const store = openStore(ctx.config, ctx.io.cwd);
+  try {
+    const results = await Promise.all(ctx.config.connectors.filter((x) => x.enabled).map((c) => checkOne(ctx, c, store)));
+    for (const lines of results) ctx.io.out(lines.text);
+    return results.some((r) => r.problems > 0) ? 1 : 0;
+  } finally {
+    await store.close();
   }
-  return problems === 0 ? 0 : 1;
 }
+
+async function checkOne(ctx: CommandContext, c: Config['connectors'][number], store: TaskStore): Promise<{ text: string; problems: number }> {
+  if (!connectorAvailable(c)) return { text: `  ${c.name}: not available in this build — skipped\n`, problems: 0 };
+  const connector = createConnector(c, { log: ctx.log, timezone: ctx.config.timezone, timing: { ...foregroundTiming(ctx.config), retries: 1 }, state: connectorState(store, c.name) });
+  try {
+    const r = connector.checkOnline ? await connector.checkOnline() : { ok: ['no online check for this connector'], problems: [] };
+    return { text: [...r.ok.map((l) => `  ${c.name}: ok — ${l}\n`), ...r.problems.map((l) => `  ${c.name}: PROBLEM — ${withoutName(c.name, l)}\n`)].join(''), problems: r.problems.length };
+  } catch (err) {
+    return { text: `  ${c.name}: PROBLEM — ${withoutName(c.name, (err as Error).message)}\n`, problems: 1 };
+  } finally {
+    await connector.close?.();
+  }
+}
+
+/** "jira-acme: unreachable — …" once, not "jira-acme: … jira-acme: unreachable — …". */
+export const withoutName = (name: string, message: string) => (message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message);
 
 export function summarize(c: Config, file: string, cwd: string): string {
   const lines: string[] = [`${file}: valid`];

@@ -28,5 +28,8 @@ export async function runCommand(ctx: CommandContext, opts: { port?: string }): 
     throw err;
   }
   await stopped;
+  // Everything is closed; should anything still hold the process open (an SDK's socket, a timer), it
+  // does not get to delay the exit past the shutdown bound.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
   return 0;
 }

@@ -6,7 +6,8 @@
 import { MultiBar, Presets } from 'cli-progress';
 import type { Connector } from '../../connectors/port.js';
 import { UsageError } from '../errors.js';
-import { connectorAvailable, createConnector, engineFromConfig, loadIdentity, openStore } from '../main.js';
+import { connectorAvailable, connectorState, createConnector, engineFromConfig, foregroundTiming, loadIdentity, openStore } from '../main.js';
+import { withoutName } from './check.js';
 import { runCycle } from '../pipeline/cycle.js';
 import type { CommandContext } from './context.js';
 
@@ -20,8 +21,8 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
   if (opts.connector !== undefined && chosen.length === 0) throw new UsageError(`--connector: no enabled connector named "${opts.connector}" in ${ctx.file}`);
   const unavailable = chosen.filter((c) => !connectorAvailable(c));
   for (const c of unavailable) ctx.io.err(`taskwire: ${c.name}: the ${c.type} connector is not available in this build; skipped\n`);
-  const connectors: Connector[] = chosen.filter(connectorAvailable).map((c) => createConnector(c, { log: ctx.log, timezone: ctx.config.timezone }));
   const store = openStore(ctx.config, ctx.io.cwd, clock);
+  const connectors: Connector[] = chosen.filter(connectorAvailable).map((c) => createConnector(c, { log: ctx.log, timezone: ctx.config.timezone, timing: foregroundTiming(ctx.config), state: connectorState(store, c.name) }));
   try {
     const identity = await loadIdentity(ctx.config, store);
     const engine = engineFromConfig(ctx.config, identity);
@@ -53,7 +54,7 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
         const s = c.summary;
         ctx.io.out(`${c.connector}: ${s.firstSync ? 'first sync (seeded silently), ' : ''}${s.items} items in ${s.pages} pages — ${s.inserted} new, ${s.updated} updated, ${s.activity} activity, ${s.evidence} evidence (${(c.ms / 1000).toFixed(1)}s)\n`);
       } else {
-        ctx.io.out(`${c.connector}: FAILED — ${c.error ?? 'unknown error'}\n`);
+        ctx.io.out(`${c.connector}: ${withoutName(c.connector, c.error ?? 'failed')}\n`);
       }
     }
     const d = result.diff;

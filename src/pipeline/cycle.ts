@@ -59,7 +59,8 @@ export async function captureAll(deps: Pick<CycleDeps, 'store' | 'connectors' | 
         deps.log.info({ connector: c.name, pages: summary.pages, items: summary.items, inserted: summary.inserted, updated: summary.updated }, 'poll finished');
         return { connector: c.name, ok: true, summary, ms: deps.now() - started };
       } catch (err) {
-        deps.log.warn({ connector: c.name, err }, 'poll failed; the other connectors carry on');
+        // The command prints the one line people need; the details are for debugging.
+        deps.log.debug({ connector: c.name, err }, 'poll failed; the other connectors carry on');
         return { connector: c.name, ok: false, error: (err as Error).message, ms: deps.now() - started };
       }
     }),

@@ -100,12 +100,12 @@ export class InboxWorker {
 async function processRow(deps: InboxWorkerDeps, settings: InboxSettings, row: InboxRow): Promise<InboxOutcome> {
   const claim = claimOf(row);
   const connector = deps.connectors.get(row.connector);
-  const parse = connector?.webhook?.parse ?? connector?.inbound?.parse;
-  if (!connector || !parse) return fail(deps, settings, row, `connector ${row.connector} is not configured (or takes no deliveries)`, true);
+  const source = connector?.webhook ?? connector?.inbound;
+  if (!connector || !source) return fail(deps, settings, row, `connector ${row.connector} is not configured (or takes no deliveries)`, true);
   if (row.body === null) return fail(deps, settings, row, 'the body was not kept (received before the inbox)', true);
   let parsed: ParsedDelivery;
   try {
-    parsed = await parse(row.body, row.headers);
+    parsed = await source.parse(row.body, row.headers);
   } catch (err) {
     if (deps.signal?.aborted) return 'lost'; // stopping: released and taken up again on start
     return fail(deps, settings, row, (err as Error).message, false);

@@ -138,7 +138,7 @@ describe('the sandbox end to end', () => {
     // nobody verified" follow-up about it; nothing is written.
     const count = async () => {
       const s = env!.store();
-      const n = s.outbox.list({}).length;
+      const n = (await s.outbox.list({})).length;
       await s.close();
       return n;
     };

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { createConnector, engineFromConfig, loadIdentity } from '../../src/main.js';
 import { dispatchAll } from '../../src/pipeline/dispatch.js';
 import { evaluateAndPlan } from '../../src/pipeline/followups.js';
+import { drainInbox } from '../support/inbox.js';
 import { buildServer } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { silentLog } from '../support/github.js';
@@ -89,24 +90,24 @@ describe('follow-ups end to end against the GitHub fake', () => {
     const store = SqliteStore.open(join(dir, 'data/tw.db'));
     const connector = createConnector(config.connectors[0]!, { log: silentLog, timezone: config.timezone });
     const identity = await loadIdentity(config, store);
-    const server = buildServer({ store, connectors: new Map([[connector.name, connector]]), identity: () => identity, log: silentLog, bodyLimit: 1_048_576 });
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const server = buildServer({ store, connectors: new Map([[connector.name, connector]]), log: silentLog, bodyLimit: 1_048_576 });
+    await server.listen({ port: 0, host: '127.0.0.1' });
     try {
       const { pollConnector } = await import('../../src/pipeline/poll.js');
       await pollConnector(store, connector, identity, new AbortController().signal);
       const engine = engineFromConfig(config, identity);
       const deps = { store, engine, config, identity };
       await evaluateAndPlan(deps, Date.now());
-      fake.setWebhookTarget({ url: `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/webhooks/github-acme`, secret: 'hook-secret' });
+      fake.setWebhookTarget({ url: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/webhooks/github-acme`, secret: 'hook-secret' });
       const before = await store.getTask('github-acme:acme/infra#1');
       // (What happened when the issue was opened is a person's activity, read by the first sync.)
       const activityBefore = (await store.history('github-acme:acme/infra#1')).filter((h) => h.field === 'activity').length;
       // taskwire writes its comment and a label; the fake sends the matching webhooks back.
-      await dispatchAll({ store, connectors: new Map([[connector.name, connector]]), log: silentLog, now: Date.now });
+      await dispatchAll({ store, connectors: new Map([[connector.name, connector]]), log: silentLog });
       await connector.write!({ type: 'label', taskKey: 'acme/infra#1', add: ['needs-owner'], remove: [] });
       await Promise.all(fake.sentWebhooks.map((w) => w.result));
       await new Promise((r) => setTimeout(r, 50));
-      await server.drain();
+      await drainInbox(store, connector, identity);
       expect(fake.sentWebhooks.map((w) => `${w.event}.${w.action}`)).toEqual(['issue_comment.created', 'issues.labeled']);
       const after = await store.getTask('github-acme:acme/infra#1');
       expect(after?.lastHumanActivityAt).toBe(before?.lastHumanActivityAt);
@@ -115,7 +116,7 @@ describe('follow-ups end to end against the GitHub fake', () => {
       const replanned = await evaluateAndPlan(deps, Date.now());
       expect(replanned.planned).toBe(0);
     } finally {
-      await server.app.close();
+      await server.close();
       await store.close();
     }
   });

@@ -54,8 +54,8 @@ async function inProcessDispatch(path: string) {
   const github = createGithub(githubConfigSchema.parse({ name: 'github-acme', type: 'github', baseUrl: gh.url, token: 'ghp_faketoken', repos: ['acme/infra'] }), { log: silentLog, timezone: 'UTC' });
   const sl = createSlack(slackConfigSchema.parse({ name: 'slack-acme', type: 'slack', slackApiUrl: slack.apiUrl, botToken: 'xoxb-test', signingSecret: 's', channels: [] }), { log: silentLog, timezone: 'UTC' });
   await new Promise((r) => setTimeout(r, 10)); // the dead process's lease (1 ms) has run out
-  const r = await dispatchDue({ store, connectors: new Map<string, Connector>([['github-acme', github], ['slack-acme', sl]]), log: silentLog, now: Date.now });
-  const rows = store.outbox.list();
+  const r = await dispatchDue({ store, connectors: new Map<string, Connector>([['github-acme', github], ['slack-acme', sl]]), log: silentLog });
+  const rows = await store.outbox.list();
   await store.close();
   return { r, rows };
 }
@@ -64,7 +64,7 @@ describe('the outbox survives kill -9 of the dispatching process', () => {
   it('killed after the writes reached the tools but before they were recorded: no second comment, no second message', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'tw-crash-')), 'tw.db');
     const store = SqliteStore.open(path);
-    store.outbox.plan(actions(1, 'U0ALEX'), 'send', 'c1', new Date().toISOString());
+    await store.outbox.plan(actions(1, 'U0ALEX'), 'send', 'c1');
     await store.close();
     expect(await child(path, 'after-send')).toBe('SIGKILL');
     // Both writes reached the tools; neither result was recorded.
@@ -79,7 +79,7 @@ describe('the outbox survives kill -9 of the dispatching process', () => {
   it('killed after claiming, before sending: the lease runs out and each is sent exactly once', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'tw-crash-')), 'tw.db');
     const store = SqliteStore.open(path);
-    store.outbox.plan(actions(2, 'U0SAM'), 'send', 'c1', new Date().toISOString());
+    await store.outbox.plan(actions(2, 'U0SAM'), 'send', 'c1');
     await store.close();
     expect(await child(path, 'before-send')).toBe('SIGKILL');
     expect(gh.comments('acme/infra', 2)).toHaveLength(0);

@@ -27,7 +27,7 @@ beforeAll(async () => {
   await daemon.start();
   base = daemon.url;
   // The first poll runs right after start; wait until it has finished.
-  const polled = async () => ((await (await fetch(`${base}/readyz`)).json()) as { connectors: { lastSuccessAt: string | null }[] }).connectors[0]?.lastSuccessAt;
+  const polled = async () => ((await (await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { connectors: { lastSuccessAt: string | null }[] }).connectors[0]?.lastSuccessAt;
   for (let i = 0; i < 200 && !(await polled()); i++) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 100)); // and the evaluation it triggered
 });
@@ -37,11 +37,14 @@ afterAll(async () => {
 });
 
 describe('the daemon over HTTP on a real port', () => {
-  it('answers /healthz and /readyz with each connector\'s state', async () => {
+  it("answers /healthz, and /readyz: ready or not to anyone, each connector's state only with the API token", async () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ready: true, store: 'writable', connectors: [{ name: 'github-acme', lastError: null, lastSuccessAt: expect.any(String) }] });
+    expect(await ready.json()).toEqual({ ready: true });
+    expect(await (await fetch(`${base}/readyz`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).json()).toEqual({ ready: true });
+    const detailed = await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(await detailed.json()).toMatchObject({ ready: true, store: 'writable', connectors: [{ name: 'github-acme', lastError: null, lastSuccessAt: expect.any(String) }] });
   });
 
   it('serves Prometheus metrics that parse', async () => {
@@ -51,7 +54,7 @@ describe('the daemon over HTTP on a real port', () => {
     for (const line of text.split('\n').filter((l) => l !== '')) {
       expect(line).toMatch(/^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+|[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|[+-]Inf))$/);
     }
-    for (const name of ['taskwire_polls_total', 'taskwire_webhook_deliveries_total', 'taskwire_outbox_depth', 'taskwire_outbox_oldest_age_seconds', 'taskwire_outbox_dead_letters', 'taskwire_open_flags', 'taskwire_rate_budget_remaining', 'taskwire_sync_lag_seconds', 'taskwire_items_ingested_total']) {
+    for (const name of ['taskwire_polls_total', 'taskwire_webhook_deliveries_total', 'taskwire_inbox_depth', 'taskwire_inbox_oldest_age_seconds', 'taskwire_inbox_dead_letters', 'taskwire_failing_items', 'taskwire_outbox_depth', 'taskwire_outbox_oldest_age_seconds', 'taskwire_outbox_dead_letters', 'taskwire_open_flags', 'taskwire_rate_budget_remaining', 'taskwire_sync_lag_seconds', 'taskwire_items_ingested_total']) {
       expect(text).toContain(`# TYPE ${name}`);
     }
     expect(text).toMatch(/taskwire_polls_total\{connector="github-acme",result="ok"\} [1-9]/);
@@ -85,7 +88,7 @@ describe('the daemon over HTTP on a real port', () => {
   it('is not ready when the store fails', async () => {
     const store = (daemon as unknown as { store: SqliteStore }).store;
     store.db.exec('PRAGMA query_only = 1'); // the store can no longer be written
-    const res = await fetch(`${base}/readyz`);
+    const res = await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ ready: false, store: 'not writable' });
     store.db.exec('PRAGMA query_only = 0');

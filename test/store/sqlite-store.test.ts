@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { openDatabase, schemaVersion } from '../../src/store/db.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { HOLDER } from '../../src/store/claims.js';
+import { claimOfRow } from '../../src/store/outbox.js';
 import type { StoreItem } from '../../src/store/store.js';
 import { StoreError } from '../../src/errors.js';
 import { gh, taskFields } from '../support/tasks.js';
@@ -36,7 +38,7 @@ describe('migrations', () => {
     expect(schemaVersion(store.db)).toBe(migrations.at(-1)?.version);
     const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
     expect(tables.map((t) => (t as { name: string }).name)).toEqual([
-      'accounts', 'cursors', 'evidence', 'flags', 'meta', 'outbox', 'task_history', 'task_refs', 'tasks', 'webhook_deliveries', 'write_ledger',
+      'accounts', 'cursors', 'evidence', 'flags', 'inbox', 'item_failures', 'meta', 'outbox', 'status_comments', 'task_history', 'task_refs', 'tasks', 'write_ledger',
     ]);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -198,11 +200,17 @@ describe('queries', () => {
     expect(await store.listTasks({ flag: 'overdue' })).toEqual([]);
   });
 
-  it('deduplicates webhook deliveries by id per connector', async () => {
+  it('deduplicates webhook deliveries by id per connector, keeping the body of the first', async () => {
     const { store } = tempStore();
-    expect(await store.recordDelivery('github-acme', 'd-1')).toBe(true);
-    expect(await store.recordDelivery('github-acme', 'd-1')).toBe(false);
-    expect(await store.recordDelivery('jira-acme', 'd-1')).toBe(true);
+    const d = (connector: string, body: string) => ({ connector, deliveryId: 'd-1', body: Buffer.from(body), headers: { 'x-github-event': 'issues' } });
+    expect(await store.inbox.receive(d('github-acme', 'first'))).toBe(true);
+    expect(await store.inbox.receive(d('github-acme', 'second'))).toBe(false);
+    expect(await store.inbox.receive(d('jira-acme', 'other'))).toBe(true);
+    const rows = await store.inbox.list();
+    expect(rows.map((r) => [r.connector, r.body?.toString(), r.headers])).toEqual([
+      ['jira-acme', 'other', { 'x-github-event': 'issues' }],
+      ['github-acme', 'first', { 'x-github-event': 'issues' }],
+    ]);
   });
 
   it('recomputes owners when asked and reports how many changed', async () => {
@@ -223,20 +231,20 @@ describe('queries', () => {
 });
 
 describe('outbox claims of a process that is gone', () => {
-  it('are let go at once (a row left sending comes back flagged for a check), while live claims keep their lease', () => {
+  it('are let go at once (a row left sending comes back flagged for a check), while live claims keep their lease', async () => {
     const { store } = tempStore();
     const action = (key: string) => ({ key, connector: 'slack-acme', kind: 'direct_message' as const, taskId: null, recipient: 'sam', subject: `dm:${key}`, action: { type: 'direct_message' as const, accountId: 'U0SAM', text: key, items: [], idempotencyKey: key }, reason: 'r', notBefore: null, about: [] });
-    store.db.transaction(() => store.outbox.plan([action('a'), action('b'), action('c')], 'send', 'c1', '2026-11-20T12:00:00.000Z'))();
-    const [a, b, c] = store.outbox.claimDue('2026-11-20T12:00:00.000Z', '2026-11-20T12:05:00.000Z', 10);
-    store.outbox.markSending(b!.id, '2026-11-20T12:05:00.000Z');
+    await store.outbox.plan([action('a'), action('b'), action('c')], 'send', 'c1');
+    const claim = () => store.outbox.claimNext('slack-acme', HOLDER, 300_000);
+    const [a, b, c] = [await claim(), await claim(), await claim()];
+    expect(await store.outbox.markSending(claimOfRow(b!), 300_000)).toBe(true);
     // a and b were claimed by a process of this host that died (pid 999999); c by a live one (this test's parent).
     store.db.prepare('UPDATE outbox SET claimed_by = ? WHERE id IN (?, ?)').run(`${hostname()}:999999:1`, a!.id, b!.id);
     store.db.prepare('UPDATE outbox SET claimed_by = ? WHERE id = ?').run(`${hostname()}:${process.ppid}:1`, c!.id);
-    const now = '2026-11-20T12:01:00.000Z';
-    expect(store.outbox.releaseOrphans(now, (pid) => pid === process.ppid)).toBe(2);
-    expect(store.outbox.recoverInterrupted(now)).toBe(1);
-    const again = store.outbox.claimDue(now, '2026-11-20T12:06:00.000Z', 10).map((r) => r.id);
-    expect(again).toEqual([a!.id, b!.id]);
-    expect(store.outbox.list({}).find((r) => r.id === b!.id)!.lastError).toMatch(/checked before sending again/);
+    expect(await store.outbox.releaseOrphans()).toBe(2);
+    expect(await store.outbox.recoverInterrupted()).toBe(1);
+    const again = [(await claim())?.id, (await claim())?.id, await claim()];
+    expect(again).toEqual([a!.id, b!.id, null]);
+    expect((await store.outbox.list({})).find((r) => r.id === b!.id)!.lastError).toMatch(/checked before sending again/);
   });
 });

@@ -30,5 +30,5 @@ const dying = (c: Connector): Connector => ({
     return r;
   },
 });
-await dispatchDue({ store, connectors: new Map([['github-acme', dying(github)], ['slack-acme', dying(slack)]]), log, now: Date.now }, { leaseMs: Number(env['LEASE_MS'] ?? 1) });
+await dispatchDue({ store, connectors: new Map([['github-acme', dying(github)], ['slack-acme', dying(slack)]]), log }, { leaseMs: Number(env['LEASE_MS'] ?? 1) });
 await store.close();

@@ -11,7 +11,9 @@ import { createSlack, type SlackConnector } from '../../connectors/slack/connect
 import { SlackFake, type SlackScenario } from '../../connectors/slack/fake.js';
 import { buildIdentity } from '../../src/core/identity.js';
 import { receiveInbound } from '../../src/pipeline/webhook-intake.js';
-import { buildServer, type WebhookServer } from '../../src/server/app.js';
+import type { FastifyInstance } from 'fastify';
+import { InboxWorker } from '../../src/pipeline/inbox-worker.js';
+import { buildServer } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { silentLog } from './github.js';
 
@@ -41,38 +43,40 @@ export async function slackRig(transport: 'http' | 'socket', scenario: SlackScen
     ...over,
   });
   const connector = createSlack(config, { log: silentLog, timezone: 'Europe/Berlin', timing: { retryBaseMs: 5, retries: 2 } });
-  let server: WebhookServer | null = null;
+  const connectors = new Map([[connector.name, connector]]);
+  const worker = new InboxWorker({ store, connectors, identity, log: silentLog }, { baseBackoffMs: 1 });
+  const intake = { store, log: silentLog, onStored: () => void worker.wake() };
+  let server: FastifyInstance | null = null;
   const pending = new Set<Promise<unknown>>();
   if (transport === 'http') {
-    server = buildServer({ store, connectors: new Map([[connector.name, connector]]), identity, log: silentLog, bodyLimit: 1_048_576 });
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    const port = (server.app.server.address() as AddressInfo).port;
+    server = buildServer({ ...intake, connectors, bodyLimit: 1_048_576 });
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const port = (server.server.address() as AddressInfo).port;
     fake.setDelivery({ mode: 'http', url: `http://127.0.0.1:${port}/webhooks/slack-acme`, signingSecret: SIGNING_SECRET });
   } else {
     fake.setDelivery({ mode: 'socket' });
     await connector.inbound!.start(async (d) => {
-      const p = receiveInbound({ store, identity, log: silentLog }, connector, d);
+      const p = receiveInbound(intake, connector, d);
       pending.add(p);
-      await p.finally(() => pending.delete(p));
+      return p.finally(() => pending.delete(p));
     });
     await fake.socketConnected();
   }
+  const settle = async () => {
+    // Stored before the acknowledgement, processed just after: give it a turn, then drain the inbox.
+    await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([...pending]);
+    await worker.wake();
+  };
   return {
     fake,
     store,
     connector,
-    settle: async () => {
-      // Processing starts just after the acknowledgement: give it a turn, then wait for the queues.
-      await new Promise((r) => setTimeout(r, 20));
-      await server?.drain();
-      await Promise.all([...pending]);
-    },
+    settle,
     stop: async () => {
-      await new Promise((r) => setTimeout(r, 20));
-      await server?.drain();
-      await Promise.all([...pending]);
+      await settle();
       await connector.close?.();
-      await server?.app.close();
+      await server?.close();
       await fake.stop();
       await store.close();
     },

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createGithub } from '../../../connectors/github/connector.js';
 import { hmacHex } from '../../../connectors/kit/hmac.js';
-import { buildIdentity } from '../../../src/core/identity.js';
 import { statusMarker } from '../../../src/core/text.js';
 import { WebhookVerificationError } from '../../../src/errors.js';
 import { receiveWebhook } from '../../../src/pipeline/webhook-intake.js';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
 import { goldenJson } from '../../support/golden.js';
+import { drainInbox } from '../../support/inbox.js';
 import { githubConfig, silentLog } from '../../support/github.js';
 
 const API = 'https://api.github.test';
@@ -121,20 +121,20 @@ describe('GitHub webhooks through the intake', () => {
   it('records a delivery once: a redelivery with the same id is acknowledged and dropped', async () => {
     const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'tw-ghw-')), 'tw.db'));
     const c = connector();
-    const deps = { store, identity: () => buildIdentity({ people: [], teams: [], discovered: [] }), log: silentLog };
+    const deps = { store, log: silentLog };
     const body = raw('issues.opened');
     blockers();
     nock(API).get('/user').reply(200, { login: 'taskwire-bot' });
     const first = await receiveWebhook(deps, c, body, headers('issues', body, SECRET, 'dup-1'));
     expect(first).toMatchObject({ status: 200, result: 'accepted' });
-    expect(await first.process!()).toMatchObject({ status: 'processed' });
+    expect(await drainInbox(store, c)).toMatchObject({ processed: 1 });
     const again = await receiveWebhook(deps, c, body, headers('issues', body, SECRET, 'dup-1'));
     expect(again).toMatchObject({ status: 200, result: 'duplicate' });
-    expect(again.process).toBeUndefined();
+    expect(await drainInbox(store, c)).toMatchObject({ processed: 0 });
     expect((await store.listTasks()).map((t) => t.key)).toEqual(['Codertocat/Hello-World#1']);
     const bad = await receiveWebhook(deps, c, body, headers('issues', body, 'wrong', 'dup-2'));
     expect(bad).toMatchObject({ status: 401, result: 'rejected' });
-    expect(store.db.prepare('SELECT count(*) AS n FROM webhook_deliveries').get()).toEqual({ n: 1 });
+    expect(store.db.prepare('SELECT count(*) AS n FROM inbox').get()).toEqual({ n: 1 });
 
     function blockers() {
       nock(API).get('/repos/Codertocat/Hello-World/issues/1/dependencies/blocked_by').query(true).reply(200, []);
@@ -144,19 +144,20 @@ describe('GitHub webhooks through the intake', () => {
   it("our own status comment coming back is taskwire's activity, not a person's, and refreshes nothing", async () => {
     const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'tw-ghw-')), 'tw.db'));
     const c = connector();
-    const deps = { store, identity: () => buildIdentity({ people: [], teams: [], discovered: [] }), log: silentLog };
+    const deps = { store, log: silentLog };
     nock(API).get('/user').reply(200, { login: 'taskwire-bot' });
     nock(API).get('/repos/Codertocat/Hello-World/issues/1/dependencies/blocked_by').query(true).reply(200, []);
     const opened = raw('issues.opened');
-    await (await receiveWebhook(deps, c, opened, headers('issues', opened, SECRET, 'open-1'))).process!();
+    await receiveWebhook(deps, c, opened, headers('issues', opened, SECRET, 'open-1'));
+    await drainInbox(store, c);
     const before = await store.getTask('github-acme:Codertocat/Hello-World#1');
     const payload = JSON.parse(raw('issue_comment.created').toString()) as { comment: { body: string; user: { login: string } } };
     payload.comment.body = `${statusMarker('github-acme:Codertocat/Hello-World#1')}\n**taskwire status**: needs one owner`;
     const body = Buffer.from(JSON.stringify(payload));
-    const answer = await receiveWebhook(deps, c, body, headers('issue_comment', body, SECRET, 'echo-1'));
-    const outcome = await answer.process!();
-    expect(outcome).toMatchObject({ status: 'processed' });
-    expect(outcome.applied).toMatchObject({ inserted: 0, updated: 0, activity: 1, changed: [] });
+    await receiveWebhook(deps, c, body, headers('issue_comment', body, SECRET, 'echo-1'));
+    const outcome = await drainInbox(store, c);
+    expect(outcome).toMatchObject({ processed: 1 });
+    expect(outcome.applied[0]).toMatchObject({ inserted: 0, updated: 0, activity: 1, changed: [] });
     const after = await store.getTask('github-acme:Codertocat/Hello-World#1');
     expect(after?.lastHumanActivityAt).toBe(before?.lastHumanActivityAt);
     expect((await store.history(after!.id)).filter((h) => h.field === 'activity').map((h) => h.actor)).toEqual(['human', 'taskwire']);

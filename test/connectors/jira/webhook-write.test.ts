@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hmacHex } from '../../../connectors/kit/hmac.js';
 import type { ParsedDelivery } from '../../../connectors/port.js';
-import { buildIdentity } from '../../../src/core/identity.js';
 import { statusMarker } from '../../../src/core/text.js';
 import { WebhookVerificationError } from '../../../src/errors.js';
 import { receiveWebhook } from '../../../src/pipeline/webhook-intake.js';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
 import { goldenJson } from '../../support/golden.js';
+import { drainInbox } from '../../support/inbox.js';
 import { silentLog } from '../../support/github.js';
 import { jiraRig, type JiraRig } from '../../support/jira.js';
 
@@ -63,15 +63,16 @@ describe('Jira webhooks', () => {
   it('drops a repeated delivery (same identifier), and a deleted issue is soft-deleted', async () => {
     const r = await rig();
     const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'tw-jw-')), 'tw.db'));
-    const deps = { store, identity: () => buildIdentity({ people: [], teams: [], discovered: [] }), log: silentLog };
+    const deps = { store, log: silentLog };
     const created = raw('issue_created');
-    const first = await receiveWebhook(deps, r.connector, created, headers(created, SECRET, 'id-1'));
-    await first.process!();
+    await receiveWebhook(deps, r.connector, created, headers(created, SECRET, 'id-1'));
+    await drainInbox(store, r.connector);
     const retry = await receiveWebhook(deps, r.connector, created, { ...headers(created, SECRET, 'id-1'), 'x-atlassian-webhook-retry': '1' });
     expect(retry.result).toBe('duplicate');
     expect((await store.listTasks()).map((t) => t.key)).toEqual(['OPS-9']);
     const deleted = raw('issue_deleted');
-    await (await receiveWebhook(deps, r.connector, deleted, headers(deleted, SECRET, 'id-2'))).process!();
+    await receiveWebhook(deps, r.connector, deleted, headers(deleted, SECRET, 'id-2'));
+    await drainInbox(store, r.connector);
     expect(await store.listTasks()).toEqual([]);
     expect((await store.getTask('jira-acme:OPS-9'))?.deletedAt).toBe('2026-11-20T10:00:00.000Z');
   });

@@ -9,8 +9,12 @@ import { statusMarker } from '../../../src/core/text.js';
 import { pollConnector } from '../../../src/pipeline/poll.js';
 import { receiveWebhook } from '../../../src/pipeline/webhook-intake.js';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
+import pino from 'pino';
+import { createNotion } from '../../../connectors/notion/connector.js';
+import { RECEIVED_TOKEN_KEY } from '../../../connectors/notion/webhook.js';
+import { drainInbox } from '../../support/inbox.js';
 import { silentLog } from '../../support/github.js';
-import { DS, NOTION_USERS, notionRig, type NotionRig } from '../../support/notion.js';
+import { DS, NOTION_USERS, notionConfig, notionRig, type NotionRig } from '../../support/notion.js';
 
 const identity = buildIdentity({ people: [], teams: [], discovered: [] });
 const rigs: NotionRig[] = [];
@@ -97,46 +101,80 @@ describe('Notion poll against the fake, over HTTP', () => {
 });
 
 describe('Notion webhooks', () => {
-  const setup = async () => {
-    const r = await rig(rows(3), { webhook: {} });
+  const TOKEN = 'secret_configured_token_4f2a';
+  const setup = async (webhook: Record<string, unknown> = { verificationToken: TOKEN }) => {
+    const r = await rig(rows(3), { webhook });
     const store = r.store;
-    const deps = { store, identity: () => identity, log: silentLog };
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const state = new Map<string, string>();
+    const connector = createNotion(notionConfig(r.fake.url, { webhook }), { log, timezone: 'Europe/Berlin', timing: { retryBaseMs: 5, retries: 3, perSecond: 1000 }, state: { get: async (k) => state.get(k) ?? null, set: async (k, v) => void state.set(k, v) } });
+    const deps = { store, log };
     const deliver = async (body: unknown, token: string | null) => {
       const raw = Buffer.from(JSON.stringify(body));
       const headers = token === null ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'x-notion-signature': `sha256=${hmacHex('sha256', token, raw)}` };
-      const answer = await receiveWebhook(deps, r.connector, raw, headers);
-      const outcome = answer.process ? await answer.process() : null;
+      const answer = await receiveWebhook(deps, connector, raw, headers);
+      const outcome = await drainInbox(store, connector, identity);
       return { answer, outcome };
     };
-    return { r, store, deliver };
+    return { r, store, deliver, lines, state };
   };
 
-  it('answers the verification handshake, keeps the token, then verifies deliveries with it', async () => {
-    const { r, store, deliver } = await setup();
-    const hs = await deliver({ verification_token: 'secret_verify_123' }, null);
+  it('cannot be taken over: an unsigned handshake never adds a token, events signed with it are refused, and the log never shows it', async () => {
+    const { r, store, deliver, lines, state } = await setup();
+    await poll(store, r);
+    // The attacker's unsigned "handshake" is answered (it proves nothing) and changes nothing.
+    const hs = await deliver({ verification_token: 'secret_attacker_token_9999' }, null);
     expect(hs.answer).toMatchObject({ status: 200, result: 'handshake' });
+    expect([...state.values()]).toEqual([]);
+    // An event signed with the attacker's token: refused, nothing stored, the page still there.
+    const forged = await deliver(r.fake.event('page.deleted', { id: id(1), type: 'page' }, ALEX), 'secret_attacker_token_9999');
+    expect(forged.answer).toMatchObject({ status: 401, result: 'rejected' });
+    expect(await store.inbox.list()).toEqual([]);
+    expect((await store.getTask(`notion-acme:${id(1)}`))?.deletedAt).toBeNull();
+    // The configured token still verifies.
     await r.fake.edit(id(2), { Status: 'Done' }, ALEX);
-    const ok = await deliver(r.fake.event('page.properties_updated', { id: id(2), type: 'page' }, ALEX, { parent: { id: DS, type: 'data_source' } }), 'secret_verify_123');
+    const ok = await deliver(r.fake.event('page.properties_updated', { id: id(2), type: 'page' }, ALEX, { parent: { id: DS, type: 'data_source' } }), TOKEN);
     expect(ok.answer.result).toBe('accepted');
-    expect(ok.outcome?.status).toBe('processed');
+    expect(ok.outcome.processed).toBe(1);
     expect((await store.getTask(`notion-acme:${id(2)}`))?.status).toBe('done');
-    const tampered = await deliver({ ...r.fake.event('page.deleted', { id: id(1), type: 'page' }, ALEX) }, 'wrong-token');
-    expect(tampered.answer.status).toBe(401);
+    expect(lines.join('')).not.toContain('secret_attacker_token_9999');
+    expect(lines.join('')).toContain('…9999');
+  });
+
+  it('without a configured token: the set-up token is kept aside (masked in logs) for check --online, and events are refused', async () => {
+    const { r, deliver, lines, state } = await setup({});
+    const hs = await deliver({ verification_token: 'secret_sent_by_notion_1a2b' }, null);
+    expect(hs.answer).toMatchObject({ status: 200, result: 'handshake' });
+    expect(state.get(RECEIVED_TOKEN_KEY)).toBe('secret_sent_by_notion_1a2b');
+    expect(lines.join('')).not.toContain('secret_sent_by_notion_1a2b');
+    // Even signed with the token Notion sent, an event is refused until the config names it.
+    const refused = await deliver(r.fake.event('page.properties_updated', { id: id(2), type: 'page' }, ALEX), 'secret_sent_by_notion_1a2b');
+    expect(refused.answer).toMatchObject({ status: 401, result: 'rejected' });
+    const withState = createNotion(notionConfig(r.fake.url, { webhook: {} }), { log: silentLog, timezone: 'UTC', state: { get: async (k) => state.get(k) ?? null, set: async () => undefined } });
+    expect((await withState.checkOnline!()).problems.join('\n')).toContain('secret_sent_by_notion_1a2b');
+  });
+
+  it('a signed body that is not a Notion event is a 400 and is not stored', async () => {
+    const { store, deliver } = await setup();
+    const bad = await deliver({ hello: 'world' }, TOKEN);
+    expect(bad.answer).toMatchObject({ status: 400, result: 'rejected' });
+    expect(await store.inbox.list()).toEqual([]);
   });
 
   it('drops a duplicate event, and out-of-order events end in the current state (pages are read again)', async () => {
     const { r, store, deliver } = await setup();
-    await deliver({ verification_token: 'tok' }, null);
     await r.fake.edit(id(1), { Status: 'In progress' }, ALEX);
     const first = r.fake.event('page.properties_updated', { id: id(1), type: 'page' }, ALEX);
     await r.fake.edit(id(1), { Status: 'Done' }, ALEX);
     const second = r.fake.event('page.properties_updated', { id: id(1), type: 'page' }, ALEX);
-    await deliver(second, 'tok');
-    await deliver(first, 'tok'); // arrives late: the page is read again, and it says Done
+    await deliver(second, TOKEN);
+    await deliver(first, TOKEN); // arrives late: the page is read again, and it says Done
     expect((await store.getTask(`notion-acme:${id(1)}`))?.status).toBe('done');
-    const dup = await deliver(second, 'tok');
+    const dup = await deliver(second, TOKEN);
     expect(dup.answer.result).toBe('duplicate');
-    await deliver(r.fake.event('page.deleted', { id: id(3), type: 'page' }, ALEX), 'tok');
+    await r.fake.trash(id(3), ALEX);
+    await deliver(r.fake.event('page.deleted', { id: id(3), type: 'page' }, ALEX), TOKEN);
     expect((await store.getTask(`notion-acme:${id(3)}`))?.deletedAt).not.toBeNull();
   });
 });
