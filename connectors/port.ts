@@ -94,6 +94,11 @@ export interface Connector {
    * in one transaction before asking for the next page, so a failure resumes after the last stored page.
    */
   poll?(cursor: Cursor | null, signal: AbortSignal): AsyncIterable<{ items: SourceItem[]; cursor: Cursor }>;
+  /**
+   * Reads again the items a poll recorded as failing (by key), each yielded on its own: the item, or a
+   * `failed` item again. Without it, a failing item heals when a later poll reads it whole.
+   */
+  refresh?(keys: readonly string[], signal: AbortSignal): AsyncIterable<{ items: SourceItem[] }>;
   readonly webhook?: WebhookHandler;
   /** Deliveries the connector receives on a connection of its own (Slack Socket Mode), fed to the same intake as webhooks. */
   readonly inbound?: InboundChannel;

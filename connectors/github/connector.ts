@@ -7,7 +7,7 @@ import type { Connector, ConnectorContext, OnlineCheck } from '../port.js';
 import { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
 import { labelMaps, type NormalizeContext } from './normalize.js';
-import { listRepos, pollGithub } from './poll.js';
+import { listRepos, pollGithub, refreshGithub } from './poll.js';
 import { githubWebhook } from './webhook.js';
 import { writeGithub } from './write.js';
 
@@ -53,6 +53,7 @@ export function createGithub(config: GithubConfig, context: ConnectorContext): G
     kind: 'github',
     client,
     poll: (cursor, signal) => pollGithub({ client, config, ctx, repos, selfLogin }, cursor, signal),
+    refresh: (keys, signal) => refreshGithub({ client, config, ctx, repos, selfLogin }, keys, signal),
     ...(config.webhook ? { webhook: githubWebhook({ client, config, ctx, selfLogin }) } : {}),
     write: (action, opts) => withSignal(opts?.signal, () => writeGithub({ client, config, selfLogin: writerLogin }, action, opts)),
     checkOnline: () => checkGithub(client, config),

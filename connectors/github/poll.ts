@@ -11,6 +11,7 @@
  * cycle is then one conditional request per repository, answered 304.
  */
 import PQueue from 'p-queue';
+import { orFailed } from '../kit/isolate.js';
 import { merge } from '../kit/merge.js';
 import type { Cursor, SourceItem } from '../../src/core/model.js';
 import type { GithubClient } from './client.js';
@@ -210,7 +211,8 @@ async function* readEvents(
 
 /**
  * What a page of issues needs beyond the listing: blockers from the dependencies API (only when the
- * issue's summary says it has any), and for each pull request its branch and reviews (evidence).
+ * issue's summary says it has any), and for each pull request its branch and reviews (evidence). An
+ * item whose detail cannot be read is recorded as failing (read again later); the rest go on.
  */
 async function enrich(deps: PollDeps, issues: readonly GhIssue[], signal: AbortSignal): Promise<SourceItem[]> {
   const queue = new PQueue({ concurrency: 4 });
@@ -218,11 +220,27 @@ async function enrich(deps: PollDeps, issues: readonly GhIssue[], signal: AbortS
     issues.map((issue) =>
       queue.add(async () => {
         signal.throwIfAborted();
-        return itemsFor(deps, issue);
+        return orFailed(issueKey(repoOf(issue.repository_url), issue.number), () => itemsFor(deps, issue));
       }),
     ),
   );
   return out.flat();
+}
+
+/** Items recorded as failing, read again one by one (each may fail again, and stays recorded then). */
+export async function* refreshGithub(deps: PollDeps, keys: readonly string[], signal: AbortSignal): AsyncGenerator<{ items: SourceItem[] }> {
+  for (const key of keys) {
+    signal.throwIfAborted();
+    const m = /^([^/]+)\/([^#]+)#(\d+)$/.exec(key);
+    if (!m) continue;
+    const [, owner, repo, n] = m;
+    yield {
+      items: await orFailed(key, async () => {
+        const issue = await deps.client.get<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: Number(n) });
+        return itemsFor(deps, issue.data);
+      }),
+    };
+  }
 }
 
 /** The items one issue or pull request yields (shared with webhooks, which carry the same objects). */

@@ -4,12 +4,16 @@ import { table } from './io.js';
 import { withLiveEvaluation } from './live.js';
 
 export async function healthCommand(ctx: CommandContext, opts: { json?: boolean; asOf?: string }, now: number): Promise<number> {
-  return withLiveEvaluation(ctx, now, async ({ engine }) => {
+  return withLiveEvaluation(ctx, now, async ({ engine, store }) => {
     const groups = engine.health();
     if (opts.json || !ctx.io.isTTY) {
       ctx.io.out(`${JSON.stringify(groups, null, opts.json ? 2 : undefined)}\n`);
       return 0;
     }
+    // Items whose detail keeps failing: the rest of their scope is captured; these are read again later.
+    const failing = opts.asOf === undefined ? await store.itemFailures() : [];
+    for (const f of failing) ctx.io.out(`${f.connector}: ${f.key} could not be read (${f.attempts} time${f.attempts === 1 ? '' : 's'} since ${f.firstFailedAt.slice(0, 16).replace('T', ' ')} UTC; next try ${f.nextAttemptAt.slice(11, 16)} UTC) — ${f.error}\n`);
+    if (failing.length > 0) ctx.io.out('\n');
     if (groups.length === 0) {
       ctx.io.out('no milestones or projects: tasks carry none yet\n');
       return 0;

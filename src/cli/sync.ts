@@ -52,7 +52,7 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
     for (const c of result.capture) {
       if (c.ok && c.summary) {
         const s = c.summary;
-        ctx.io.out(`${c.connector}: ${s.firstSync ? 'first sync (seeded silently), ' : ''}${s.items} items in ${s.pages} pages — ${s.inserted} new, ${s.updated} updated, ${s.activity} activity, ${s.evidence} evidence (${(c.ms / 1000).toFixed(1)}s)\n`);
+        ctx.io.out(`${c.connector}: ${s.firstSync ? 'first sync (seeded silently), ' : ''}${s.items} items in ${s.pages} pages — ${s.inserted} new, ${s.updated} updated, ${s.activity} activity, ${s.evidence} evidence${s.failed ? `, ${s.failed} item(s) could not be read (read again later; taskwire health)` : ''} (${(c.ms / 1000).toFixed(1)}s)\n`);
       } else {
         ctx.io.out(`${c.connector}: ${withoutName(c.connector, c.error ?? 'failed')}\n`);
       }

@@ -16,6 +16,8 @@ export interface PollSummary {
   readonly updated: number;
   readonly evidence: number;
   readonly activity: number;
+  /** Items recorded as failing in this poll (their detail could not be read; read again later). */
+  readonly failed: number;
   /** Ids of tasks whose stored state changed (empty when `changedMany`). */
   readonly changed: readonly string[];
   /** More tasks changed than are worth listing (a backfill): evaluate everything instead. */
@@ -32,7 +34,7 @@ export async function pollConnector(
   onPage?: (page: { items: number; pages: number }) => void,
 ): Promise<PollSummary> {
   const start = await store.getCursor(connector.name);
-  const summary = { connector: connector.name, pages: 0, items: 0, inserted: 0, updated: 0, evidence: 0, activity: 0, firstSync: start === null };
+  const summary = { connector: connector.name, pages: 0, items: 0, inserted: 0, updated: 0, evidence: 0, activity: 0, failed: 0, firstSync: start === null };
   // A backfill changes every task: past a point the ids are not kept (they would only ask for a full
   // evaluation anyway, and 200k of them are tens of MiB).
   let changed: Set<string> | null = new Set<string>();
@@ -45,12 +47,27 @@ export async function pollConnector(
     summary.updated += r.updated;
     summary.evidence += r.evidence;
     summary.activity += r.activity;
+    summary.failed += r.failed;
     if (changed !== null) for (const id of r.changed) changed.add(id);
     if (changed !== null && changed.size > MAX_LISTED) changed = null;
     onPage?.({ items: summary.items, pages: summary.pages });
+  }
+  // Items that failed before, due to be read again (with backoff): one at a time, none blocking the rest.
+  const due = connector.refresh ? await store.dueItemFailures(connector.name, MAX_REFRESHED) : [];
+  if (due.length > 0 && connector.refresh) {
+    for await (const page of connector.refresh(due, signal)) {
+      const r = await ingestPage(store, { name: connector.name, kind: connector.kind }, identity, page.items, null);
+      summary.items += page.items.length;
+      summary.inserted += r.inserted;
+      summary.updated += r.updated;
+      summary.failed += r.failed;
+      if (changed !== null) for (const id of r.changed) changed.add(id);
+    }
   }
   return { ...summary, changed: changed === null ? [] : [...changed], changedMany: changed === null };
 }
 
 /** Changed tasks listed for an incremental evaluation; beyond this, the whole world is evaluated. */
 const MAX_LISTED = 5_000;
+/** Failing items read again per poll, at most. */
+const MAX_REFRESHED = 50;

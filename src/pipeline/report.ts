@@ -58,7 +58,7 @@ export async function reportFromStore(o: ReportOptions): Promise<Report> {
     sync: {
       connectors: config.connectors.map((c) => {
         const s = syncBy.get(c.name);
-        return { name: c.name, kind: c.type, lastSyncAt: s?.lastSyncAt ?? null, webhookFailures: s?.webhookFailures ?? 0, deadLetters: s?.deadLetters ?? 0 };
+        return { name: c.name, kind: c.type, lastSyncAt: s?.lastSyncAt ?? null, webhookFailures: s?.webhookFailures ?? 0, deadLetters: s?.deadLetters ?? 0, ...(s?.failingItems ? { failingItems: s.failingItems } : {}) };
       }),
       unmappedPeople: accounts.filter((a) => identity.resolve(a).kind === 'unmapped').map((a) => ({ kind: a.kind, id: a.id, name: a.name ?? null })),
       unresolvedReferences: engine.unresolved().length,

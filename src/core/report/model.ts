@@ -30,6 +30,8 @@ export interface ConnectorSync {
   readonly lastSyncAt: string | null;
   readonly webhookFailures: number;
   readonly deadLetters: number;
+  /** Items whose detail keeps failing to be read (absent when none). */
+  readonly failingItems?: number;
 }
 
 export interface ReportFollowup {

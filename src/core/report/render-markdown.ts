@@ -128,7 +128,7 @@ export function renderMarkdown(r: Report): string {
     [
       ...r.sync.connectors.map(
         (s) =>
-          `- **${s.name}** (${s.kind}): last sync ${s.lastSyncAt ? s.lastSyncAt.slice(0, 16).replace('T', ' ') + ' UTC' : 'never'}${s.webhookFailures ? `, ${s.webhookFailures} webhook failure(s)` : ''}${s.deadLetters ? `, ${s.deadLetters} dead letter(s)` : ''}`,
+          `- **${s.name}** (${s.kind}): last sync ${s.lastSyncAt ? s.lastSyncAt.slice(0, 16).replace('T', ' ') + ' UTC' : 'never'}${s.webhookFailures ? `, ${s.webhookFailures} webhook failure(s)` : ''}${s.deadLetters ? `, ${s.deadLetters} dead letter(s)` : ''}${s.failingItems ? `, ${s.failingItems} item(s) failing to be read (taskwire health)` : ''}`,
       ),
       ...(r.sync.unmappedPeople.length ? [`- Unmapped people (${r.sync.unmappedPeople.length}): ${r.sync.unmappedPeople.map((p) => `${p.kind}:${escape(p.name ?? p.id)}`).join(', ')}`] : []),
       ...(r.sync.unresolvedReferences ? [`- ${r.sync.unresolvedReferences} reference(s) to items taskwire does not track`] : []),
