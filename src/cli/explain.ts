@@ -1,6 +1,7 @@
 /** `taskwire explain <task>`: every flag with its reasons, the ownership, the graph and the risk inputs. */
 import type { Explanation } from '../core/engine.js';
 import { UsageError } from '../errors.js';
+import type { StatusCommentRecord } from '../store/outbox.js';
 import type { CommandContext } from './context.js';
 import { withLiveEvaluation } from './live.js';
 
@@ -14,9 +15,17 @@ export async function explainCommand(ctx: CommandContext, ref: string, opts: { j
       if (matches[0]) ex = engine.explain(matches[0].id);
     }
     if (!ex) throw new UsageError(`no task "${ref}": give its id (github-acme:acme/api#12), kind:key (jira:OPS-14), key or URL`);
-    ctx.io.out(opts.json ? `${JSON.stringify(ex, null, 2)}\n` : render(ex, engine.label, engine.nameOf));
+    const comment = opts.asOf === undefined ? ((await store.outbox.statusComments(ex.task.id))[0] ?? null) : null;
+    ctx.io.out(opts.json ? `${JSON.stringify({ ...ex, statusComment: comment }, null, 2)}\n` : render(ex, engine.label, engine.nameOf) + commentLine(comment));
     return 0;
   }, opts.asOf);
+}
+
+/** Where taskwire's status comment on the task stands: written (and where), or left to the person who took it over. */
+function commentLine(c: StatusCommentRecord | null): string {
+  if (c === null) return '';
+  if (c.leftAloneAt !== null) return `\nStatus comment: left alone since ${c.leftAloneAt.slice(0, 16).replace('T', ' ')} UTC — ${c.leftAloneWhy ?? 'a person changed it'}; a person's edit wins, so taskwire neither edits it nor posts another.\n`;
+  return c.writtenAt ? `\nStatus comment: taskwire's, last written ${c.writtenAt.slice(0, 16).replace('T', ' ')} UTC${c.url ? ` — ${c.url}` : ''}\n` : '';
 }
 
 function render(ex: Explanation, label: (id: string) => string, nameOf: (id: string) => string): string {

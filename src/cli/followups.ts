@@ -35,11 +35,15 @@ export async function planCommand(ctx: CommandContext, opts: { json?: boolean; a
   const store = openStore(ctx.config, ctx.io.cwd);
   try {
     const rows = await store.outbox.list({ status: ['planned', 'pending', 'claimed', 'sending'] });
+    const leftAlone = (await store.outbox.statusComments()).filter((c) => c.leftAloneAt !== null);
     if (opts.json) {
       ctx.io.out(`${JSON.stringify(rows.map((r) => ({ id: r.id, kind: r.kind, connector: r.connector, taskId: r.taskId, recipient: r.recipient, reason: r.reason, status: r.status, notBefore: r.nextAttemptAt, action: r.action })), null, 2)}\n`);
       return 0;
     }
     const mode = ctx.config.followups.mode;
+    // A person's edit wins: comments people took over are listed, never planned again.
+    for (const c of leftAlone) ctx.io.out(`status comment on ${c.taskId} left alone since ${c.leftAloneAt!.slice(0, 16).replace('T', ' ')} UTC: ${c.leftAloneWhy ?? 'a person changed it'}\n`);
+    if (leftAlone.length > 0) ctx.io.out('\n');
     if (rows.length === 0) {
       ctx.io.out(`nothing planned (${mode} mode). Run taskwire sync to capture and evaluate.\n`);
       return 0;

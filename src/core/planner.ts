@@ -13,6 +13,8 @@
  * - status pushes allowed by the connector (a merged pull request moves the task to done in its own
  *   tool) — never over a change a person made after taskwire's last write.
  *
+ * A person's edit wins: a task whose status comment a person edited or deleted gets no more of them.
+ *
  * Etiquette: the first sync of a connector seeds silently (no messages about what already existed);
  * a cooldown per task, flag and channel; each recipient's working hours in their own time zone
  * (messages wait for the morning); a cap per person per day; snoozed and exempt tasks are left alone.
@@ -100,6 +102,8 @@ export interface PlannerInput {
   readonly seededAt: (connector: string) => string | null;
   /** Tasks that had a status comment planned or sent before. */
   readonly commented: ReadonlySet<string>;
+  /** Tasks whose status comment a person took over (edited, or deleted): taskwire leaves them alone. */
+  readonly leftAlone: ReadonlySet<string>;
   readonly past: readonly PastFollowup[];
   /** Snoozes (from a Slack button): until when. */
   readonly snoozedUntil: ReadonlyMap<string, string>;
@@ -146,6 +150,7 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
     .filter((t) => input.commentConnectors.has(t.connector) && t.deletedAt === null && (t.type !== 'pull_request' || byTask.has(t.id)))
     .sort((a, b) => severityRank(byTask.get(a.id)) - severityRank(byTask.get(b.id)) || a.id.localeCompare(b.id));
   for (const t of commentable) {
+    if (input.leftAlone.has(t.id)) continue; // a person's edit wins
     if (!input.fullScope && !byTask.has(t.id) && !input.commented.has(t.id)) continue;
     const flags = (byTask.get(t.id) ?? []).filter((f) => COMMENT_FLAGS.has(f.code));
     const had = input.commented.has(t.id);

@@ -147,6 +147,7 @@ async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean)
     labelPushes: new Set(config.connectors.filter((c) => c.type === 'github' && c.writes.labels).map((c) => c.name)),
     seededAt: (c) => seeds.get(c) ?? null,
     commented: await store.outbox.commentedTasks(),
+    leftAlone: new Set((await store.outbox.statusComments()).filter((c) => c.leftAloneAt !== null).map((c) => c.taskId)),
     past,
     snoozedUntil,
     doneEvidence,

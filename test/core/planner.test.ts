@@ -33,6 +33,7 @@ function input(tasks: Task[], flags: Flag[], over: Partial<PlannerInput> = {}): 
     labelPushes: new Set(['github-acme']),
     seededAt: () => SEED,
     commented: new Set(),
+    leftAlone: new Set(),
     past: [],
     snoozedUntil: new Map(),
     doneEvidence: new Map(),
@@ -63,6 +64,11 @@ describe('the follow-up planner', () => {
     expect(dm.about).toEqual([{ taskId: overdue.id, code: 'overdue' }, { taskId: stale.id, code: 'stale' }]);
     // Planning the same state again gives the same keys: the outbox keeps one copy.
     expect(planFollowups(input([overdue, stale, ownerless], [flag(overdue.id, 'overdue', 'critical'), flag(stale.id, 'stale'), flag(ownerless.id, 'no_owner')])).map((a) => a.key)).toEqual(plan.map((a) => a.key));
+  });
+
+  it("plans no status comment on a ticket whose comment a person took over (a person's edit wins)", () => {
+    const plan = planFollowups(input([overdue], [flag(overdue.id, 'overdue')], { commented: new Set([overdue.id]), leftAlone: new Set([overdue.id]) }));
+    expect(plan.filter((a) => a.kind === 'status_comment')).toEqual([]);
   });
 
   it('writes an all-clear once the flags of a commented ticket resolve', () => {

@@ -119,6 +119,37 @@ describe('the sandbox end to end', () => {
     await s2.close();
   });
 
+  it("a person's edit to a status comment wins: left alone over later cycles, no second comment, said by plan and explain", async () => {
+    env = await sandboxEnv();
+    expect((await env.cli('sync')).code).toBe(0);
+    const store = env.store();
+    const flagged = new Set((await store.openFlags()).map((f) => f.taskId));
+    const gh = (await store.listTasks({ connector: 'github-acme' })).find((t) => flagged.has(t.id) && ourComments(env!.sb, t).length === 1)!;
+    await store.close();
+    // Priya rewrites taskwire's comment on a GitHub issue and Jira's OPS-15.
+    const [, repo, n] = /^(.+)#(\d+)$/.exec(gh.key)!;
+    const ghComment = env.sb.github.comments(repo!, Number(n)).find((c) => c.user === 'taskwire-bot')!;
+    const ghText = ghComment.body.split('\n').filter((l) => l.startsWith('<!--')).concat('Priya: I own this now; the runbook has the plan.').join('\n');
+    env.sb.github.editCommentAs(repo!, ghComment.id, who('priya').github, ghText);
+    const jiraComment = env.sb.jira.comments('OPS-15').find((c) => c.author === 'acc-taskwire')!;
+    env.sb.jira.editComment('OPS-15', jiraComment.id, who('priya').jira, 'Priya: sorting out the owner on Monday.');
+    // Things change that would rewrite both comments; cycles run again.
+    env.sb.jira.updateIssue('OPS-15', { assignee: who('alex').jira }, who('priya').jira);
+    env.sb.github.updateIssue(repo!, Number(n), { assignees: [who('sam').github] }, who('priya').github);
+    for (let i = 0; i < 2; i++) {
+      env.jump(3 * 3600_000);
+      const r = await env.cli('sync');
+      expect(r.code, r.out).toBe(0);
+    }
+    expect(env.sb.github.comments(repo!, Number(n)).filter((c) => c.body.includes('<!-- taskwire:status'))).toEqual([expect.objectContaining({ id: ghComment.id, body: ghText })]);
+    expect(env.sb.jira.comments('OPS-15').filter((c) => c.author === 'acc-taskwire')).toHaveLength(1);
+    expect(env.sb.jira.comments('OPS-15').find((c) => c.id === jiraComment.id)!.text).toContain('sorting out the owner on Monday');
+    const plan = await env.cli('plan');
+    expect(plan.out).toMatch(new RegExp(`status comment on ${gh.id.replace(/[/#]/g, '.')} left alone since .*: a person edited the status comment`));
+    expect(plan.out).toMatch(/status comment on jira-acme:OPS-15 left alone since .*edited the status comment/);
+    expect((await env.cli('explain', 'OPS-15')).out).toMatch(/Status comment: left alone since .* a person's edit wins/);
+  });
+
   it('looks at the past with --as-of, and scores its own flags on the history with taskwire backtest', async () => {
     env = await sandboxEnv();
     expect((await env.cli('sync')).code).toBe(0);
