@@ -13,6 +13,7 @@ import { loadContext } from './cli/context.js';
 import { processIo, type Io } from './cli/io.js';
 import { explainCommand } from './cli/explain.js';
 import { healthCommand } from './cli/health.js';
+import { inboxCommand } from './cli/inbox.js';
 import { peopleCommand } from './cli/people.js';
 import { reportCommand } from './cli/report.js';
 import { runCommand } from './cli/run.js';
@@ -75,6 +76,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--replay <id>', 'queue a dead (or planned) follow-up again')
     .option('--json', 'print JSON')
     .action(async (opts: { dead?: boolean; replay?: string; json?: boolean }) => setExit(await outboxCommand(loadContext(io, configFlag()), opts)));
+
+  program
+    .command('inbox')
+    .description('webhook deliveries stored before they were acknowledged: waiting, retried, dead letters')
+    .option('--dead', 'only deliveries that could not be processed, with the reason')
+    .option('--replay <id>', 'queue a dead delivery again')
+    .option('--json', 'print JSON')
+    .action(async (opts: { dead?: boolean; replay?: string; json?: boolean }) => setExit(await inboxCommand(loadContext(io, configFlag()), opts)));
 
   program
     .command('verify')

@@ -124,7 +124,7 @@ export function notionWebhook(deps: NotionWebhookDeps): WebhookHandler {
       if (e.type.startsWith('page.') && e.entity.type === 'page') {
         // Even page.deleted is read again: the page says whether it is in the trash now (events come out of order).
         const page = await retrieve(deps.client, e.entity.id);
-        if (page === null) return { items: [{ type: 'deleted', key: e.entity.id, at: e.timestamp }] };
+        if (page === null) return e.type === 'page.deleted' ? { items: [{ type: 'deleted', key: e.entity.id, at: e.timestamp }] } : { items: [], ignored: 'the page is not shared with the integration (or is gone)' };
         const source = (await deps.sources()).find((s) => s.id === page.parent.data_source_id);
         if (!source) return { items: [], ignored: 'page is not in a configured data source' };
         if (page.in_trash || page.archived) return { items: [{ type: 'deleted', key: page.id, at: page.last_edited_time }] };

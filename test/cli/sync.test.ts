@@ -80,6 +80,6 @@ describe('taskwire sync and check --online against the GitHub fake', () => {
   it('a failing tool fails the sync with its reason and exit 1', async () => {
     const r = await cli(['sync', '--once'], 'ghp_wrong');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/github-acme: FAILED — .*401/);
+    expect(r.out.split('\n').filter((l) => l.startsWith('github-acme: '))).toEqual([expect.stringMatching(/^github-acme: GET \/repos\/\{owner\}\/\{repo\}\/issues: HTTP 401 .*GitHub rejected the credentials: check token/)]);
   });
 });
