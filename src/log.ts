@@ -53,7 +53,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       serializers: {
         // Stack traces are for debugging: at info and above an error is its message (and type).
         err: (err: unknown) => {
-          const e = pino.stdSerializers.err(err as Error);
+          if (!(err instanceof Error)) return typeof err === 'string' ? scrub(err) : err;
+          const e = pino.stdSerializers.err(err);
           const { stack, cause: _cause, ...rest } = e as typeof e & { cause?: unknown };
           return debug ? { ...e, message: scrub(e.message), stack: scrub(stack ?? '') } : { ...rest, message: scrub(e.message) };
         },

@@ -11,6 +11,9 @@ import { listRepos, pollGithub, refreshGithub } from './poll.js';
 import { githubWebhook } from './webhook.js';
 import { writeGithub } from './write.js';
 
+/** A failed look-up of our own login is tried again after this. */
+const SELF_RETRY_MS = 60_000;
+
 /** Org repositories are listed again at most this often (a new repo shows up within the hour). */
 const ORG_REFRESH_MS = 60 * 60 * 1000;
 
@@ -35,16 +38,18 @@ export function createGithub(config: GithubConfig, context: ConnectorContext): G
   };
 
   // The login our writes appear under: a token's user (an App's writes come from a Bot account anyway),
-  // read once. Polls carry on without it; writes need it (to tell our comments from people's).
-  let self: Promise<string> | null = null;
-  const whoAmI = () =>
-    (self ??= client
-      .get<{ login: string }>('GET /user')
-      .then((r) => r.data.login)
-      .catch((err: unknown) => {
-        self = null; // try again next time
-        throw err;
-      }));
+  // read once. Polls carry on without it; writes need it (to tell our comments from people's). A
+  // failed look-up is not repeated for a minute (not once per delivery while GitHub is down).
+  let self: { login: Promise<string> } | null = null;
+  const whoAmI = () => {
+    if (self === null) {
+      const login = client.get<{ login: string }>('GET /user').then((r) => r.data.login);
+      const entry = { login };
+      self = entry;
+      login.catch(() => setTimeout(() => self === entry && (self = null), SELF_RETRY_MS).unref());
+    }
+    return self.login;
+  };
   const selfLogin = () => (config.app ? Promise.resolve(null) : whoAmI().catch(() => null));
   const writerLogin = () => (config.app ? Promise.resolve(null) : whoAmI());
 

@@ -5,17 +5,16 @@
 import { createHash } from 'node:crypto';
 import type { Identity } from '../core/identity.js';
 import type { Cursor, ExternalAccount, SourceItem } from '../core/model.js';
-import type { InboxFence } from '../store/inbox.js';
 import type { ApplyResult, ConnectorId, StoreItem, TaskStore } from '../store/store.js';
 
-export async function ingestPage(
-  store: TaskStore,
-  connector: ConnectorId,
-  identity: Identity,
-  items: readonly SourceItem[],
-  cursor: Cursor | null,
-  fence?: InboxFence,
-): Promise<ApplyResult> {
+export async function ingestPage(store: TaskStore, connector: ConnectorId, identity: Identity, items: readonly SourceItem[], cursor: Cursor | null): Promise<ApplyResult> {
+  const { storeItems, accounts } = resolveItems(connector, identity, items);
+  if (accounts.length > 0) await store.recordAccounts(accounts);
+  return store.applyBatch(connector, storeItems, cursor);
+}
+
+/** Owners resolved through the identity registry, and the accounts seen on the way. */
+export function resolveItems(connector: ConnectorId, identity: Identity, items: readonly SourceItem[]): { storeItems: StoreItem[]; accounts: ExternalAccount[] } {
   const seen = new Map<string, ExternalAccount>();
   const storeItems: StoreItem[] = items.map((item) => {
     if (item.type !== 'task') return item;
@@ -24,8 +23,7 @@ export async function ingestPage(
     }
     return { ...item, owner: identity.ownership(item.task.assignees).owner };
   });
-  if (seen.size > 0) await store.recordAccounts([...seen.values()]);
-  return store.applyBatch(connector, storeItems, cursor, fence);
+  return { storeItems, accounts: [...seen.values()] };
 }
 
 const IDENTITY_KEY = 'identity_fingerprint';

@@ -47,11 +47,15 @@ export class SqliteInbox implements InboxStore {
         `INSERT INTO inbox (connector, delivery_id, received_at, body, headers, status, next_attempt_at)
          VALUES (@connector, @deliveryId, @now, @body, @headers, 'received', @now) ON CONFLICT (connector, delivery_id) DO NOTHING`,
       ),
-      claim: db.prepare<[string, string, string, string, number], Row>(
-        `UPDATE inbox SET status = 'claimed', lease_until = ?, claimed_by = ?, attempts = attempts + 1
-          WHERE id IN (SELECT id FROM inbox
-                        WHERE (status = 'received' AND next_attempt_at <= ?) OR (status = 'claimed' AND lease_until < ?)
-                        ORDER BY id LIMIT ?)
+      // Expired claims first (a holder that died), then waiting rows in arrival order; each an index walk.
+      claimExpired: db.prepare<{ until: string; holder: string; now: string; limit: number }, Row>(
+        `UPDATE inbox SET lease_until = @until, claimed_by = @holder, attempts = attempts + 1
+          WHERE id IN (SELECT id FROM inbox WHERE status = 'claimed' AND lease_until < @now ORDER BY lease_until LIMIT @limit)
+          RETURNING *`,
+      ),
+      claimWaiting: db.prepare<{ until: string; holder: string; now: string; limit: number }, Row>(
+        `UPDATE inbox SET status = 'claimed', lease_until = @until, claimed_by = @holder, attempts = attempts + 1
+          WHERE id IN (SELECT id FROM inbox WHERE status = 'received' AND next_attempt_at <= @now ORDER BY id LIMIT @limit)
           RETURNING *`,
       ),
       renew: db.prepare(`UPDATE inbox SET lease_until = ? WHERE id = ? AND claimed_by = ? AND attempts = ? AND status = 'claimed'`),
@@ -90,8 +94,15 @@ export class SqliteInbox implements InboxStore {
   }
 
   async claim(holder: string, leaseMs: number, limit: number): Promise<InboxRow[]> {
-    const now = this.iso();
-    return this.stmt.claim.all(this.iso(leaseMs), holder, now, now, limit).map(inboxRow).sort((a, b) => a.id - b.id);
+    const args = { until: this.iso(leaseMs), holder, now: this.iso(), limit };
+    return this.db
+      .transaction(() => {
+        const expired = this.stmt.claimExpired.all(args);
+        return [...expired, ...this.stmt.claimWaiting.all({ ...args, limit: limit - expired.length })];
+      })
+      .immediate()
+      .map(inboxRow)
+      .sort((a, b) => a.id - b.id);
   }
 
   async renew(claims: readonly Claim[], leaseMs: number): Promise<Set<number>> {

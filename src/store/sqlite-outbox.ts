@@ -85,11 +85,14 @@ export class SqliteOutbox implements OutboxStore {
       dueConnectors: db.prepare<[string, string], { connector: string }>(
         `SELECT DISTINCT connector FROM outbox WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'claimed' AND lease_until < ?)`,
       ),
+      // The oldest row that is due — pending, or claimed by a holder whose lease ran out — and whose task
+      // (else subject: a person's DM, a team's triage) has no earlier row unfinished: in order per task.
       claimNext: db.prepare<{ connector: string; now: string; until: string; holder: string }, Row>(
         `UPDATE outbox SET status = 'claimed', lease_until = @until, claimed_by = @holder, attempts = attempts + 1
           WHERE id = (SELECT o.id FROM outbox o
-                       WHERE o.connector = @connector -- in order per task (else per subject: a person's DM, a team's triage)
-                         AND ((o.status = 'pending' AND o.next_attempt_at <= @now) OR (o.status = 'claimed' AND o.lease_until < @now))
+                       WHERE o.id IN (SELECT id FROM outbox WHERE connector = @connector AND status = 'pending' AND next_attempt_at <= @now
+                                      UNION ALL
+                                      SELECT id FROM outbox WHERE connector = @connector AND status = 'claimed' AND lease_until < @now)
                          AND NOT EXISTS (SELECT 1 FROM outbox e
                                           WHERE coalesce(e.task_id, e.subject) = coalesce(o.task_id, o.subject) AND e.id < o.id
                                             AND e.status IN ('pending', 'claimed', 'sending'))

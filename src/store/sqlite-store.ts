@@ -7,12 +7,10 @@ import type { AccountRef, Cursor, ExternalAccount, Flag, HistoryEntry, StoredFla
 import type { CycleSample } from '../core/risk.js';
 import type { FlagCode } from '../core/model.js';
 import type { PlannedAction } from '../core/planner.js';
-import { LostClaimError } from './claims.js';
 import { openDatabase, type Db } from './db.js';
-import type { InboxFence } from './inbox.js';
 import { SqliteInbox } from './sqlite-inbox.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
-import type { AccountRecord, ApplyResult, ConnectorId, ItemFailure, StoreItem, StoredEvidence, TaskQuery, TaskStore } from './store.js';
+import { mergeResults, type AccountRecord, type ApplyResult, type ConnectorId, type DeliveriesResult, type DeliveryItems, type ItemFailure, type StoreItem, type StoredEvidence, type TaskQuery, type TaskStore } from './store.js';
 import { TASK_COLUMNS, TRACKED_FIELDS, contentHash, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
 
 /** History uses the canonical field names, not column names. */
@@ -101,6 +99,13 @@ export class SqliteStore implements TaskStore {
       itemHealed: db.prepare('DELETE FROM item_failures WHERE connector = ? AND key = ?'),
       itemAttempts: db.prepare<[string, string], { attempts: number }>('SELECT attempts FROM item_failures WHERE connector = ? AND key = ?'),
       anyFailing: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM item_failures WHERE connector = ?'),
+      account: db.prepare(
+        `INSERT INTO accounts (kind, account_id, connector, name, email, is_bot, first_seen_at, last_seen_at)
+         VALUES (@kind, @id, @connector, @name, @email, @isBot, @now, @now)
+         ON CONFLICT (kind, account_id) DO UPDATE SET
+           name = coalesce(excluded.name, name), email = coalesce(excluded.email, email),
+           is_bot = max(is_bot, excluded.is_bot), last_seen_at = excluded.last_seen_at`,
+      ),
     };
   }
 
@@ -108,58 +113,80 @@ export class SqliteStore implements TaskStore {
     return new SqliteStore(openDatabase(path), opts);
   }
 
-  async applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null, fence?: InboxFence): Promise<ApplyResult> {
-    return this.applyBatchSync(connector, items, cursor, fence);
+  async applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): Promise<ApplyResult> {
+    return this.applyBatchSync(connector, items, cursor);
+  }
+
+  async applyDeliveries(connector: ConnectorId, deliveries: readonly DeliveryItems[], accounts: readonly ExternalAccount[]): Promise<DeliveriesResult> {
+    return this.db
+      .transaction((): DeliveriesResult => {
+        this.recordAccountsSync(accounts);
+        const results: ApplyResult[] = [];
+        const finished: number[] = [];
+        const lost: number[] = [];
+        for (const d of deliveries) {
+          // The claim first: a delivery taken over by another holder is theirs to apply.
+          if (!this.inbox.finishSync(d.claim, d.items.length === 0 ? 'ignored' : 'processed', d.ignored)) {
+            lost.push(d.claim.id);
+            continue;
+          }
+          if (d.items.length > 0) results.push(this.applyItems(connector, d.items, null));
+          finished.push(d.claim.id);
+        }
+        return { applied: mergeResults(results), finished, lost };
+      })
+      .immediate();
   }
 
   /** The synchronous body of applyBatch (also used by the benchmark to measure the store alone). */
-  applyBatchSync(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null, fence?: InboxFence): ApplyResult {
-    const run = this.db.transaction((): ApplyResult => {
-      const now = this.now();
-      const counts = { inserted: 0, updated: 0, unchanged: 0, stale: 0, deleted: 0, activity: 0, evidence: 0, failed: 0 };
-      const changed = new Set<string>();
-      // An item read whole again heals its failure record (looked for only when the connector has any).
-      const healing = this.stmt.anyFailing.get(connector.name)!.n > 0;
-      for (const item of items) {
-        if (item.type === 'task') {
-          const outcome = this.applyTask(connector, item, now);
-          counts[outcome]++;
-          if (outcome === 'inserted' || outcome === 'updated') changed.add(`${connector.name}:${item.task.key}`);
-          if (healing) this.stmt.itemHealed.run(connector.name, item.task.key);
-        } else if (item.type === 'failed') {
-          this.recordItemFailure(connector.name, item.key, item.error, now);
-          counts.failed++;
-        } else if (item.type === 'deleted') {
-          const id = `${connector.name}:${item.key}`;
-          const at = isoUtc(item.at);
-          if (this.stmt.softDelete.run(at, id).changes === 1) {
-            this.stmt.history.run(id, 'deletedAt', null, JSON.stringify(at), at, 'unknown', null, now);
-            counts.deleted++;
-            changed.add(id);
-          }
-        } else if (item.type === 'history') {
-          // The tool's own history of a task already stored (kept once, with its source times).
-          const id = `${connector.name}:${item.key}`;
-          if (!this.stmt.exists.get(id)) continue;
-          for (const h of item.entries) this.stmt.historyOnce.run(id, h.field, json(h.oldValue), json(h.newValue), isoUtc(h.at), h.actor, h.actorId ?? null, 'source', now);
-        } else if (item.type === 'evidence') {
-          const r = this.stmt.evidence.run(connector.name, item.source, item.sourceUrl, item.target, item.kind, isoUtc(item.at), item.actor, item.actorId ?? null, item.summary, item.until === undefined ? null : isoUtc(item.until), now);
-          counts.evidence += r.changes;
-        } else {
-          const id = `${connector.name}:${item.key}`;
-          if (!this.stmt.exists.get(id)) continue;
-          const at = isoUtc(item.at);
-          const r = this.stmt.historyOnce.run(id, 'activity', null, JSON.stringify(item.what), at, item.actor, item.actorId ?? null, 'activity', now);
-          if (r.changes === 0) continue;
-          counts.activity++;
-          if (item.actor === 'human' && this.stmt.humanActivity.run({ at, id }).changes === 1) changed.add(id);
+  applyBatchSync(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): ApplyResult {
+    return this.db.transaction(() => this.applyItems(connector, items, cursor)).immediate();
+  }
+
+  /** Items (and the cursor that covers them) into the store, inside the caller's transaction. */
+  private applyItems(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): ApplyResult {
+    const now = this.now();
+    const counts = { inserted: 0, updated: 0, unchanged: 0, stale: 0, deleted: 0, activity: 0, evidence: 0, failed: 0 };
+    const changed = new Set<string>();
+    // An item read whole again heals its failure record (looked for only when the connector has any).
+    const healing = this.stmt.anyFailing.get(connector.name)!.n > 0;
+    for (const item of items) {
+      if (item.type === 'task') {
+        const outcome = this.applyTask(connector, item, now);
+        counts[outcome]++;
+        if (outcome === 'inserted' || outcome === 'updated') changed.add(`${connector.name}:${item.task.key}`);
+        if (healing) this.stmt.itemHealed.run(connector.name, item.task.key);
+      } else if (item.type === 'failed') {
+        this.recordItemFailure(connector.name, item.key, item.error, now);
+        counts.failed++;
+      } else if (item.type === 'deleted') {
+        const id = `${connector.name}:${item.key}`;
+        const at = isoUtc(item.at);
+        if (this.stmt.softDelete.run(at, id).changes === 1) {
+          this.stmt.history.run(id, 'deletedAt', null, JSON.stringify(at), at, 'unknown', null, now);
+          counts.deleted++;
+          changed.add(id);
         }
+      } else if (item.type === 'history') {
+        // The tool's own history of a task already stored (kept once, with its source times).
+        const id = `${connector.name}:${item.key}`;
+        if (!this.stmt.exists.get(id)) continue;
+        for (const h of item.entries) this.stmt.historyOnce.run(id, h.field, json(h.oldValue), json(h.newValue), isoUtc(h.at), h.actor, h.actorId ?? null, 'source', now);
+      } else if (item.type === 'evidence') {
+        const r = this.stmt.evidence.run(connector.name, item.source, item.sourceUrl, item.target, item.kind, isoUtc(item.at), item.actor, item.actorId ?? null, item.summary, item.until === undefined ? null : isoUtc(item.until), now);
+        counts.evidence += r.changes;
+      } else {
+        const id = `${connector.name}:${item.key}`;
+        if (!this.stmt.exists.get(id)) continue;
+        const at = isoUtc(item.at);
+        const r = this.stmt.historyOnce.run(id, 'activity', null, JSON.stringify(item.what), at, item.actor, item.actorId ?? null, 'activity', now);
+        if (r.changes === 0) continue;
+        counts.activity++;
+        if (item.actor === 'human' && this.stmt.humanActivity.run({ at, id }).changes === 1) changed.add(id);
       }
-      if (cursor !== null) this.stmt.putCursor.run(connector.name, JSON.stringify(cursor), now);
-      if (fence && !this.inbox.finishSync(fence.inbox, 'processed')) throw new LostClaimError(`inbox #${fence.inbox.id}`);
-      return { ...counts, changed: [...changed] };
-    });
-    return run.immediate();
+    }
+    if (cursor !== null) this.stmt.putCursor.run(connector.name, JSON.stringify(cursor), now);
+    return { ...counts, changed: [...changed] };
   }
 
   /** An item that failed: read again after a backoff that doubles from 5 minutes up to 6 hours. */
@@ -519,19 +546,12 @@ export class SqliteStore implements TaskStore {
   }
 
   async recordAccounts(accounts: readonly ExternalAccount[]): Promise<void> {
+    this.db.transaction(() => this.recordAccountsSync(accounts))();
+  }
+
+  private recordAccountsSync(accounts: readonly ExternalAccount[]): void {
     const now = this.now();
-    const upsert = this.db.prepare(
-      `INSERT INTO accounts (kind, account_id, connector, name, email, is_bot, first_seen_at, last_seen_at)
-       VALUES (@kind, @id, @connector, @name, @email, @isBot, @now, @now)
-       ON CONFLICT (kind, account_id) DO UPDATE SET
-         name = coalesce(excluded.name, name), email = coalesce(excluded.email, email),
-         is_bot = max(is_bot, excluded.is_bot), last_seen_at = excluded.last_seen_at`,
-    );
-    this.db.transaction(() => {
-      for (const a of accounts) {
-        upsert.run({ kind: a.kind, id: a.id, connector: a.connector, name: a.name ?? null, email: a.email ?? null, isBot: a.isBot ? 1 : 0, now });
-      }
-    })();
+    for (const a of accounts) this.stmt.account.run({ kind: a.kind, id: a.id, connector: a.connector, name: a.name ?? null, email: a.email ?? null, isBot: a.isBot ? 1 : 0, now });
   }
 
   async listAccounts(): Promise<AccountRecord[]> {

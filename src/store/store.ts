@@ -4,7 +4,8 @@
  */
 import type { FlagDiff } from '../core/flags.js';
 import type { PlannedAction } from '../core/planner.js';
-import type { InboxFence, InboxStore } from './inbox.js';
+import type { Claim } from './claims.js';
+import type { InboxStore } from './inbox.js';
 import type { OutboxStore } from './outbox.js';
 import type { CycleSample } from '../core/risk.js';
 import type {
@@ -68,6 +69,21 @@ export interface ApplyResult {
   readonly failed: number;
 }
 
+/** A claimed inbox delivery and the items it carries (none: ignored, and why). */
+export interface DeliveryItems {
+  readonly claim: Claim;
+  readonly items: readonly StoreItem[];
+  readonly ignored?: string | undefined;
+}
+
+export interface DeliveriesResult {
+  readonly applied: ApplyResult;
+  /** Ids of the rows finished here. */
+  readonly finished: readonly number[];
+  /** Ids of the rows whose claim was lost: nothing of theirs was written. */
+  readonly lost: readonly number[];
+}
+
 /** An item whose detail keeps failing: retried on later cycles with backoff, shown by health and /metrics. */
 export interface ItemFailure {
   readonly connector: string;
@@ -105,11 +121,16 @@ export interface TaskStore {
   /**
    * Applies one page of items and advances the connector's cursor in one transaction: all of it or
    * none of it. Unchanged items (same content hash) write nothing; an item older than the stored one
-   * is skipped; field changes are recorded in the history. With a fence, the inbox row the batch came
-   * from is finished in the same transaction — and if its claim was lost, nothing is written
-   * (LostClaimError).
+   * is skipped; field changes are recorded in the history.
    */
-  applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null, fence?: InboxFence): Promise<ApplyResult>;
+  applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): Promise<ApplyResult>;
+  /**
+   * Applies claimed inbox deliveries of one connector in one transaction: each delivery whose claim is
+   * still held has its items applied and its row finished (processed, or ignored when it had none);
+   * one whose claim was lost is left untouched (its new holder applies it). The accounts seen are
+   * recorded in the same transaction.
+   */
+  applyDeliveries(connector: ConnectorId, deliveries: readonly DeliveryItems[], accounts: readonly ExternalAccount[]): Promise<DeliveriesResult>;
   getCursor(connector: string): Promise<Cursor | null>;
   resetCursor(connector: string): Promise<void>;
 
@@ -182,4 +203,15 @@ export interface TaskStore {
   /** True when the store can be written (for /readyz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** Several apply results as one (a batch of deliveries). */
+export function mergeResults(results: readonly ApplyResult[]): ApplyResult {
+  const out = { inserted: 0, updated: 0, unchanged: 0, stale: 0, deleted: 0, activity: 0, evidence: 0, failed: 0 };
+  const changed = new Set<string>();
+  for (const r of results) {
+    for (const k of Object.keys(out) as (keyof typeof out)[]) out[k] += r[k];
+    for (const id of r.changed) changed.add(id);
+  }
+  return { ...out, changed: [...changed] };
 }

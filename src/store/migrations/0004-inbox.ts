@@ -36,7 +36,10 @@ INSERT INTO inbox (connector, delivery_id, received_at, body, status, next_attem
          received_at
     FROM webhook_deliveries;
 DROP TABLE webhook_deliveries;
-CREATE INDEX inbox_due ON inbox (status, next_attempt_at);
+-- Claims walk waiting rows in arrival order (status, id) and find expired leases (status, lease_until),
+-- so a claim costs the same however many rows are finished.
+CREATE INDEX inbox_waiting ON inbox (status, id);
+CREATE INDEX inbox_leases ON inbox (status, lease_until);
 CREATE INDEX inbox_finished ON inbox (finished_at) WHERE status IN ('processed', 'ignored', 'dead');
 
 CREATE TABLE item_failures (
@@ -49,6 +52,10 @@ CREATE TABLE item_failures (
   next_attempt_at TEXT NOT NULL,
   PRIMARY KEY (connector, key)
 ) STRICT;
+
+-- The outbox is claimed the same way: per connector, in id order, and expired leases apart.
+CREATE INDEX outbox_waiting ON outbox (connector, status, id);
+CREATE INDEX outbox_leases ON outbox (status, lease_until);
 
 CREATE TABLE status_comments (
   task_id        TEXT PRIMARY KEY,
