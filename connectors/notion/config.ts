@@ -44,7 +44,7 @@ export const notionConfigSchema = z.strictObject({
   overlap: duration().prefault('2m'),
   webhook: z
     .strictObject({
-      verificationToken: secret().optional().meta({ description: 'the token Notion sends once when the subscription is created (taskwire logs it when it arrives)' }),
+      verificationToken: secret().optional().meta({ description: 'the token Notion sends once when the subscription is created (taskwire check --online shows it); the only token trusted; until set, events are refused' }),
     })
     .optional(),
   writes: z
