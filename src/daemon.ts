@@ -90,7 +90,7 @@ export class Daemon {
 
   async start(): Promise<void> {
     const { config, log } = this.opts;
-    this.store = openStore(config, this.opts.cwd, this.now); // opens and migrates; fails loudly on a newer schema
+    this.store = await openStore(config, this.opts.cwd, this.now); // opens and migrates; fails loudly on a newer schema
     this.identity = await loadIdentity(config, this.store);
     this.engine = engineFromConfig(config, this.identity);
     for (const c of config.connectors.filter((x) => x.enabled)) {

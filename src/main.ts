@@ -10,16 +10,26 @@ import { Engine } from './core/engine.js';
 import { buildIdentity, type Identity } from './core/identity.js';
 import type { AccountRef } from './core/model.js';
 import { TaskwireError } from './errors.js';
+import { PgStore } from './store/pg/pg-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { TaskStore } from './store/store.js';
 
-export function storePath(config: Config, cwd: string): string {
-  return resolve(cwd, config.store.path);
+/** Where the store is, in words (`sqlite at /data/taskwire.db`, `postgres at db.internal:5432/taskwire`). */
+export function storeDescription(config: Config, cwd: string): string {
+  const s = config.store;
+  if (s.driver === 'sqlite') return `sqlite at ${resolve(cwd, s.path)}`;
+  const u = new URL(s.url);
+  return `postgres at ${u.host}${u.pathname}, schema ${s.schema}, pool of ${s.poolSize}`;
 }
 
-/** Opens (and migrates) the store; `now` stamps its bookkeeping (first seen, sync times) — the CLI's clock. */
-export function openStore(config: Config, cwd: string, now: () => number = Date.now): SqliteStore {
-  return SqliteStore.open(storePath(config, cwd), { clock: () => new Date(now()) });
+/**
+ * Opens (and migrates) the store. SQLite stamps its bookkeeping (first seen, sync times) with `now` —
+ * the CLI's clock; PostgreSQL with the database's own clock, which every replica shares.
+ */
+export async function openStore(config: Config, cwd: string, now: () => number = Date.now): Promise<TaskStore> {
+  const s = config.store;
+  if (s.driver === 'postgres') return PgStore.open({ url: s.url, poolSize: s.poolSize, schema: s.schema });
+  return SqliteStore.open(resolve(cwd, s.path), { clock: () => new Date(now()) });
 }
 
 export function identityFromConfig(config: Config, discovered: readonly AccountRef[] = []): Identity {

@@ -28,7 +28,7 @@ export async function backtest(ctx: CommandContext, opts: BacktestCommandOptions
   const every = /^(\d+)\s*(d|w)$/.exec(opts.every ?? '1d');
   if (!every || Number(every[1]) < 1) throw new UsageError(`--every: "${opts.every}" is not a step such as 1d, 2d or 1w`);
   const everyDays = Number(every[1]) * (every[2] === 'w' ? 7 : 1);
-  const store = openStore(ctx.config, ctx.io.cwd, () => now);
+  const store = await openStore(ctx.config, ctx.io.cwd, () => now);
   try {
     const identity = await loadIdentity(ctx.config, store);
     const tasks = await store.listTasks({ includeDeleted: true });

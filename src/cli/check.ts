@@ -2,7 +2,7 @@
 import { findConnectorModule } from '../../connectors/index.js';
 import type { Config } from '../config/schema.js';
 import type { TaskStore } from '../store/store.js';
-import { connectorAvailable, connectorState, createConnector, foregroundTiming, openStore, storePath } from '../main.js';
+import { connectorAvailable, connectorState, createConnector, foregroundTiming, openStore, storeDescription } from '../main.js';
 import type { CommandContext } from './context.js';
 
 export async function checkCommand(ctx: CommandContext, opts: { online?: boolean } = {}): Promise<number> {
@@ -17,7 +17,7 @@ export async function checkCommand(ctx: CommandContext, opts: { online?: boolean
  */
 async function checkOnline(ctx: CommandContext): Promise<number> {
   ctx.io.out('online:\n');
-  const store = openStore(ctx.config, ctx.io.cwd);
+  const store = await openStore(ctx.config, ctx.io.cwd);
   try {
     const results = await Promise.all(ctx.config.connectors.filter((x) => x.enabled).map((c) => checkOne(ctx, c, store)));
     for (const lines of results) ctx.io.out(lines.text);
@@ -48,7 +48,7 @@ export function summarize(c: Config, file: string, cwd: string): string {
   const row = (label: string, text: string) => lines.push(`  ${label.padEnd(11)} ${text}`);
   const cal = c.calendar;
   row('timezone', `${c.timezone} (${cal.workdays.join(' ')} ${cal.hours.start}–${cal.hours.end}, ${cal.holidays.length} holiday(s))`);
-  row('store', `sqlite at ${storePath(c, cwd)}`);
+  row('store', storeDescription(c, cwd));
   row('server', `${c.server.host}:${c.server.port}, API ${c.server.apiToken ? 'on (bearer token)' : 'off (no server.apiToken)'}`);
   row('people', `${c.people.length} ${c.people.length === 1 ? 'person' : 'people'}, ${c.teams.length} team(s)${c.teams.length ? `: ${c.teams.map((t) => `${t.id} (${t.members.length} members${t.lead ? `, lead ${t.lead}` : ''})`).join(', ')}` : ''}`);
   const disabled = Object.entries(c.rules).filter(([k, r]) => k !== 'exempt' && 'enabled' in r && !r.enabled).map(([k]) => k);

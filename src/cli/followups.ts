@@ -32,7 +32,7 @@ function bodyOf(r: Described): string {
 /** Every planned action that is still current (not superseded), readably or as JSON. */
 export async function planCommand(ctx: CommandContext, opts: { json?: boolean; asOf?: string }, now: number): Promise<number> {
   if (opts.asOf !== undefined) return planAsOf(ctx, { json: opts.json === true, asOf: opts.asOf }, now);
-  const store = openStore(ctx.config, ctx.io.cwd);
+  const store = await openStore(ctx.config, ctx.io.cwd);
   try {
     const rows = await store.outbox.list({ status: ['planned', 'pending', 'claimed', 'sending'] });
     const leftAlone = (await store.outbox.statusComments()).filter((c) => c.leftAloneAt !== null);
@@ -65,7 +65,7 @@ export async function planCommand(ctx: CommandContext, opts: { json?: boolean; a
  * Nothing is written or sent.
  */
 async function planAsOf(ctx: CommandContext, opts: { json: boolean; asOf: string }, now: number): Promise<number> {
-  const sqlite = openStore(ctx.config, ctx.io.cwd, () => now);
+  const sqlite = await openStore(ctx.config, ctx.io.cwd, () => now);
   try {
     const identity = await loadIdentity(ctx.config, sqlite);
     const at = parseAsOf(opts.asOf, ctx, now);
@@ -94,7 +94,7 @@ async function planAsOf(ctx: CommandContext, opts: { json: boolean; asOf: string
 }
 
 export async function outboxCommand(ctx: CommandContext, opts: { dead?: boolean; replay?: string; json?: boolean }): Promise<number> {
-  const store = openStore(ctx.config, ctx.io.cwd);
+  const store = await openStore(ctx.config, ctx.io.cwd);
   try {
     if (opts.replay !== undefined) {
       const id = Number(opts.replay);
@@ -115,7 +115,7 @@ export async function outboxCommand(ctx: CommandContext, opts: { dead?: boolean;
 }
 
 export async function verifyCommand(ctx: CommandContext, ref: string, opts: { by?: string; note?: string }, now: number): Promise<number> {
-  const store = openStore(ctx.config, ctx.io.cwd, () => now);
+  const store = await openStore(ctx.config, ctx.io.cwd, () => now);
   try {
     const id = (await store.resolveRef(ref)) ?? (await store.listTasks()).find((t) => t.key === ref)?.id ?? null;
     if (id === null) throw new UsageError(`no task ${ref} (give an id, kind:key such as jira:OPS-14, a key or a URL)`);

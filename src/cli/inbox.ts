@@ -8,7 +8,7 @@ import type { InboxRow, InboxStatus } from '../store/inbox.js';
 import type { CommandContext } from './context.js';
 
 export async function inboxCommand(ctx: CommandContext, opts: { dead?: boolean; replay?: string; json?: boolean }): Promise<number> {
-  const store = openStore(ctx.config, ctx.io.cwd);
+  const store = await openStore(ctx.config, ctx.io.cwd);
   try {
     if (opts.replay !== undefined) {
       const id = Number(opts.replay);

@@ -20,7 +20,7 @@ export interface Live {
 }
 
 export async function withLiveEvaluation<T>(ctx: CommandContext, now: number, fn: (live: Live) => Promise<T>, asOf?: string): Promise<T> {
-  const sqlite = openStore(ctx.config, ctx.io.cwd, () => now);
+  const sqlite = await openStore(ctx.config, ctx.io.cwd, () => now);
   try {
     const identity = await loadIdentity(ctx.config, sqlite);
     const at = asOf === undefined ? now : parseAsOf(asOf, ctx, now);

@@ -4,7 +4,7 @@ import type { CommandContext } from './context.js';
 import { table } from './io.js';
 
 export async function peopleCommand(ctx: CommandContext, opts: { unmapped?: boolean; json?: boolean }): Promise<number> {
-  const store = openStore(ctx.config, ctx.io.cwd);
+  const store = await openStore(ctx.config, ctx.io.cwd);
   try {
     const identity = await loadIdentity(ctx.config, store);
     const accounts = await store.listAccounts();

@@ -18,7 +18,7 @@ export async function reportCommand(ctx: CommandContext, opts: { format?: string
   if (!FORMATS.includes(format)) throw new UsageError(`--format: "${opts.format}" is not one of ${FORMATS.join(', ')}`);
   const since = opts.since === undefined ? undefined : parseSince(opts.since, ctx.config.timezone);
   if (opts.post && opts.asOf !== undefined) throw new UsageError("--post delivers today's report; --as-of shows a past one (use one or the other)");
-  const sqlite = openStore(ctx.config, ctx.io.cwd, () => now);
+  const sqlite = await openStore(ctx.config, ctx.io.cwd, () => now);
   try {
     const identity = await loadIdentity(ctx.config, sqlite);
     // --as-of: the report as it would have been that morning, from the store rebuilt as it stood then.

@@ -21,7 +21,7 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
   if (opts.connector !== undefined && chosen.length === 0) throw new UsageError(`--connector: no enabled connector named "${opts.connector}" in ${ctx.file}`);
   const unavailable = chosen.filter((c) => !connectorAvailable(c));
   for (const c of unavailable) ctx.io.err(`taskwire: ${c.name}: the ${c.type} connector is not available in this build; skipped\n`);
-  const store = openStore(ctx.config, ctx.io.cwd, clock);
+  const store = await openStore(ctx.config, ctx.io.cwd, clock);
   const connectors: Connector[] = chosen.filter(connectorAvailable).map((c) => createConnector(c, { log: ctx.log, timezone: ctx.config.timezone, timing: foregroundTiming(ctx.config), state: connectorState(store, c.name) }));
   try {
     const identity = await loadIdentity(ctx.config, store);

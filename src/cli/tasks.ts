@@ -43,7 +43,7 @@ export async function tasksCommand(ctx: CommandContext, opts: TasksOptions, now:
 }
 
 async function readTasks(ctx: CommandContext, query: TaskQuery): Promise<Task[]> {
-  const store = openStore(ctx.config, ctx.io.cwd);
+  const store = await openStore(ctx.config, ctx.io.cwd);
   try {
     return await store.listTasks(query);
   } finally {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { connectorConfigSchemas, connectorModules } from '../../connectors/index.js';
 import { CONNECTOR_KINDS, SEVERITIES, TASK_TYPES, type FlagCode, type Severity } from '../core/model.js';
 import { crossCheck } from './cross-check.js';
-import { baseUrl, clockTime, duration, localDate, slug, timezone } from './fields.js';
+import { baseUrl, clockTime, duration, localDate, secret, slug, timezone } from './fields.js';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -20,12 +20,27 @@ const calendar = z
   .prefault({})
   .refine((c) => c.hours.start < c.hours.end, { message: 'hours.start must be before hours.end', path: ['hours'] });
 
-const store = z
-  .strictObject({
-    driver: z.literal('sqlite').default('sqlite'),
-    path: z.string().min(1).default('data/taskwire.db').meta({ description: 'SQLite file; relative to the working directory' }),
-  })
-  .prefault({});
+const sqliteStore = z.strictObject({
+  driver: z.literal('sqlite'),
+  path: z.string().min(1).default('data/taskwire.db').meta({ description: 'SQLite file; relative to the working directory' }),
+});
+
+const postgresStore = z.strictObject({
+  driver: z.literal('postgres'),
+  url: secret().meta({ description: 'secret: postgres://user:password@host:5432/db — write ${DATABASE_URL}, or urlFile' }),
+  poolSize: z.number().int().min(1).max(200).default(10).meta({ description: 'connections per replica' }),
+  schema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/i, { message: 'letters, digits and _ (at most 63)' })
+    .default('public')
+    .meta({ description: "the schema taskwire's tables live in (created if missing)" }),
+});
+
+/** SQLite by default (one container); `driver: postgres` for several replicas on one database. */
+const store = z.preprocess(
+  (v) => (v === undefined ? { driver: 'sqlite' } : v !== null && typeof v === 'object' && !('driver' in v) ? { driver: 'sqlite', ...v } : v),
+  z.discriminatedUnion('driver', [sqliteStore, postgresStore], { error: () => 'driver must be sqlite or postgres' }),
+);
 
 const server = z
   .strictObject({

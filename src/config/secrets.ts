@@ -4,8 +4,11 @@
  * The same key test drives log redaction, so what the loader treats as secret the logger hides.
  */
 
-/** token, apiToken, botToken, appToken, secret, secrets, signingSecret, privateKey, password, verificationToken … */
-const SECRET_KEY = /(^|[a-z])(token|secret|secrets|password|privatekey|privateKey)$/i;
+/**
+ * token, apiToken, botToken, appToken, secret, secrets, signingSecret, privateKey, password,
+ * verificationToken … and `url` (only the store's: a database URL carries its password).
+ */
+const SECRET_KEY = /(^|[a-z])(token|secret|secrets|password|privatekey|privateKey)$|^url$/i;
 const FILE_SUFFIX = 'File';
 
 export function isSecretKey(key: string): boolean {

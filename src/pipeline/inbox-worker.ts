@@ -166,7 +166,7 @@ async function apply(deps: InboxWorkerDeps, connector: Connector, parsed: readon
   const result = await deps.store.applyDeliveries(id, deliveries, [...accounts.values()]);
   const lost = new Set(result.lost);
   for (const { row, delivery } of parsed) count(row, lost.has(row.id) ? 'lost' : delivery.items.length === 0 ? 'ignored' : 'processed');
-  if (result.applied.changed.length > 0 || result.applied.evidence > 0) await deps.onApplied?.(connector, result.applied);
+  if (result.finished.length > 0) await deps.onApplied?.(connector, result.applied);
 }
 
 async function fail(deps: InboxWorkerDeps, settings: InboxSettings, row: InboxRow, error: string, permanent: boolean): Promise<InboxOutcome> {

@@ -5,12 +5,13 @@
 import { createHash } from 'node:crypto';
 import type { Identity } from '../core/identity.js';
 import type { Cursor, ExternalAccount, SourceItem } from '../core/model.js';
+import type { LeaseFence } from '../store/leases.js';
 import type { ApplyResult, ConnectorId, StoreItem, TaskStore } from '../store/store.js';
 
-export async function ingestPage(store: TaskStore, connector: ConnectorId, identity: Identity, items: readonly SourceItem[], cursor: Cursor | null): Promise<ApplyResult> {
+export async function ingestPage(store: TaskStore, connector: ConnectorId, identity: Identity, items: readonly SourceItem[], cursor: Cursor | null, lease?: LeaseFence): Promise<ApplyResult> {
   const { storeItems, accounts } = resolveItems(connector, identity, items);
   if (accounts.length > 0) await store.recordAccounts(accounts);
-  return store.applyBatch(connector, storeItems, cursor);
+  return store.applyBatch(connector, storeItems, cursor, lease);
 }
 
 /** Owners resolved through the identity registry, and the accounts seen on the way. */

@@ -1,11 +1,13 @@
 /**
  * One poll of one connector: page by page from its stored cursor, each page and the cursor that covers
  * it applied in one transaction before the next page is asked for — so a failure part-way resumes
- * after the last stored page, and nothing is read twice into the history.
+ * after the last stored page, and nothing is read twice into the history. Under a lease (replicas on
+ * PostgreSQL), each page is written only while the lease is still this process's.
  */
 import type { Connector } from '../../connectors/port.js';
 import type { Identity } from '../core/identity.js';
 import type { TaskStore } from '../store/store.js';
+import type { LeaseFence } from '../store/leases.js';
 import { ingestPage } from './ingest.js';
 
 export interface PollSummary {
@@ -32,6 +34,7 @@ export async function pollConnector(
   identity: Identity,
   signal: AbortSignal,
   onPage?: (page: { items: number; pages: number }) => void,
+  lease?: LeaseFence,
 ): Promise<PollSummary> {
   const start = await store.getCursor(connector.name);
   const summary = { connector: connector.name, pages: 0, items: 0, inserted: 0, updated: 0, evidence: 0, activity: 0, failed: 0, firstSync: start === null };
@@ -40,7 +43,7 @@ export async function pollConnector(
   let changed: Set<string> | null = new Set<string>();
   if (!connector.poll) return { ...summary, changed: [], changedMany: false };
   for await (const page of connector.poll(start, signal)) {
-    const r = await ingestPage(store, { name: connector.name, kind: connector.kind }, identity, page.items, page.cursor);
+    const r = await ingestPage(store, { name: connector.name, kind: connector.kind }, identity, page.items, page.cursor, lease);
     summary.pages++;
     summary.items += page.items.length;
     summary.inserted += r.inserted;
@@ -56,7 +59,7 @@ export async function pollConnector(
   const due = connector.refresh ? await store.dueItemFailures(connector.name, MAX_REFRESHED) : [];
   if (due.length > 0 && connector.refresh) {
     for await (const page of connector.refresh(due, signal)) {
-      const r = await ingestPage(store, { name: connector.name, kind: connector.kind }, identity, page.items, null);
+      const r = await ingestPage(store, { name: connector.name, kind: connector.kind }, identity, page.items, null, lease);
       summary.items += page.items.length;
       summary.inserted += r.inserted;
       summary.updated += r.updated;

@@ -217,7 +217,7 @@ async function watchWeek(d: WatchDeps): Promise<void> {
   say('Each step below is a person acting in their tool; the fake sends the webhook the real tool would, and');
   say('taskwire captures it, re-evaluates what it touched and follows up — before any poll. Ctrl-C stops.');
   say();
-  const store = openStore(ctx.config, d.dir, d.clock.now);
+  const store = await openStore(ctx.config, d.dir, d.clock.now);
   const snap = await snapshot(d.dir, d.configFile, d.env, d.clock.now());
   let seen = Math.max(0, ...(await store.outbox.list({})).map((r) => r.id));
   const report = async () => {
@@ -268,7 +268,7 @@ async function snapshot(dir: string, configFile: string, env: Record<string, str
 
 async function sentRows(dir: string, configFile: string, env: Record<string, string | undefined>): Promise<OutboxRow[]> {
   const ctx = loadContext({ out: () => undefined, err: () => undefined, isTTY: false, env, cwd: dir }, configFile);
-  const store = openStore(ctx.config, dir);
+  const store = await openStore(ctx.config, dir);
   try {
     return await store.outbox.list({ status: ['sent'] });
   } finally {

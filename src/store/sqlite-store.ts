@@ -9,35 +9,12 @@ import type { FlagCode } from '../core/model.js';
 import type { PlannedAction } from '../core/planner.js';
 import { openDatabase, type Db } from './db.js';
 import { SqliteInbox } from './sqlite-inbox.js';
+import { SqliteLeases } from './sqlite-leases.js';
+import { LostLeaseError, type LeaseFence } from './leases.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { mergeResults, type AccountRecord, type ApplyResult, type ConnectorId, type DeliveriesResult, type DeliveryItems, type ItemFailure, type StoreItem, type StoredEvidence, type TaskQuery, type TaskStore } from './store.js';
-import { TASK_COLUMNS, TRACKED_FIELDS, contentHash, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
-
-/** History uses the canonical field names, not column names. */
-const FIELD_NAME: Record<(typeof TRACKED_FIELDS)[number], string> = {
-  title: 'title',
-  description: 'description',
-  status: 'status',
-  priority: 'priority',
-  assignees: 'assignees',
-  owner: 'owner',
-  due: 'due',
-  acceptance_criteria: 'acceptanceCriteria',
-  estimate_s: 'estimateS',
-  spent_s: 'spentS',
-  remaining_s: 'remainingS',
-  parent: 'parent',
-  depends_on: 'dependsOn',
-  labels: 'labels',
-  project: 'project',
-  milestone: 'milestone',
-  done_at: 'doneAt',
-  verified_at: 'verifiedAt',
-  verified_by: 'verifiedBy',
-};
-const JSON_COLUMNS = new Set<string>(['assignees', 'depends_on', 'labels']);
-const historyValue = (col: string, v: string | number | null): string | null =>
-  v === null ? null : JSON_COLUMNS.has(col) ? String(v) : JSON.stringify(v);
+import { mergeTask } from './task-merge.js';
+import { TASK_COLUMNS, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
 
 export interface SqliteStoreOptions {
   /** The store stamps bookkeeping times (first seen, recorded at) with this; tests pass a fixed clock. */
@@ -48,6 +25,8 @@ export class SqliteStore implements TaskStore {
   readonly db: Db;
   readonly outbox: SqliteOutbox;
   readonly inbox: SqliteInbox;
+  readonly leases: SqliteLeases;
+  readonly driver = 'sqlite' as const;
   private readonly now: () => string;
   private readonly stmt;
 
@@ -56,6 +35,7 @@ export class SqliteStore implements TaskStore {
     const clock = opts.clock ?? (() => new Date());
     this.outbox = new SqliteOutbox(db, () => clock().getTime());
     this.inbox = new SqliteInbox(db, () => clock().getTime());
+    this.leases = new SqliteLeases(db, () => clock().getTime());
     this.now = () => clock().toISOString();
     const cols = TASK_COLUMNS.join(', ');
     const params = TASK_COLUMNS.map((c) => `@${c}`).join(', ');
@@ -113,8 +93,18 @@ export class SqliteStore implements TaskStore {
     return new SqliteStore(openDatabase(path), opts);
   }
 
-  async applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): Promise<ApplyResult> {
-    return this.applyBatchSync(connector, items, cursor);
+  async applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null, lease?: LeaseFence): Promise<ApplyResult> {
+    if (lease === undefined) return this.applyBatchSync(connector, items, cursor);
+    return this.db
+      .transaction(() => {
+        if (!this.leases.heldSync(lease)) throw new LostLeaseError(lease);
+        return this.applyItems(connector, items, cursor);
+      })
+      .immediate();
+  }
+
+  async claimRun(kind: string, key: string, holder: string): Promise<boolean> {
+    return this.db.prepare('INSERT INTO runs (kind, key, holder, at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO NOTHING').run(kind, key, holder, this.now()).changes === 1;
   }
 
   async applyDeliveries(connector: ConnectorId, deliveries: readonly DeliveryItems[], accounts: readonly ExternalAccount[]): Promise<DeliveriesResult> {
@@ -224,47 +214,16 @@ export class SqliteStore implements TaskStore {
   }
 
   private upsertTask(row: TaskRow, item: Extract<StoreItem, { type: 'task' }>) {
-    const old = this.stmt.get.get(row.id);
-    if (old === undefined) {
-      this.stmt.insert.run(row);
+    const m = mergeTask(this.stmt.get.get(row.id), row);
+    if (m.outcome === 'inserted') {
+      this.stmt.insert.run(m.row);
       this.insertRefs(row.id, item.task.dependsOn, item.task.links);
-      return 'inserted' as const;
+    } else if (m.outcome === 'updated') {
+      for (const c of m.changes) this.stmt.history.run(row.id, c.field, c.oldValue, c.newValue, row.updated_at, item.actor ?? 'unknown', item.actorId ?? null, row.last_seen_at);
+      this.stmt.update.run(m.row);
+      if (m.refsChanged) this.writeRefs(row.id, item.task.dependsOn, item.task.links);
     }
-    if (old.content_hash === row.content_hash && old.deleted_at === null) return 'unchanged' as const;
-    // A stale poll never overwrites a newer webhook update.
-    if (row.updated_at < old.updated_at) return 'stale' as const;
-
-    // Verification is taskwire's own record: a tool that says nothing about it does not erase it, but
-    // work that is reopened is no longer verified.
-    if (old.verified_at !== null && row.verified_at === null && (row.status === 'done' || row.status === 'verified')) {
-      row.verified_at = old.verified_at;
-      row.verified_by = old.verified_by;
-      row.content_hash = contentHash(row);
-      if (old.content_hash === row.content_hash && old.deleted_at === null) return 'unchanged' as const;
-    }
-    // Human activity only moves forward: a poll that cannot see comments must not erase what a webhook
-    // or an earlier comment listing recorded.
-    if (old.last_human_activity_at !== null && (row.last_human_activity_at === null || row.last_human_activity_at < old.last_human_activity_at)) {
-      row.last_human_activity_at = old.last_human_activity_at;
-      row.content_hash = contentHash(row);
-      if (old.content_hash === row.content_hash && old.deleted_at === null) return 'unchanged' as const;
-    }
-    const at = row.updated_at;
-    const actor = item.actor ?? 'unknown';
-    const actorId = item.actorId ?? null;
-    for (const col of TRACKED_FIELDS) {
-      if (old[col] !== row[col]) {
-        this.stmt.history.run(row.id, FIELD_NAME[col], historyValue(col, old[col]), historyValue(col, row[col]), at, actor, actorId, row.last_seen_at);
-      }
-    }
-    if (old.deleted_at !== null) {
-      this.stmt.history.run(row.id, 'deletedAt', JSON.stringify(old.deleted_at), null, at, actor, actorId, row.last_seen_at);
-    }
-    this.stmt.update.run(row);
-    if (old.depends_on !== row.depends_on || old.links !== row.links) {
-      this.writeRefs(row.id, item.task.dependsOn, item.task.links);
-    }
-    return 'updated' as const;
+    return m.outcome;
   }
 
   private writeRefs(id: string, dependsOn: readonly string[], links: readonly string[]) {

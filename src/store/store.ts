@@ -6,6 +6,7 @@ import type { FlagDiff } from '../core/flags.js';
 import type { PlannedAction } from '../core/planner.js';
 import type { Claim } from './claims.js';
 import type { InboxStore } from './inbox.js';
+import type { LeaseFence, LeaseStore } from './leases.js';
 import type { OutboxStore } from './outbox.js';
 import type { CycleSample } from '../core/risk.js';
 import type {
@@ -121,9 +122,11 @@ export interface TaskStore {
   /**
    * Applies one page of items and advances the connector's cursor in one transaction: all of it or
    * none of it. Unchanged items (same content hash) write nothing; an item older than the stored one
-   * is skipped; field changes are recorded in the history.
+   * is skipped; field changes are recorded in the history. Under a lease (a poll), the page is
+   * written only while the lease is still held (LostLeaseError otherwise): a stalled former holder can
+   * never move a cursor back or write over newer data.
    */
-  applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null): Promise<ApplyResult>;
+  applyBatch(connector: ConnectorId, items: readonly StoreItem[], cursor: Cursor | null, lease?: LeaseFence): Promise<ApplyResult>;
   /**
    * Applies claimed inbox deliveries of one connector in one transaction: each delivery whose claim is
    * still held has its items applied and its row finished (processed, or ignored when it had none);
@@ -162,6 +165,12 @@ export interface TaskStore {
   readonly outbox: OutboxStore;
   /** The webhook inbox (deliveries kept before they are acknowledged, processed from here). */
   readonly inbox: InboxStore;
+  /** Leases: work one replica does at a time. */
+  readonly leases: LeaseStore;
+  /** Claims a run of once-per-cluster work (`report`, `2026-12-02`); false when another replica has. */
+  claimRun(kind: string, key: string, holder: string): Promise<boolean>;
+  /** Which database: for logs and `taskwire check`. */
+  readonly driver: 'sqlite' | 'postgres';
   /** Marks a done task verified (evidence from a tool, a button, or `taskwire verify`); kept until it reopens. */
   verifyTask(taskId: string, at: string, by: string | null, how: string): Promise<boolean>;
   /** A reference (id, kind:key, or URL) to the id of a stored task. */

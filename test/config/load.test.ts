@@ -117,7 +117,7 @@ describe('secrets', () => {
 
   it('interpolates ${NAME} in ordinary strings too', () => {
     const { config } = parse('store:\n  path: ${DATA}/taskwire.db\n', { DATA: '/var/lib/taskwire' });
-    expect(config.store.path).toBe('/var/lib/taskwire/taskwire.db');
+    expect(config.store).toMatchObject({ driver: 'sqlite', path: '/var/lib/taskwire/taskwire.db' });
   });
 });
 

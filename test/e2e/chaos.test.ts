@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type { Connector } from '../../connectors/port.js';
 import { loadConfig } from '../../src/config/load.js';
+import type { SqliteStore } from '../../src/store/sqlite-store.js';
 import { createConnector, engineFromConfig, loadIdentity, openStore } from '../../src/main.js';
 import { loadAndEvaluate } from '../../src/pipeline/evaluate.js';
 import { runCycle } from '../../src/pipeline/cycle.js';
@@ -32,7 +33,7 @@ async function converge(env: SandboxEnv, chaos: number | null): Promise<Outcome>
       f.server.setChaos({ rate: 0.2, seed: chaos + i, faults: [{ status: 502 }, { status: 429, headers: { 'retry-after': '1' } }, { status: 503 }] }),
     );
   }
-  const store = openStore(config, env.dir, env.now);
+  const store = (await openStore(config, env.dir, env.now)) as SqliteStore;
   const connectors: Connector[] = config.connectors.map((c) => createConnector(c, { log, timezone: config.timezone, timing: { retryBaseMs: 5, retries: 2, perSecond: 1000 } }));
   let cycles = 0;
   let failedCaptures = 0;

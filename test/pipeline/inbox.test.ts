@@ -83,7 +83,7 @@ describe('the inbox worker', () => {
     const deps = (holder: string) => ({ store, connectors: new Map([[c.name, c]]), identity: () => identity, log: silentLog, holder });
     const slow = processInbox(deps('worker-a'), { leaseMs: 30 });
     await new Promise((r) => setTimeout(r, 80)); // a's lease has run out (its renewals cannot keep it: 30 ms)
-    await store.db.prepare("UPDATE inbox SET lease_until = '1970-01-01T00:00:00.000Z' WHERE claimed_by = 'worker-a'").run();
+    store.db.prepare("UPDATE inbox SET lease_until = '1970-01-01T00:00:00.000Z' WHERE claimed_by = 'worker-a'").run();
     expect(await processInbox(deps('worker-b'))).toMatchObject({ processed: 1 });
     release();
     expect(await slow).toMatchObject({ processed: 0, lost: 1 });

@@ -9,6 +9,8 @@
  *   scope moves on.
  * - `status_comments`: per task, the comment taskwire wrote (its id in the tool), and when a person
  *   took it over (edited or deleted it): from then on taskwire leaves it alone.
+ * - `leases` and `runs`: work one process does at a time, and work done once (the PostgreSQL store
+ *   coordinates replicas with them; SQLite has one process, and the same code path).
  */
 export const sql = /* sql */ `
 CREATE TABLE inbox (
@@ -66,6 +68,23 @@ CREATE TABLE status_comments (
   left_alone_at  TEXT,
   left_alone_why TEXT
 ) STRICT;
+CREATE TABLE leases (
+  name        TEXT PRIMARY KEY,
+  holder      TEXT NOT NULL,
+  token       INTEGER NOT NULL,
+  acquired_at TEXT NOT NULL,
+  renewed_at  TEXT NOT NULL,
+  expires_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE runs (
+  kind   TEXT NOT NULL,
+  key    TEXT NOT NULL,
+  holder TEXT NOT NULL,
+  at     TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
+) STRICT;
+
 INSERT INTO status_comments (task_id, connector, external_id, written_at)
   SELECT task_id, connector, external_id, max(sent_at) FROM outbox
    WHERE kind = 'status_comment' AND status = 'sent' AND task_id IS NOT NULL AND external_id IS NOT NULL
