@@ -38,7 +38,7 @@ describe('migrations', () => {
     expect(schemaVersion(store.db)).toBe(migrations.at(-1)?.version);
     const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
     expect(tables.map((t) => (t as { name: string }).name)).toEqual([
-      'accounts', 'cursors', 'evidence', 'flags', 'inbox', 'item_failures', 'meta', 'outbox', 'status_comments', 'task_history', 'task_refs', 'tasks', 'write_ledger',
+      'accounts', 'cursors', 'evidence', 'flags', 'inbox', 'item_failures', 'leases', 'meta', 'outbox', 'runs', 'status_comments', 'task_history', 'task_refs', 'tasks', 'write_ledger',
     ]);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);

@@ -123,9 +123,11 @@ async function insertHistory(c: pg.PoolClient, rows: readonly HistoryRow[]): Pro
   const cols = (i: number) => rows.map((r) => r[i]);
   await c.query(
     `INSERT INTO task_history (task_id, field, old_value, new_value, at, actor, actor_id, source, recorded_at)
-     SELECT u.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-       AS u(task_id, field, old_value, new_value, at, actor, actor_id, source, recorded_at)
-     WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = u.task_id)
+     SELECT u.task_id, u.field, u.old_value, u.new_value, u.at, u.actor, u.actor_id, u.source, u.recorded_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         WITH ORDINALITY AS u(task_id, field, old_value, new_value, at, actor, actor_id, source, recorded_at, n)
+      WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = u.task_id)
+      ORDER BY u.n
      ON CONFLICT DO NOTHING`,
     [0, 1, 2, 3, 4, 5, 6, 7, 8].map(cols),
   );
@@ -138,8 +140,9 @@ async function applyActivity(c: pg.PoolClient, connector: ConnectorId, items: re
   const r = await c.query<{ task_id: string; at: string; actor: string }>(
     `INSERT INTO task_history (task_id, field, old_value, new_value, at, actor, actor_id, source, recorded_at)
      SELECT u.task_id, 'activity', NULL, u.what, u.at, u.actor, u.actor_id, 'activity', $6
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(task_id, what, at, actor, actor_id)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(task_id, what, at, actor, actor_id, n)
       WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = u.task_id)
+      ORDER BY u.n
      ON CONFLICT DO NOTHING RETURNING task_id, at, actor`,
     [...[0, 1, 2, 3, 4].map((i) => rows.map((x) => x[i])), now],
   );
