@@ -11,6 +11,12 @@
  * overdue). In send mode one dispatch pass at a time drains the outbox every few seconds. The daily
  * report runs on its cron schedule in the team's time zone.
  *
+ * Several replicas on one PostgreSQL database share the work without a coordinator of their own: every
+ * replica takes webhooks and sends follow-ups (rows are claimed, fenced); each connector is polled by
+ * the replica holding its poll lease, and evaluations run on the one holding the evaluator lease (the
+ * others tell it what they ingested); the daily report runs once per cluster. A replica that dies
+ * loses its leases when they run out, and another takes over. With SQLite the one process holds them.
+ *
  * Shutdown, bounded (10 s by default) whatever the tools are doing: stop accepting, abort every call
  * to a tool and every wait (a page in flight is applied or not at all — its transaction is atomic),
  * let go of inbox and outbox claims so a restart takes them up at once, close the store. A second
@@ -28,6 +34,7 @@ import { connectorAvailable, connectorState, createConnector, engineFromConfig, 
 import { markSeeded } from './pipeline/cycle.js';
 import { dispatchDue } from './pipeline/dispatch.js';
 import { InboxWorker } from './pipeline/inbox-worker.js';
+import { HeldLease } from './pipeline/held-lease.js';
 import { SingleFlight } from './pipeline/lease.js';
 import { evaluateAndPlan } from './pipeline/followups.js';
 import { reconcileOwners } from './pipeline/ingest.js';
@@ -40,7 +47,8 @@ import { buildServer } from './server/app.js';
 import { Metrics } from './server/metrics.js';
 import { addRoutes, type ConnectorState } from './server/routes.js';
 import { HOLDER } from './store/claims.js';
-import type { ApplyResult, TaskStore } from './store/store.js';
+import { LostLeaseError } from './store/leases.js';
+import type { ApplyResult, StoreChannel, TaskStore } from './store/store.js';
 import type { FastifyInstance } from 'fastify';
 import { ConnectorError } from './errors.js';
 
@@ -55,6 +63,9 @@ export interface DaemonOptions {
   readonly dispatchEveryMs?: number;
   readonly inboxEveryMs?: number;
   readonly shutdownTimeoutMs?: number;
+  /** How long a poll or evaluator lease lasts unrenewed (renewed at half), and how often a free one is tried. */
+  readonly leaseTtlMs?: number;
+  readonly leaseRetryMs?: number;
 }
 
 const POLL_CONCURRENCY = 4;
@@ -66,6 +77,9 @@ export class Daemon {
   private server!: FastifyInstance;
   private inbox!: InboxWorker;
   private readonly dispatching = new SingleFlight();
+  private readonly pollLeases = new Map<string, HeldLease>();
+  private evaluator!: HeldLease;
+  private listener: { close(): Promise<void> } | null = null;
   private metrics!: Metrics;
   private connectors = new Map<string, Connector>();
   private readonly states = new Map<string, { lastSuccessAt: string | null; lastError: string | null; failingSince: string | null; failures: number; retryAfterMs: number | null }>();
@@ -142,17 +156,22 @@ export class Daemon {
     await this.server.listen({ host: config.server.host, port: this.opts.port ?? config.server.port });
     log.info({ url: this.url, connectors: [...this.connectors.keys()], mode: config.followups.mode }, 'taskwire is running');
 
-    // The world evaluated once; from then on, changes re-evaluate what they touch.
-    await this.evaluations.add(() => this.evaluate());
+    // The evaluator evaluates the world when it takes the lease; from then on, changes re-evaluate
+    // what they touch. (One replica evaluates; the others tell it what changed.)
+    this.evaluator = this.lease('evaluator', { onAcquired: () => void this.evaluations.add(() => this.evaluate()) });
+    await this.evaluator.start();
+    await this.evaluations.onIdle();
     this.ready = true;
     // What was received and not processed before (a crash, a restart) is processed now.
     void this.inbox.wake();
+    this.listener = (await this.store.listen?.((channel, payload) => this.onSignal(channel, payload))) ?? null;
 
     for (const c of this.connectors.values()) {
+      this.pollLeases.set(c.name, this.lease(`poll:${c.name}`));
       this.loops.push(this.pollLoop(c));
       if (c.inbound) await c.inbound.start((d) => receiveInbound({ store: this.store, log, onStored: () => void this.inbox.wake() }, c, d));
     }
-    this.every(this.opts.fullEvaluationEveryMs ?? 15 * 60_000, () => void this.evaluations.add(() => this.evaluate()));
+    this.every(this.opts.fullEvaluationEveryMs ?? 15 * 60_000, () => void (this.evaluator.current && this.evaluations.add(() => this.evaluate())));
     // Deliveries waiting to be retried, and the retention of processed ones.
     this.every(this.opts.inboxEveryMs ?? 5_000, () => void this.inbox.wake());
     this.every(3600_000, () => void this.prune());
@@ -180,7 +199,9 @@ export class Daemon {
     await bounded(this.server.close(), budget / 4);
     for (const c of this.connectors.values()) await bounded(c.inbound?.stop().catch(() => undefined) ?? Promise.resolve(), budget / 10);
     await bounded(Promise.allSettled([...this.loops, this.inbox.idle(), this.dispatching.idle(), this.evaluations.onIdle()]), budget / 2);
-    // What was in flight is left in the inbox and the outbox, its claims let go: a restart takes it up at once.
+    // Leases let go (another replica takes over at once), and what was in flight is left in the inbox
+    // and the outbox, its claims let go: a restart, or another replica, takes it up at once.
+    await bounded(Promise.allSettled([this.evaluator?.stop(), ...[...this.pollLeases.values()].map((l) => l.stop()), this.listener?.close()]), budget / 10);
     await this.store.inbox.release(HOLDER).catch(() => 0);
     await this.store.outbox.release(HOLDER).catch(() => 0);
     for (const c of this.connectors.values()) await bounded(c.close?.().catch(() => undefined) ?? Promise.resolve(), budget / 10);
@@ -191,8 +212,15 @@ export class Daemon {
   private async pollLoop(c: Connector): Promise<void> {
     const config = this.opts.config.connectors.find((x) => x.name === c.name)!;
     const signal = this.abort.signal;
+    const lease = this.pollLeases.get(c.name)!;
+    await lease.start();
     while (!signal.aborted) {
-      await this.polls.add(() => this.pollOnce(c));
+      // Another replica polls this connector while it holds the lease; this one waits to take over.
+      if (!lease.current) {
+        await sleep(this.opts.leaseRetryMs ?? 5_000, signal);
+        continue;
+      }
+      await this.polls.add(() => this.pollOnce(c, lease));
       const s = this.states.get(c.name)!;
       // On failure: back off exponentially (from 30 s, at most an hour), or until a rate limit resets;
       // else the interval ± 10 %.
@@ -201,20 +229,23 @@ export class Daemon {
     }
   }
 
-  private async pollOnce(c: Connector): Promise<void> {
-    if (this.abort.signal.aborted) return;
+  private async pollOnce(c: Connector, lease: HeldLease): Promise<void> {
+    const fence = lease.current;
+    if (this.abort.signal.aborted || fence === null) return;
     const s = this.states.get(c.name)!;
+    // A lost lease stops the poll; a page written after the loss is refused by its fence anyway.
+    const signal = AbortSignal.any([this.abort.signal, lease.signal]);
     try {
-      const summary = await pollConnector(this.store, c, this.identity, this.abort.signal);
+      const summary = await pollConnector(this.store, c, this.identity, signal, undefined, fence);
       await reconcileDeletions(this.store, c, this.now(), { signal: this.abort.signal });
       this.metrics.polls.inc({ connector: c.name, result: 'ok' });
       this.metrics.items.inc({ connector: c.name }, summary.items);
       Object.assign(s, { lastSuccessAt: new Date(this.now()).toISOString(), lastError: null, failingSince: null, failures: 0, retryAfterMs: null });
       await markSeeded(this.store, [{ connector: c.name, ok: true, ms: 0 }], new Date(this.now()).toISOString());
-      if (summary.changedMany) await this.evaluations.add(() => this.evaluate());
-      else if (summary.changed.length > 0) await this.evaluations.add(() => this.evaluate(summary.changed));
+      if (summary.changedMany) await this.changed('*');
+      else if (summary.changed.length > 0) await this.changed(summary.changed);
     } catch (err) {
-      if (this.abort.signal.aborted) return;
+      if (signal.aborted || err instanceof LostLeaseError) return; // stopping, or another replica polls now
       this.metrics.polls.inc({ connector: c.name, result: 'error' });
       const retryAfterMs = err instanceof ConnectorError ? (err.retryAfterMs ?? null) : null;
       Object.assign(s, { lastError: (err as Error).message, failingSince: s.failingSince ?? new Date(this.now()).toISOString(), failures: s.failures + 1, retryAfterMs });
@@ -224,7 +255,35 @@ export class Daemon {
 
   private async afterIngest(_connector: string, applied: ApplyResult): Promise<void> {
     this.metrics.items.inc({ connector: _connector }, applied.inserted + applied.updated + applied.deleted);
-    if (applied.changed.length > 0 || applied.evidence > 0) await this.evaluations.add(() => this.evaluate(applied.evidence > 0 ? undefined : applied.changed));
+    if (applied.changed.length > 0 || applied.evidence > 0) await this.changed(applied.evidence > 0 ? '*' : applied.changed);
+  }
+
+  /**
+   * Tasks changed (`*`: too many to list, or evidence that may touch any): the evaluator looks at them —
+   * this process when it holds the lease, else the replica that does, told through the store.
+   */
+  private async changed(ids: readonly string[] | '*'): Promise<void> {
+    if (this.evaluator.current) {
+      await this.evaluations.add(() => this.evaluate(ids === '*' ? undefined : ids));
+      return;
+    }
+    const payload = ids === '*' ? '*' : JSON.stringify(ids);
+    await this.store.notify?.('changed', payload.length < 7000 ? payload : '*').catch((err: unknown) => this.opts.log.warn({ err }, 'could not tell the evaluator what changed; its next full evaluation will see it'));
+  }
+
+  /** What another replica said (PostgreSQL NOTIFY), or that the listening connection was (re)made. */
+  private onSignal(channel: StoreChannel, payload: string): void {
+    if (this.stopping !== null) return;
+    if (channel === 'inbox' || channel === 'reconnected') void this.inbox.wake();
+    if ((channel === 'outbox' || channel === 'reconnected') && this.opts.config.followups.mode === 'send') void this.dispatch();
+    if (channel === 'changed' && this.evaluator.current) {
+      const ids = payload === '*' ? undefined : (JSON.parse(payload) as string[]);
+      void this.evaluations.add(() => this.evaluate(ids));
+    }
+  }
+
+  private lease(name: string, opts: { onAcquired?: () => void } = {}): HeldLease {
+    return new HeldLease(this.store, name, HOLDER, this.opts.log, { ttlMs: this.opts.leaseTtlMs ?? 20_000, retryMs: this.opts.leaseRetryMs ?? 5_000, ...opts });
   }
 
   /** Full (no argument) or incremental evaluation, and the follow-ups it plans. Serialized. */
@@ -264,8 +323,14 @@ export class Daemon {
     }
   }
 
+  /** The daily report, once per cluster: the replica that claims the day's run delivers it. */
   private async report(): Promise<void> {
     try {
+      const day = new Intl.DateTimeFormat('en-CA', { timeZone: this.opts.config.timezone }).format(this.now()); // YYYY-MM-DD, the team's day
+      if (!(await this.store.claimRun('report', day, HOLDER))) {
+        this.opts.log.info({ day }, 'daily report: another replica delivers it');
+        return;
+      }
       const r = await deliverReport({ store: this.store, config: this.opts.config, identity: this.identity, cwd: this.opts.cwd, now: this.now() });
       this.opts.log.info({ files: r.files, posts: r.posts }, 'daily report delivered');
       if (this.opts.config.followups.mode === 'send') await this.dispatch();

@@ -4,6 +4,7 @@
  * clock; it is renewed at half its length and runs out on its own when its holder dies. Writes made
  * under a lease check the token in their own transaction, so a stalled former holder changes nothing.
  */
+import { deadLocalHolders } from './claims.js';
 
 export interface LeaseFence {
   readonly name: string;
@@ -27,6 +28,15 @@ export interface LeaseStore {
   /** Lets it go at once (another may take it now). */
   release(lease: LeaseFence): Promise<void>;
   list(): Promise<LeaseRecord[]>;
+  /** Leases held by processes of this host that no longer run (a restart after kill -9): let go at once. */
+  releaseOrphans(): Promise<number>;
+}
+
+/** Lets go of the live leases whose holders are dead processes of this host. */
+export async function releaseOrphanLeases(leases: Pick<LeaseStore, 'list' | 'release'>): Promise<number> {
+  const orphans = (await leases.list()).filter((l) => l.live && deadLocalHolders([l.holder]).length === 1);
+  for (const l of orphans) await leases.release(l);
+  return orphans.length;
 }
 
 /** A write made under a lease found the lease gone: nothing of it was written. */

@@ -1,6 +1,6 @@
 /** Leases on SQLite (one process in practice; the same code path as on PostgreSQL). See leases.ts. */
 import type { Db } from './db.js';
-import type { LeaseFence, LeaseRecord, LeaseStore } from './leases.js';
+import { releaseOrphanLeases, type LeaseFence, type LeaseRecord, type LeaseStore } from './leases.js';
 
 type Row = { name: string; holder: string; token: number; acquired_at: string; renewed_at: string; expires_at: string };
 
@@ -50,6 +50,10 @@ export class SqliteLeases implements LeaseStore {
   async list(): Promise<LeaseRecord[]> {
     const now = this.iso();
     return this.stmt.list.all().map((r) => ({ name: r.name, holder: r.holder, token: r.token, acquiredAt: r.acquired_at, renewedAt: r.renewed_at, expiresAt: r.expires_at, live: r.expires_at >= now }));
+  }
+
+  async releaseOrphans(): Promise<number> {
+    return releaseOrphanLeases(this);
   }
 
   /** Inside a write's transaction: the lease is still this holder's. */

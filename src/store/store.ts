@@ -70,6 +70,8 @@ export interface ApplyResult {
   readonly failed: number;
 }
 
+export type StoreChannel = 'inbox' | 'outbox' | 'changed' | 'reconnected';
+
 /** A claimed inbox delivery and the items it carries (none: ignored, and why). */
 export interface DeliveryItems {
   readonly claim: Claim;
@@ -171,6 +173,17 @@ export interface TaskStore {
   claimRun(kind: string, key: string, holder: string): Promise<boolean>;
   /** Which database: for logs and `taskwire check`. */
   readonly driver: 'sqlite' | 'postgres';
+  /**
+   * Replicas on one database tell each other (PostgreSQL NOTIFY): a delivery was stored (`inbox`),
+   * follow-ups are due (`outbox`), tasks changed that the evaluator must look at (`changed`, with the
+   * ids as JSON, or `*`). Absent with one process (SQLite).
+   */
+  notify?(channel: 'changed', payload: string): Promise<void>;
+  /**
+   * Listens on a connection of its own, reconnecting after a loss; `reconnected` after each
+   * (re)connection, so the listener scans for what it may have missed.
+   */
+  listen?(on: (channel: StoreChannel, payload: string) => void): Promise<{ close(): Promise<void> }>;
   /** Marks a done task verified (evidence from a tool, a button, or `taskwire verify`); kept until it reopens. */
   verifyTask(taskId: string, at: string, by: string | null, how: string): Promise<boolean>;
   /** A reference (id, kind:key, or URL) to the id of a stored task. */

@@ -99,3 +99,6 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
 
 /** A timestamptz as the ISO text the rest of taskwire uses (null stays null). */
 export const iso = (v: Date | string | null): string | null => (v === null ? null : (v instanceof Date ? v : new Date(v)).toISOString());
+
+/** NOTIFY channels are per database: each schema (each deployment) has its own names. */
+export const channelOf = (schema: string, what: 'inbox' | 'outbox' | 'changed') => `taskwire.${schema}.${what}`;

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { Claim } from '../claims.js';
 import { deadLocalHolders } from '../claims.js';
 import type { InboxDepth, InboxRow, InboxStatus, InboxStore, ReceivedDelivery } from '../inbox.js';
-import { iso, type Queryable } from './db.js';
+import { channelOf, iso, type Queryable } from './db.js';
 
 type Row = {
   id: number;
@@ -42,19 +42,24 @@ const inboxRow = (r: Row): InboxRow => ({
 });
 
 const FENCE = 'id = $1 AND claimed_by = $2 AND attempts = $3';
-/** Notified when a delivery is stored, so a replica's worker wakes at once. */
-export const INBOX_CHANNEL = 'taskwire_inbox';
-
 export class PgInbox implements InboxStore {
-  constructor(private readonly pool: pg.Pool) {}
+  /** Notified when a delivery is stored, so a replica's worker wakes at once. */
+  private readonly channel: string;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    schema: string,
+  ) {
+    this.channel = channelOf(schema, 'inbox');
+  }
 
   async receive(d: ReceivedDelivery): Promise<boolean> {
     const r = await this.pool.query(
       `WITH stored AS (
          INSERT INTO inbox (connector, delivery_id, body, headers, status) VALUES ($1, $2, $3, $4, 'received')
          ON CONFLICT (connector, delivery_id) DO NOTHING RETURNING id)
-       SELECT id, pg_notify('${INBOX_CHANNEL}', '') FROM stored`,
-      [d.connector, d.deliveryId, d.body, JSON.stringify(d.headers)],
+       SELECT id, pg_notify($5, '') FROM stored`,
+      [d.connector, d.deliveryId, d.body, JSON.stringify(d.headers), this.channel],
     );
     return r.rowCount === 1;
   }
@@ -134,7 +139,7 @@ export class PgInbox implements InboxStore {
 
   async replay(id: number): Promise<boolean> {
     const r = await this.pool.query(`UPDATE inbox SET status = 'received', next_attempt_at = now(), attempts = 0, last_error = NULL, finished_at = NULL WHERE id = $1 AND status = 'dead' AND body IS NOT NULL`, [id]);
-    if (r.rowCount === 1) await this.pool.query(`SELECT pg_notify('${INBOX_CHANNEL}', '')`);
+    if (r.rowCount === 1) await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, '']);
     return r.rowCount === 1;
   }
 

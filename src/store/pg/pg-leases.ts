@@ -1,6 +1,6 @@
 /** Leases on PostgreSQL, on the database's clock. See leases.ts. */
 import type pg from 'pg';
-import type { LeaseFence, LeaseRecord, LeaseStore } from '../leases.js';
+import { releaseOrphanLeases, type LeaseFence, type LeaseRecord, type LeaseStore } from '../leases.js';
 import { iso, type Queryable } from './db.js';
 
 type Row = { name: string; holder: string; token: number; acquired_at: Date; renewed_at: Date; expires_at: Date; live: boolean };
@@ -39,6 +39,10 @@ export class PgLeases implements LeaseStore {
   async list(): Promise<LeaseRecord[]> {
     const r = await this.pool.query<Row>('SELECT *, expires_at >= now() AS live FROM leases ORDER BY name');
     return r.rows.map((x) => ({ name: x.name, holder: x.holder, token: x.token, acquiredAt: iso(x.acquired_at)!, renewedAt: iso(x.renewed_at)!, expiresAt: iso(x.expires_at)!, live: x.live }));
+  }
+
+  async releaseOrphans(): Promise<number> {
+    return releaseOrphanLeases(this);
   }
 
   /** Inside a write's transaction: the lease is still this holder's (and stays so until commit). */

@@ -8,7 +8,7 @@ import type { FlagCode, OutboundAction } from '../../core/model.js';
 import type { FollowupKind, PastFollowup, PlannedAction } from '../../core/planner.js';
 import { deadLocalHolders, type Claim } from '../claims.js';
 import { pastOf, type OutboxDepth, type OutboxRow, type OutboxStatus, type OutboxStore, type SendOutcome, type StatusCommentRecord } from '../outbox.js';
-import { inTransaction, iso, type Queryable } from './db.js';
+import { channelOf, inTransaction, iso, type Queryable } from './db.js';
 
 type Row = {
   id: number;
@@ -60,18 +60,23 @@ type CommentRow = { task_id: string; connector: string; external_id: string | nu
 
 const FENCE = 'id = $1 AND claimed_by = $2 AND attempts = $3';
 const fence = (c: Claim) => [c.id, c.holder, c.token];
-/** Notified when rows are planned to be sent, so dispatchers wake at once. */
-export const OUTBOX_CHANNEL = 'taskwire_outbox';
-
 export class PgOutbox implements OutboxStore {
-  constructor(private readonly pool: pg.Pool) {}
+  /** Notified when rows are planned to be sent, so dispatchers wake at once. */
+  readonly channel: string;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    schema: string,
+  ) {
+    this.channel = channelOf(schema, 'outbox');
+  }
 
   async plan(actions: readonly PlannedAction[], mode: 'plan' | 'send', cycle: string): Promise<number> {
-    return inTransaction(this.pool, async (c) => PgOutbox.planIn(c, actions, mode, cycle, (await c.query<{ now: string }>('SELECT iso_now() AS now')).rows[0]!.now));
+    return inTransaction(this.pool, async (c) => this.planIn(c, actions, mode, cycle, (await c.query<{ now: string }>('SELECT iso_now() AS now')).rows[0]!.now));
   }
 
   /** Records planned actions inside the caller's transaction (an evaluation's). */
-  static async planIn(q: Queryable, actions: readonly PlannedAction[], mode: 'plan' | 'send', cycle: string, now: string): Promise<number> {
+  async planIn(q: Queryable, actions: readonly PlannedAction[], mode: 'plan' | 'send', cycle: string, now: string): Promise<number> {
     let added = 0;
     for (const a of actions) {
       const r = await q.query<{ id: number }>(
@@ -84,7 +89,7 @@ export class PgOutbox implements OutboxStore {
       added++;
       await q.query(`UPDATE outbox SET status = 'skipped', superseded_by = $1, last_error = 'superseded by a newer version' WHERE subject = $2 AND id <> $1 AND status IN ('planned', 'pending')`, [id, a.subject]);
     }
-    if (added > 0 && mode === 'send') await q.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+    if (added > 0 && mode === 'send') await q.query('SELECT pg_notify($1, $2)', [this.channel, '']);
     return added;
   }
 
@@ -183,7 +188,7 @@ export class PgOutbox implements OutboxStore {
 
   async replay(id: number): Promise<boolean> {
     const r = await this.pool.query(`UPDATE outbox SET status = 'pending', next_attempt_at = now(), attempts = 0, last_error = NULL WHERE id = $1 AND status IN ('dead', 'skipped', 'planned')`, [id]);
-    if (r.rowCount === 1) await this.pool.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+    if (r.rowCount === 1) await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, '']);
     return r.rowCount === 1;
   }
 

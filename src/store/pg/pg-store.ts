@@ -11,10 +11,11 @@ import type { AccountRef, Cursor, ExternalAccount, Flag, FlagCode, HistoryEntry,
 import type { PlannedAction } from '../../core/planner.js';
 import type { CycleSample } from '../../core/risk.js';
 import { LostLeaseError, type LeaseFence } from '../leases.js';
-import { mergeResults, type AccountRecord, type ApplyResult, type ConnectorId, type DeliveriesResult, type DeliveryItems, type ItemFailure, type StoreItem, type StoredEvidence, type TaskQuery, type TaskStore } from '../store.js';
+import { mergeResults, type AccountRecord, type ApplyResult, type ConnectorId, type DeliveriesResult, type DeliveryItems, type ItemFailure, type StoreChannel, type StoreItem, type StoredEvidence, type TaskQuery, type TaskStore } from '../store.js';
 import { fromRow, type TaskRow } from '../task-row.js';
 import { applyItemsPg } from './apply.js';
-import { createPool, inTransaction, iso, migrate, type PgOptions, type Queryable } from './db.js';
+import { channelOf, createPool, inTransaction, iso, migrate, type PgOptions, type Queryable } from './db.js';
+import { listenFor } from './listen.js';
 import { PgInbox } from './pg-inbox.js';
 import { PgLeases } from './pg-leases.js';
 import { PgOutbox } from './pg-outbox.js';
@@ -30,9 +31,13 @@ export class PgStore implements TaskStore {
   readonly inbox: PgInbox;
   readonly leases: PgLeases;
 
-  private constructor(readonly pool: pg.Pool) {
-    this.outbox = new PgOutbox(pool);
-    this.inbox = new PgInbox(pool);
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly opts: PgOptions,
+  ) {
+    const schema = opts.schema ?? 'public';
+    this.outbox = new PgOutbox(pool, schema);
+    this.inbox = new PgInbox(pool, schema);
     this.leases = new PgLeases(pool);
   }
 
@@ -45,7 +50,7 @@ export class PgStore implements TaskStore {
       await pool.end();
       throw err;
     }
-    return new PgStore(pool);
+    return new PgStore(pool, opts);
   }
 
   private async now(q: Queryable = this.pool): Promise<string> {
@@ -158,7 +163,7 @@ export class PgStore implements TaskStore {
       const diff = await this.applyFlagsIn(c, scope, flags, now);
       const seen = new Map((await this.openFlagRows(c)).map((f) => [`${f.taskId}\u0000${f.code}`, f.firstSeenAt]));
       const actions = planner.plan(diff, (taskId, code) => seen.get(`${taskId}\u0000${code}`) ?? now);
-      return { diff, planned: await PgOutbox.planIn(c, actions, planner.mode, planner.cycle, now) };
+      return { diff, planned: await this.outbox.planIn(c, actions, planner.mode, planner.cycle, now) };
     });
   }
 
@@ -374,6 +379,14 @@ export class PgStore implements TaskStore {
     } catch {
       return false;
     }
+  }
+
+  async notify(channel: 'changed', payload: string): Promise<void> {
+    await this.pool.query('SELECT pg_notify($1, $2)', [channelOf(this.opts.schema ?? 'public', channel), payload]);
+  }
+
+  async listen(on: (channel: StoreChannel, payload: string) => void): Promise<{ close(): Promise<void> }> {
+    return listenFor(this.opts, on);
   }
 
   async close(): Promise<void> {
