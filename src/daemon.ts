@@ -23,6 +23,7 @@
  * signal exits at once.
  */
 import type { AddressInfo } from 'node:net';
+import { setMaxListeners } from 'node:events';
 import { Cron } from 'croner';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
@@ -95,6 +96,8 @@ export class Daemon {
 
   constructor(private readonly opts: DaemonOptions) {
     this.now = opts.now ?? Date.now;
+    // Every call to a tool listens to this signal while it runs: many at once is normal.
+    setMaxListeners(0, this.abort.signal);
   }
 
   get url(): string {
@@ -177,7 +180,7 @@ export class Daemon {
     this.every(3600_000, () => void this.prune());
     void this.prune();
     if (config.followups.mode === 'send') this.every(this.opts.dispatchEveryMs ?? config.followups.dispatchEvery, () => void this.dispatch());
-    this.cron = new Cron(config.report.schedule, { timezone: config.timezone, protect: true }, () => void this.report());
+    this.cron = new Cron(config.report.schedule, { timezone: config.timezone, protect: true }, (cron: Cron) => void this.report(cron.currentRun() ?? new Date(this.now())));
   }
 
   /** Stops within `shutdownTimeoutMs`; safe to call twice. */
@@ -242,7 +245,9 @@ export class Daemon {
       this.metrics.items.inc({ connector: c.name }, summary.items);
       Object.assign(s, { lastSuccessAt: new Date(this.now()).toISOString(), lastError: null, failingSince: null, failures: 0, retryAfterMs: null });
       await markSeeded(this.store, [{ connector: c.name, ok: true, ms: 0 }], new Date(this.now()).toISOString());
-      if (summary.changedMany) await this.changed('*');
+      // A backfill (a first sync, or more than is worth listing) brings history and finished work the
+      // forecasts learn from: the whole world is evaluated again.
+      if (summary.changedMany || summary.firstSync) await this.changed('*');
       else if (summary.changed.length > 0) await this.changed(summary.changed);
     } catch (err) {
       if (signal.aborted || err instanceof LostLeaseError) return; // stopping, or another replica polls now
@@ -323,12 +328,12 @@ export class Daemon {
     }
   }
 
-  /** The daily report, once per cluster: the replica that claims the day's run delivers it. */
-  private async report(): Promise<void> {
+  /** The daily report, once per cluster: every replica's schedule fires; the one that claims the slot delivers it. */
+  private async report(slot: Date): Promise<void> {
     try {
-      const day = new Intl.DateTimeFormat('en-CA', { timeZone: this.opts.config.timezone }).format(this.now()); // YYYY-MM-DD, the team's day
-      if (!(await this.store.claimRun('report', day, HOLDER))) {
-        this.opts.log.info({ day }, 'daily report: another replica delivers it');
+      const key = slot.toISOString().slice(0, 19);
+      if (!(await this.store.claimRun('report', key, HOLDER))) {
+        this.opts.log.info({ slot: key }, 'daily report: another replica delivers it');
         return;
       }
       const r = await deliverReport({ store: this.store, config: this.opts.config, identity: this.identity, cwd: this.opts.cwd, now: this.now() });

@@ -164,7 +164,7 @@ const report = z
   .strictObject({
     schedule: z
       .string()
-      .regex(/^(\S+\s+){4}\S+$/, { message: 'must be a 5-field cron expression, e.g. "0 8 * * 1-5"' })
+      .regex(/^(\S+\s+){4,5}\S+$/, { message: 'must be a cron expression of 5 fields (or 6, with seconds first), e.g. "0 8 * * 1-5"' })
       .default('0 8 * * 1-5'),
     outputDir: z.string().min(1).default('reports'),
     formats: z.array(z.enum(['markdown', 'html', 'json', 'slack'])).default(['markdown', 'html', 'json']),

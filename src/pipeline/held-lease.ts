@@ -5,6 +5,7 @@
  * the lease may have passed to another replica meanwhile). Writes made under it are fenced by its
  * token in the store, so even a holder that has not noticed yet changes nothing.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { LeaseFence } from '../store/leases.js';
 import type { TaskStore } from '../store/store.js';
@@ -68,7 +69,9 @@ export class HeldLease {
     const lease = await this.store.leases.acquire(this.name, this.holder, this.opts.ttlMs).catch(() => null);
     if (!lease) return;
     if (!this.running) return void (await this.store.leases.release(lease).catch(() => undefined));
-    this.held = { lease, renewedAt: Date.now(), control: new AbortController() };
+    const control = new AbortController();
+    setMaxListeners(0, control.signal);
+    this.held = { lease, renewedAt: Date.now(), control };
     this.log.info({ lease: this.name, token: lease.token }, 'lease taken');
     this.opts.onAcquired?.(lease);
   }

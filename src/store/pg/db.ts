@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { StoreError } from '../../errors.js';
+import { HOLDER } from '../claims.js';
 import { pgMigrations, type PgMigration } from './migrations.js';
 
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -31,7 +32,8 @@ export function quoteSchema(schema: string): string {
 
 export function createPool(opts: PgOptions): pg.Pool {
   const schema = quoteSchema(opts.schema ?? 'public');
-  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, types, options: `-c search_path=${schema}`, connectionTimeoutMillis: 10_000 });
+  // Each replica names itself (pg_stat_activity shows which connection is whose).
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, types, options: `-c search_path=${schema}`, connectionTimeoutMillis: 10_000, application_name: `taskwire ${HOLDER}`.slice(0, 63) });
   // An idle client the server dropped (a restart, pg_terminate_backend): the pool replaces it; the
   // error must not crash the process.
   pool.on('error', () => undefined);

@@ -5,6 +5,7 @@
  * on a timer stays as the fallback.
  */
 import pg from 'pg';
+import { HOLDER } from '../claims.js';
 import type { StoreChannel } from '../store.js';
 import { channelOf, quoteSchema, type PgOptions } from './db.js';
 
@@ -17,7 +18,7 @@ export function listenFor(opts: PgOptions, on: (channel: StoreChannel, payload: 
 
   const connect = async (): Promise<void> => {
     while (!closed) {
-      const c = new pg.Client({ connectionString: opts.url, options: `-c search_path=${quoteSchema(schema)}` });
+      const c = new pg.Client({ connectionString: opts.url, options: `-c search_path=${quoteSchema(schema)}`, application_name: `taskwire ${HOLDER}`.slice(0, 63) });
       c.on('error', () => undefined); // 'end' follows: reconnected there
       try {
         await c.connect();
