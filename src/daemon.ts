@@ -220,7 +220,7 @@ export class Daemon {
     while (!signal.aborted) {
       // Another replica polls this connector while it holds the lease; this one waits to take over.
       if (!lease.current) {
-        await sleep(this.opts.leaseRetryMs ?? 5_000, signal);
+        await sleep(this.opts.leaseRetryMs ?? 1_000, signal);
         continue;
       }
       await this.polls.add(() => this.pollOnce(c, lease));
@@ -288,7 +288,8 @@ export class Daemon {
   }
 
   private lease(name: string, opts: { onAcquired?: () => void } = {}): HeldLease {
-    return new HeldLease(this.store, name, HOLDER, this.opts.log, { ttlMs: this.opts.leaseTtlMs ?? 20_000, retryMs: this.opts.leaseRetryMs ?? 5_000, ...opts });
+    const ttlMs = this.opts.leaseTtlMs ?? (this.opts.config.store.driver === 'postgres' ? this.opts.config.store.leaseTtl : 20_000);
+    return new HeldLease(this.store, name, HOLDER, this.opts.log, { ttlMs, retryMs: this.opts.leaseRetryMs ?? Math.min(5_000, ttlMs / 4), ...opts });
   }
 
   /** Full (no argument) or incremental evaluation, and the follow-ups it plans. Serialized. */

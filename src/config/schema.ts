@@ -34,6 +34,9 @@ const postgresStore = z.strictObject({
     .regex(/^[a-z_][a-z0-9_]{0,62}$/i, { message: 'letters, digits and _ (at most 63)' })
     .default('public')
     .meta({ description: "the schema taskwire's tables live in (created if missing)" }),
+  leaseTtl: duration()
+    .prefault('20s')
+    .meta({ description: "how long a replica's poll and evaluator leases last unrenewed (renewed at half): when a replica dies, another takes over within this and a few seconds" }),
 });
 
 /** SQLite by default (one container); `driver: postgres` for several replicas on one database. */

@@ -66,7 +66,7 @@ export class HeldLease {
   private async acquire(): Promise<void> {
     // A holder of this host that died (kill -9, then a restart) is not waited for.
     await this.store.leases.releaseOrphans().catch(() => 0);
-    const lease = await this.store.leases.acquire(this.name, this.holder, this.opts.ttlMs).catch(() => null);
+    const lease = await within(this.store.leases.acquire(this.name, this.holder, this.opts.ttlMs), this.opts.ttlMs / 2).catch(() => null);
     if (!lease) return;
     if (!this.running) return void (await this.store.leases.release(lease).catch(() => undefined));
     const control = new AbortController();
@@ -77,7 +77,8 @@ export class HeldLease {
   }
 
   private async renew(h: NonNullable<HeldLease['held']>): Promise<void> {
-    const ok = await this.store.leases.renew(h.lease, this.opts.ttlMs).catch(() => null);
+    // A renewal that does not answer in time (the database cut off) counts as unanswered, not as waited on.
+    const ok = await within(this.store.leases.renew(h.lease, this.opts.ttlMs), this.opts.ttlMs / 2).catch(() => null);
     if (ok === true) {
       h.renewedAt = Date.now();
       return;
@@ -90,4 +91,22 @@ export class HeldLease {
       this.opts.onLost?.(h.lease);
     }
   }
+}
+
+/** The promise's answer, or a rejection after `ms`. */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('no answer in time')), ms);
+    t.unref();
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }

@@ -7,10 +7,11 @@
 import { hostname } from 'node:os';
 
 /**
- * This process as a holder: host, pid and start time. A claim whose process is gone (or an earlier run
- * that had the same pid, as pid 1 in a restarted container) can be taken over at once.
+ * This process as a holder: host (or TASKWIRE_REPLICA_ID, e.g. a pod's name), pid and start time. A
+ * claim whose process is gone from this host (or an earlier run that had the same pid, as pid 1 in a
+ * restarted container) can be taken over at once; another host's only when its lease runs out.
  */
-export const HOLDER = `${hostname()}:${process.pid}:${Date.now()}`;
+export const HOLDER = `${process.env['TASKWIRE_REPLICA_ID'] || hostname()}:${process.pid}:${Date.now()}`;
 
 /** A claim on one row: the fencing check its completion makes. */
 export interface Claim {
@@ -30,7 +31,7 @@ export class LostClaimError extends Error {
 
 /** The pid of a holder on this host (null for another host's holder, which only its lease frees). */
 export function localPid(holder: string): number | null {
-  const host = `${hostname()}:`;
+  const host = `${HOLDER.split(':')[0]!}:`;
   if (!holder.startsWith(host)) return null;
   const pid = Number(holder.slice(host.length).split(':')[0]);
   return Number.isInteger(pid) ? pid : null;

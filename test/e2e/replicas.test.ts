@@ -13,9 +13,10 @@ import { runCli } from '../../src/cli.js';
 import { PEOPLE } from '../../src/sandbox/scenario.js';
 import { SANDBOX_ENV } from '../../src/sandbox/sandbox.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import { cluster, flagNames, type Cluster } from '../support/cluster.js';
+import { admin, cluster, flagNames, type Cluster } from '../support/cluster.js';
 import { until } from '../support/daemon.js';
 import { captureIo } from '../support/io.js';
+import { ourComments } from '../support/sandbox.js';
 
 let c: Cluster | null = null;
 afterEach(async () => {
@@ -63,4 +64,126 @@ describe('three replicas on one PostgreSQL database', () => {
     expect(rows[0]).toMatchObject({ status: 'processed', attempts: 1 });
     expect((await cl.store.getTask(`github-acme:acme/infra#${issue}`))?.title).toBe('Renew the VPN certificate');
   }, 180_000);
+
+  it('kill -9 of the replica polling a connector in the middle of a backfill: another takes over within 30 s, the backfill completes, nothing missing, no cursor moved back', async () => {
+    const ISSUES = 2500;
+    const backlog: string[] = [];
+    c = await cluster(3, {
+      before: (sb) => {
+        for (let i = 0; i < ISSUES; i++) backlog.push(`acme/infra#${sb.github.createIssue('acme/infra', { title: `Backlog item ${i + 1}`, user: 'alexk' })}`);
+        sb.github.server.setLatency(250); // a backfill of tens of pages that takes a while
+      },
+    });
+    const cl = c;
+    // Where the GitHub backfill stands: the newest update time read, and how many items at exactly that time.
+    const position = async (): Promise<[number, number] | null> => {
+      const cursor = (await cl.store.getCursor('github-acme')) as { repos?: Record<string, { issues: { since: string | null; edge: string[] } }> } | null;
+      const issues = cursor?.repos?.['acme/infra']?.issues;
+      return issues?.since ? [Date.parse(issues.since), issues.edge.length] : null;
+    };
+    await until(async () => (await position()) !== null, 60_000, () => 'the backfill to store its first page');
+    const holder = (await cl.store.leases.list()).find((l) => l.name === 'poll:github-acme' && l.live)!;
+    const victim = cl.replicaOf(holder.holder);
+    expect(victim).toBeGreaterThanOrEqual(0);
+    // Watch the cursor: it may only move forward.
+    const seen: [number, number][] = [];
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const p = await position();
+        if (p !== null && JSON.stringify(p) !== JSON.stringify(seen.at(-1))) seen.push(p);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    cl.replicas[victim]!.d.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await until(async () => (await cl.store.leases.list()).some((l) => l.name === 'poll:github-acme' && l.live && l.holder !== holder.holder), 30_000, () => 'another replica to take the poll over');
+    const takeover = Date.now() - killedAt;
+    const stored = async () => new Set((await cl.store.listTasks({ connector: 'github-acme', includeDeleted: true })).map((t) => t.key));
+    await until(async () => {
+      const keys = await stored();
+      return backlog.every((k) => keys.has(k));
+    }, 120_000, () => 'the backfill to complete');
+    watching = false;
+    await watch;
+    expect(takeover).toBeLessThan(30_000);
+    expect(seen.length).toBeGreaterThan(1);
+    expect([...seen].sort((a, b) => a[0] - b[0] || a[1] - b[1])).toEqual(seen);
+    const lease = (await cl.store.leases.list()).find((l) => l.name === 'poll:github-acme')!;
+    expect(lease.token).toBeGreaterThan(holder.token);
+  }, 240_000);
+
+  it('kill -9 of a replica in the middle of sending, with slow writes: one status comment per ticket, one message per person', async () => {
+    c = await cluster(3, { mode: 'send' });
+    const cl = c;
+    // Install day seeds silently; then new work earns direct messages.
+    await until(async () => (await Promise.all(['github-acme', 'jira-acme', 'slack-acme', 'notion-acme'].map((n) => cl.store.getMeta(`seeded:${n}`)))).every((v) => v !== null), 90_000, () => 'every connector to be seeded');
+    for (const f of [cl.sb.github, cl.sb.jira, cl.sb.slack, cl.sb.notion]) f.server.setLatency(300);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    cl.sb.jira.createIssue({ key: 'OPS-30', summary: 'Rotate the backup encryption keys', assignee: who('sam').jira, reporter: who('priya').jira, status: 'In Progress', priority: 'High', duedate: yesterday, description: 'Quarterly rotation.\n\n## Acceptance criteria\n\nold keys revoked' });
+    cl.sb.github.createIssue('acme/infra', { title: 'Write the cutover runbook', body: 'Step by step.\n\n## Acceptance criteria\n- reviewed by Priya', labels: ['P2'], assignees: [who('mia').github], user: who('priya').github });
+    // The moment a follow-up is on its way, the replica sending it dies.
+    let victim = -1;
+    await until(async () => {
+      const sending = (await cl.store.outbox.list({ status: ['claimed', 'sending'] }))[0];
+      if (!sending?.claimedBy) return false;
+      victim = cl.replicaOf(sending.claimedBy);
+      return victim >= 0;
+    }, 120_000, () => 'a follow-up to be on its way');
+    cl.replicas[victim]!.d.child.kill('SIGKILL');
+    await until(async () => (await cl.store.outbox.list({ status: ['planned', 'pending', 'claimed', 'sending'] })).length === 0 && cl.sb.slack.dmsTo(who('sam').slack).length > 0, 180_000, () => 'the outbox to drain');
+    expect(await cl.store.outbox.list({ status: ['dead'] })).toEqual([]);
+    for (const p of PEOPLE) {
+      const texts = cl.sb.slack.dmsTo(p.slack).map((m) => m.text);
+      expect(new Set(texts).size, `${p.id}: ${JSON.stringify(texts)}`).toBe(texts.length);
+    }
+    expect(cl.sb.slack.dmsTo(who('sam').slack)).toHaveLength(1);
+    for (const t of await cl.store.listTasks()) expect(ourComments(cl.sb, t).length, t.id).toBeLessThanOrEqual(1);
+  }, 300_000);
+
+  it("pg_terminate_backend of a replica's connections while it holds leases: it stops acting as holder, reconnects, and nothing is doubled", async () => {
+    c = await cluster(3, { mode: 'send', roles: true, edit: (y) => y.replace('poolSize: 4 }', 'poolSize: 4, leaseTtl: 6s }') });
+    const cl = c;
+    await until(async () => (await cl.store.leases.list()).filter((l) => l.live).length === 5, 60_000, () => 'every lease to be held');
+    const before = (await cl.store.leases.list()).find((l) => l.name === 'poll:github-acme')!;
+    const victim = cl.replicaOf(before.holder);
+    const role = cl.roleOf(victim);
+    // Its connections terminated, and new ones refused, for longer than a lease lasts.
+    await admin(async (a) => {
+      await a.query(`ALTER ROLE "${role}" NOLOGIN`);
+      await a.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
+    });
+    // It notices and stops acting as holder; the others take its leases over (new tokens).
+    await until(() => /lease lost: stopped acting as its holder/.test(cl.replicas[victim]!.d.output()), 30_000, () => `the replica to say it stopped acting as holder (${cl.replicas[victim]!.d.output()})`);
+    await until(async () => (await cl.store.leases.list()).filter((l) => l.holder === before.holder && l.live).length === 0, 30_000, () => 'the cut-off replica to lose its leases');
+    const retaken = async () => (await cl.store.leases.list()).find((l) => l.name === 'poll:github-acme' && l.live && l.holder !== before.holder);
+    await until(async () => (await retaken()) !== undefined, 30_000, () => 'another replica to take the poll lease over');
+    const after = (await retaken())!;
+    expect(after.token).toBeGreaterThan(before.token);
+    expect(cl.replicaOf(after.holder)).not.toBe(victim);
+    // The database lets it back in: it reconnects, takes a webhook and stores it.
+    await admin((a) => a.query(`ALTER ROLE "${role}" LOGIN`));
+    const issue = cl.sb.github.createIssue('acme/infra', { title: 'After the outage', user: who('alex').github });
+    const payload = cl.sb.github.payload('issues', 'opened', 'acme/infra', issue, who('alex').github);
+    await until(async () => (await cl.sb.github.sendWebhook(`${cl.replicas[victim]!.url}/webhooks/github-acme`, 'issues', payload, SANDBOX_ENV.GITHUB_WEBHOOK_SECRET, 'after-outage')).status === 200, 30_000, () => 'the replica to store a webhook again');
+    await until(async () => (await cl.store.getTask(`github-acme:acme/infra#${issue}`)) !== null, 30_000, () => 'the delivery to be processed');
+    await until(async () => (await cl.store.outbox.list({ status: ['pending', 'claimed', 'sending'] })).length === 0, 120_000, () => 'the outbox to drain');
+    for (const t of await cl.store.listTasks()) expect(ourComments(cl.sb, t).length, t.id).toBeLessThanOrEqual(1);
+    expect((await cl.store.inbox.list()).filter((r) => r.deliveryId === 'after-outage')).toHaveLength(1);
+  }, 240_000);
+
+  it('delivers the daily report once with three replicas', async () => {
+    c = await cluster(3, { mode: 'send', edit: (y) => y.replace(/^report:\n/m, "report:\n  schedule: '*/4 * * * * *'\n") });
+    const cl = c;
+    // Several scheduled slots go by, each firing on all three replicas.
+    await until(async () => (await cl.store.pool.query<{ n: number }>('SELECT count(*) AS n FROM runs')).rows[0]!.n >= 3, 60_000, () => 'three report slots');
+    await until(async () => (await cl.store.outbox.list({ status: ['pending', 'claimed', 'sending'] })).length === 0, 60_000, () => 'the outbox to drain');
+    const posts = cl.sb.slack.posts.filter((p) => /daily report/i.test(p.text));
+    expect(posts).toHaveLength(1);
+    // Each slot claimed by one replica; the day's post planned once, whoever claimed which slot.
+    const runs = (await cl.store.pool.query<{ key: string; holder: string }>('SELECT key, holder FROM runs')).rows;
+    expect(new Set(runs.map((r) => r.key)).size).toBe(runs.length);
+    for (const r of runs) expect(cl.replicaOf(r.holder)).toBeGreaterThanOrEqual(0);
+    expect((await cl.store.outbox.list()).filter((r) => r.kind === 'report')).toHaveLength(1);
+  }, 120_000);
 });

@@ -47,6 +47,7 @@ export async function migrate(pool: pg.Pool, schema: string, list: readonly PgMi
   const client = await pool.connect().catch((err: unknown) => {
     throw new StoreError(`cannot connect to PostgreSQL (check store.url): ${(err as Error).message}`, { cause: err });
   });
+  client.on('error', () => undefined);
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteSchema(schema)}`);
     await client.query('SELECT pg_advisory_lock($1)', [LOCK]);
@@ -82,10 +83,15 @@ export async function migrate(pool: pg.Pool, schema: string, list: readonly PgMi
 /** Runs `fn` in a transaction on one client; rolls back when it throws. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
+  // A connection the server drops while it is checked out (pg_terminate_backend, a restart) fails the
+  // query in flight; the event it also emits must not take the process down.
+  const ignore = () => undefined;
+  c.on('error', ignore);
   try {
     await c.query('BEGIN');
     const r = await fn(c);
     await c.query('COMMIT');
+    c.off('error', ignore);
     c.release();
     return r;
   } catch (err) {
@@ -94,6 +100,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
       () => false,
       () => true,
     );
+    c.off('error', ignore);
     c.release(broken);
     throw err;
   }
