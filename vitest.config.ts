@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
+    globalSetup: ['test/setup/postgres.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

@@ -1,12 +1,20 @@
 /**
- * PostgreSQL for tests: the machine's server (127.0.0.1:5432, trust auth, database `test` — CI's and
- * every session's), a fresh schema per store, dropped afterwards. TASKWIRE_TEST_PG points elsewhere.
+ * PostgreSQL for tests: the database this run created on the machine's server (test/setup/postgres.ts:
+ * 127.0.0.1:5432, trust auth — CI's and every session's), a fresh schema per store, dropped afterwards.
+ * TASKWIRE_TEST_PG points at another server.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { PgStore } from '../../src/store/pg/pg-store.js';
 
-export const PG_URL = process.env['TASKWIRE_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL = runDatabase();
+
+function runDatabase(): string {
+  const url = inject('pgUrl');
+  if (!url) throw new Error('no PostgreSQL database for this run: test/setup/postgres.ts sets one up (vitest globalSetup)');
+  return url;
+}
 
 /** A schema name no other test uses. */
 export const freshSchema = () => `tw_${process.pid}_${randomBytes(4).toString('hex')}`;
