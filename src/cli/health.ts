@@ -1,4 +1,5 @@
 /** `taskwire health`: milestone and project health across tools. */
+import type { LeaseRecord } from '../store/leases.js';
 import type { CommandContext } from './context.js';
 import { table } from './io.js';
 import { withLiveEvaluation } from './live.js';
@@ -14,6 +15,9 @@ export async function healthCommand(ctx: CommandContext, opts: { json?: boolean;
     const failing = opts.asOf === undefined ? await store.itemFailures() : [];
     for (const f of failing) ctx.io.out(`${f.connector}: ${f.key} could not be read (${f.attempts} time${f.attempts === 1 ? '' : 's'} since ${f.firstFailedAt.slice(0, 16).replace('T', ' ')} UTC; next try ${f.nextAttemptAt.slice(11, 16)} UTC) — ${f.error}\n`);
     if (failing.length > 0) ctx.io.out('\n');
+    // With replicas: which one polls which connector and which one evaluates, since when.
+    const leases = opts.asOf === undefined ? (await store.leases.list()).filter((l) => l.live) : [];
+    if (leases.length > 0) ctx.io.out(`${describeLeases(leases)}\n`);
     if (groups.length === 0) {
       ctx.io.out('no milestones or projects: tasks carry none yet\n');
       return 0;
@@ -28,4 +32,16 @@ export async function healthCommand(ctx: CommandContext, opts: { json?: boolean;
     );
     return 0;
   }, opts.asOf);
+}
+
+/** Who holds each lease: `replica-1 (pid 4242)` from a holder id `replica-1:4242:<start ms>`. */
+export function describeLeases(leases: readonly LeaseRecord[]): string {
+  const who = (holder: string) => {
+    const [host, pid] = holder.split(':');
+    return pid ? `${host} (pid ${pid})` : holder;
+  };
+  return table(
+    ['LEASE', 'HELD BY', 'SINCE', 'TOKEN'],
+    leases.map((l) => [l.name, who(l.holder), `${l.acquiredAt.slice(0, 19).replace('T', ' ')} UTC`, String(l.token)]),
+  );
 }

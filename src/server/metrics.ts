@@ -52,6 +52,16 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: 'taskwire_lease_acquired_timestamp_seconds',
+      help: 'Since when each held lease (a connector poll, the evaluator) has been held, by lease and holding replica',
+      labelNames: ['lease', 'holder'],
+      registers: [r],
+      async collect() {
+        this.reset();
+        for (const l of await deps.store.leases.list()) if (l.live) this.set({ lease: l.name, holder: l.holder }, Date.parse(l.acquiredAt) / 1000);
+      },
+    });
+    new Gauge({
       name: 'taskwire_open_flags',
       help: 'Open flags by kind',
       labelNames: ['code'],

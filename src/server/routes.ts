@@ -2,7 +2,8 @@
  * Health, readiness, metrics and the read API:
  * - `GET /healthz`: the process answers.
  * - `GET /readyz`: ready or not (503 while starting, stopping, or when the store is not writable) to
- *   anyone; with the API token, also the store's state and each connector's last poll and its error.
+ *   anyone; with the API token, also the store's state, each connector's last poll and its error, and
+ *   which replica holds which lease (a connector's poll, the evaluator) since when.
  * - `GET /metrics`: Prometheus text.
  * - `GET /api/tasks`, `GET /api/report`: behind `server.apiToken` (a bearer token); off without it.
  */
@@ -44,7 +45,8 @@ export function addRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const ready = deps.ready() && writable;
     // Connector errors name hosts and settings: only for those holding the API token.
     if (!authorized(req)) return reply.code(ready ? 200 : 503).send({ ready });
-    return reply.code(ready ? 200 : 503).send({ ready, store: writable ? 'writable' : 'not writable', connectors: deps.connectorStates() });
+    const leases = writable ? (await deps.store.leases.list()).filter((l) => l.live).map(({ name, holder, token, acquiredAt, expiresAt }) => ({ name, holder, token, since: acquiredAt, expiresAt })) : [];
+    return reply.code(ready ? 200 : 503).send({ ready, store: writable ? 'writable' : 'not writable', connectors: deps.connectorStates(), leases });
   });
 
   app.get('/metrics', async (_req, reply) => {

@@ -219,4 +219,16 @@ describe('taskwire explain, health and tasks --flag', () => {
     expect(groups).toEqual([expect.objectContaining({ name: 'Cutover', state: 'off_track' })]);
     expect(groups[0]?.reasons[0]).toBe('1 overdue task');
   });
+
+  it('says which replica holds which lease, since when', async () => {
+    const dir = workdir();
+    await seedFlagged(dir);
+    const store = SqliteStore.open(join(dir, 'data/tw.db'));
+    await store.leases.acquire('poll:github-acme', 'replica-1:4242:1764700000000', 60_000);
+    const [lease] = await store.leases.list();
+    await store.close();
+    const { io, stdout } = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir, isTTY: true });
+    expect(await runCli(['-c', 'taskwire.yaml', 'health'], io, NOW)).toBe(0);
+    expect(stdout()).toMatch(new RegExp(`^poll:github-acme\\s+replica-1 \\(pid 4242\\)\\s+${lease!.acquiredAt.slice(0, 19).replace('T', ' ')} UTC\\s+1$`, 'm'));
+  });
 });

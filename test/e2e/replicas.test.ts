@@ -51,6 +51,11 @@ describe('three replicas on one PostgreSQL database', () => {
     const leases = await cl.store.leases.list();
     expect(leases.filter((l) => l.live).map((l) => l.name).sort()).toEqual(['evaluator', 'poll:github-acme', 'poll:jira-acme', 'poll:notion-acme', 'poll:slack-acme']);
     for (const l of leases) expect(cl.replicaOf(l.holder)).toBeGreaterThanOrEqual(0);
+    // Any replica tells which replica holds which lease, since when: /metrics, and /readyz with the API token.
+    const metrics = await (await fetch(`${cl.replicas[2]!.url}/metrics`)).text();
+    for (const l of leases.filter((x) => x.live)) expect(metrics).toContain(`taskwire_lease_acquired_timestamp_seconds{lease="${l.name}",holder="${l.holder}"} ${Date.parse(l.acquiredAt) / 1000}`);
+    const ready = (await (await fetch(`${cl.replicas[0]!.url}/readyz`, { headers: { authorization: `Bearer ${SANDBOX_ENV.TASKWIRE_API_TOKEN}` } })).json()) as { leases: { name: string; holder: string; since: string }[] };
+    expect(ready.leases.map((l) => `${l.name} ${l.holder} ${l.since}`).sort()).toEqual(leases.filter((x) => x.live).map((l) => `${l.name} ${l.holder} ${l.acquiredAt}`).sort());
 
     // The same delivery reaches two replicas at the same moment (a retry racing the original).
     const issue = cl.sb.github.createIssue('acme/infra', { title: 'Renew the VPN certificate', user: who('alex').github });
