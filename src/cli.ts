@@ -18,6 +18,7 @@ import { peopleCommand } from './cli/people.js';
 import { reportCommand } from './cli/report.js';
 import { runCommand } from './cli/run.js';
 import { demoCommand, sandboxCommand } from './cli/sandbox.js';
+import { storeCopyCommand, type StoreCopyOptions } from './cli/store.js';
 import { syncCommand, type SyncOptions } from './cli/sync.js';
 import { outboxCommand, planCommand, verifyCommand } from './cli/followups.js';
 import { tasksCommand, type TasksOptions } from './cli/tasks.js';
@@ -76,6 +77,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--replay <id>', 'queue a dead (or planned) follow-up again')
     .option('--json', 'print JSON')
     .action(async (opts: { dead?: boolean; replay?: string; json?: boolean }) => setExit(await outboxCommand(loadContext(io, configFlag()), opts)));
+
+  const store = program.command('store').description('the store itself');
+  store
+    .command('copy')
+    .description('copy everything a store holds into an empty one: SQLite into PostgreSQL to scale out, or back (stop taskwire first)')
+    .requiredOption('--from <store>', 'sqlite:<path>, or postgres:<url> (postgres: alone reads $DATABASE_URL)')
+    .requiredOption('--to <store>', 'sqlite:<path>, or postgres:<url> (postgres: alone reads $DATABASE_URL)')
+    .option('--schema <name>', 'the PostgreSQL schema (default public)')
+    .action(async (opts: StoreCopyOptions) => setExit(await storeCopyCommand(io, opts)));
 
   program
     .command('inbox')
