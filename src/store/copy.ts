@@ -8,7 +8,7 @@
  * count before it commits — a copy that fails leaves the target as it was. The target must be empty,
  * and no taskwire may be running on the source (what it wrote during the copy would be lost).
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { StoreError } from '../errors.js';
 import { deadLocalHolders } from './claims.js';
 import { openDatabase } from './db.js';
