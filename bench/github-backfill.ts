@@ -21,7 +21,7 @@ import { report, time } from './harness.js';
 const REPOS = ['acme/infra', 'acme/api'];
 const PER_REPO = 10_000;
 
-function scenario(): GithubScenario {
+export function scenario(): GithubScenario {
   const t0 = Date.parse('2026-01-05T08:00:00Z');
   return {
     repos: REPOS.map((fullName, r) => ({

@@ -5,6 +5,7 @@ import { benchGithubBackfill } from './github-backfill.js';
 import { benchJiraBackfill } from './jira-backfill.js';
 import { benchMemory } from './memory.js';
 import { benchWebhookIntake } from './webhook-intake.js';
+import { benchPostgres } from './postgres.js';
 import { benchReport } from './report.js';
 import { collected, summarize } from './harness.js';
 import { benchStoreApply } from './store-apply.js';
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<void>> = {
   github: benchGithubBackfill,
   jira: benchJiraBackfill,
   webhooks: benchWebhookIntake,
+  postgres: benchPostgres,
   memory: benchMemory,
   demo: benchDemo,
 };

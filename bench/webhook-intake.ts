@@ -28,24 +28,24 @@ import { report } from './harness.js';
 
 const SECRET = 'bench-secret';
 
-function bodies(n: number): string[] {
+export function bodies(n: number, repo = 'acme/api'): string[] {
   return Array.from({ length: n }, (_, i) =>
     JSON.stringify({
       action: 'edited',
       issue: {
         id: 1000 + i, number: 1 + (i % 500), title: `Issue ${i % 500}`, body: 'Something to do.', state: 'open', state_reason: null,
-        html_url: `https://github.com/acme/api/issues/${1 + (i % 500)}`, url: `https://api.github.com/repos/acme/api/issues/${1 + (i % 500)}`, repository_url: 'https://api.github.com/repos/acme/api',
+        html_url: `https://github.com/${repo}/issues/${1 + (i % 500)}`, url: `https://api.github.com/repos/${repo}/issues/${1 + (i % 500)}`, repository_url: `https://api.github.com/repos/${repo}`,
         user: { login: 'alexk', id: 1, type: 'User' }, labels: [{ name: 'P2' }], assignee: null, assignees: [], milestone: null, comments: 0,
         created_at: '2026-11-01T09:00:00Z', updated_at: new Date(Date.parse('2026-11-20T09:00:00Z') + i * 1000).toISOString().replace('.000Z', 'Z'), closed_at: null,
         issue_dependencies_summary: { blocked_by: 0, blocking: 0, total_blocked_by: 0, total_blocking: 0 },
       },
-      repository: { full_name: 'acme/api' },
+      repository: { full_name: repo },
       sender: { login: 'alexk', id: 1, type: 'User' },
     }),
   );
 }
 
-function load(url: string, job: object): Promise<{ sent: number; errors: number; ms: number; latencies: number[] }> {
+export function load(url: string, job: object): Promise<{ sent: number; errors: number; ms: number; latencies: number[] }> {
   const entry = new URL('./load-worker.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
   const w = new Worker(boot, { eval: true, workerData: { url, secret: SECRET, ...job } });
@@ -55,12 +55,12 @@ function load(url: string, job: object): Promise<{ sent: number; errors: number;
   });
 }
 
-const pct = (xs: number[], p: number) => {
+export const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 };
 
-type Run = { sent: number; errors: number; ms: number; latencies: number[] };
+export type Run = { sent: number; errors: number; ms: number; latencies: number[] };
 
 /** The floor: verify, store the raw body durably, answer. Same load, same cores. */
 async function floor(dir: string): Promise<{ burst: Run; steady: Run }> {

@@ -32,7 +32,7 @@ import type { Config } from './config/schema.js';
 import type { Engine } from './core/engine.js';
 import type { Identity } from './core/identity.js';
 import { connectorAvailable, connectorState, createConnector, engineFromConfig, loadIdentity, openStore } from './main.js';
-import { markSeeded } from './pipeline/cycle.js';
+import { markCaptured } from './pipeline/cycle.js';
 import { dispatchDue } from './pipeline/dispatch.js';
 import { InboxWorker } from './pipeline/inbox-worker.js';
 import { HeldLease } from './pipeline/held-lease.js';
@@ -244,7 +244,7 @@ export class Daemon {
       this.metrics.polls.inc({ connector: c.name, result: 'ok' });
       this.metrics.items.inc({ connector: c.name }, summary.items);
       Object.assign(s, { lastSuccessAt: new Date(this.now()).toISOString(), lastError: null, failingSince: null, failures: 0, retryAfterMs: null });
-      await markSeeded(this.store, [{ connector: c.name, ok: true, ms: 0 }], new Date(this.now()).toISOString());
+      await markCaptured(this.store, [{ connector: c.name, ok: true, ms: 0 }], new Date(this.now()).toISOString());
       // A backfill (a first sync, or more than is worth listing) brings history and finished work the
       // forecasts learn from: the whole world is evaluated again.
       if (summary.changedMany || summary.firstSync) await this.changed('*');
@@ -294,13 +294,16 @@ export class Daemon {
 
   /** Full (no argument) or incremental evaluation, and the follow-ups it plans. Serialized. */
   private async evaluate(changed?: readonly string[]): Promise<void> {
-    if (this.stopping !== null) return;
+    // Queued while this replica held the evaluator lease; it may have passed to another since.
+    const lease = this.evaluator.current;
+    if (this.stopping !== null || lease === null) return;
     try {
       if (changed === undefined) await reconcileOwners(this.store, this.identity);
-      const r = await evaluateAndPlan({ store: this.store, engine: this.engine, config: this.opts.config, identity: this.identity }, this.now(), changed);
+      const r = await evaluateAndPlan({ store: this.store, engine: this.engine, config: this.opts.config, identity: this.identity, lease }, this.now(), changed);
       if (r.diff.opened.length + r.diff.resolved.length + r.planned > 0) this.opts.log.info({ opened: r.diff.opened.length, resolved: r.diff.resolved.length, planned: r.planned }, 'evaluated');
     } catch (err) {
-      this.opts.log.error({ err }, 'evaluation failed; the next one will try again');
+      if (err instanceof LostLeaseError) this.opts.log.info('evaluator lease lost mid-evaluation; nothing written, the new holder evaluates');
+      else this.opts.log.error({ err }, 'evaluation failed; the next one will try again');
     }
   }
 

@@ -11,7 +11,7 @@ import type { Identity } from '../core/identity.js';
 import type { Config } from '../config/schema.js';
 import type { TaskStore } from '../store/store.js';
 import { dispatchAll, type DispatchResult } from './dispatch.js';
-import { evaluateAndPlan, seededKey } from './followups.js';
+import { capturedKey, evaluateAndPlan } from './followups.js';
 import { reconcileOwners } from './ingest.js';
 import { pollConnector, type PollSummary } from './poll.js';
 import { reconcileDeletions } from './reconcile.js';
@@ -70,10 +70,12 @@ export async function captureAll(deps: Pick<CycleDeps, 'store' | 'connectors' | 
 /**
  * A connector's first complete sync is its seed: everything it found then existed before taskwire, so
  * no messages are sent about it (status comments, which describe state, still roll out gradually).
+ * The capture marks itself complete here; the next full evaluation — the first to see all of it, on
+ * whichever replica evaluates — records the seed (see evaluateAndPlan).
  */
-export async function markSeeded(store: TaskStore, outcomes: readonly CaptureOutcome[], at: string): Promise<void> {
+export async function markCaptured(store: TaskStore, outcomes: readonly CaptureOutcome[], at: string): Promise<void> {
   for (const o of outcomes) {
-    if (o.ok && (await store.getMeta(seededKey(o.connector))) === null) await store.setMeta(seededKey(o.connector), at);
+    if (o.ok && (await store.getMeta(capturedKey(o.connector))) === null) await store.setMeta(capturedKey(o.connector), at);
   }
 }
 
@@ -81,7 +83,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const capture = await captureAll(deps);
   const ownersChanged = await reconcileOwners(deps.store, deps.identity);
   const now = deps.now();
-  await markSeeded(deps.store, capture, new Date(now).toISOString());
+  await markCaptured(deps.store, capture, new Date(now).toISOString());
   const { evaluation, diff, planned, verified } = await evaluateAndPlan({ store: deps.store, engine: deps.engine, config: deps.config, identity: deps.identity }, now);
   const dispatch =
     deps.config.followups.mode === 'send'

@@ -12,6 +12,7 @@ import { planFollowups, type PlannedAction, type PlannerInput } from '../core/pl
 import { verifierOf } from '../core/verifier.js';
 import { loadAndEvaluate } from './evaluate.js';
 import type { Config, ConnectorConfig } from '../config/schema.js';
+import type { LeaseFence } from '../store/leases.js';
 import type { TaskStore } from '../store/store.js';
 
 export interface FollowupDeps {
@@ -19,6 +20,8 @@ export interface FollowupDeps {
   readonly engine: Engine;
   readonly config: Config;
   readonly identity: Identity;
+  /** The daemon's evaluator lease: the evaluation's writes are fenced by it. */
+  readonly lease?: LeaseFence;
 }
 
 export interface PlanResult {
@@ -30,6 +33,22 @@ export interface PlanResult {
 
 const DAY = 86_400_000;
 export const seededKey = (connector: string) => `seeded:${connector}`;
+export const capturedKey = (connector: string) => `captured:${connector}`;
+
+/**
+ * Connectors whose first complete capture is stored but not yet seeded. A full evaluation that starts
+ * after the capture was marked sees all of it: the flags it opens describe what existed before
+ * taskwire, and it records the seed at its own cycle time (so those flags are seeded, `<=`). Seeding
+ * at the capture's time instead would make every flag of a backfill news whenever the evaluation runs
+ * after it — on another replica, or behind a queue — and message people about old work.
+ */
+async function pendingSeeds(store: TaskStore, config: Config): Promise<string[]> {
+  const out: string[] = [];
+  for (const c of config.connectors) {
+    if ((await store.getMeta(capturedKey(c.name))) !== null && (await store.getMeta(seededKey(c.name))) === null) out.push(c.name);
+  }
+  return out;
+}
 
 /**
  * Evaluates the store as of `now` — all of it, or (with `changed`) only what the changed tasks touch on
@@ -38,6 +57,8 @@ export const seededKey = (connector: string) => `seeded:${connector}`;
 export async function evaluateAndPlan(deps: FollowupDeps, now: number, changed?: readonly string[]): Promise<PlanResult> {
   const { store, engine, config } = deps;
   const verified = await applyVerifications(store, now);
+  const seeding = changed === undefined ? await pendingSeeds(store, config) : [];
+  const cycle = new Date(now).toISOString();
   let evaluation: Evaluation;
   if (changed === undefined) {
     evaluation = await loadAndEvaluate(store, engine, now);
@@ -52,14 +73,15 @@ export async function evaluateAndPlan(deps: FollowupDeps, now: number, changed?:
     evaluation = engine.apply(fresh, removed, now);
   }
   const scope = evaluation.scope === 'all' ? 'all' : new Set([...evaluation.scope, ...(changed ?? [])]);
-  const input = await plannerInput(deps, now, evaluation.scope === 'all');
-  const cycle = new Date(now).toISOString();
+  const input = await plannerInput(deps, now, evaluation.scope === 'all', new Map(seeding.map((c) => [c, cycle])));
   const { diff, planned } = await store.applyEvaluation(scope, evaluation.flags, cycle, {
     mode: config.followups.mode,
     cycle,
+    ...(deps.lease ? { lease: deps.lease } : {}),
     // The planner sees every open flag (a message lists all of a person's tasks), not only the scope's.
     plan: (_diff, firstSeen) => planFollowups({ ...input, flags: engine.currentFlags(), firstSeen }),
   });
+  for (const c of seeding) await store.setMeta(seededKey(c), cycle);
   return { evaluation, diff, planned, verified };
 }
 
@@ -88,7 +110,7 @@ export async function applyVerifications(store: TaskStore, now: number): Promise
   return n;
 }
 
-async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean): Promise<Omit<PlannerInput, 'firstSeen'>> {
+async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean, seedingNow: ReadonlyMap<string, string> = new Map()): Promise<Omit<PlannerInput, 'firstSeen'>> {
   const { store, engine, config, identity } = deps;
   const f = config.followups;
   const tasks = new Map((await store.listTasks()).map((t) => [t.id, t]));
@@ -113,7 +135,7 @@ async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean)
     if (e.kind === 'done' && !doneEvidence.has(id)) doneEvidence.set(id, { at: e.at, summary: e.summary });
   }
   const seeds = new Map<string, string | null>();
-  for (const c of config.connectors) seeds.set(c.name, await store.getMeta(seededKey(c.name)));
+  for (const c of config.connectors) seeds.set(c.name, seedingNow.get(c.name) ?? (await store.getMeta(seededKey(c.name))));
   const dmConnector = f.directMessages?.connector ?? null;
   const dmKind = config.connectors.find((c) => c.name === dmConnector)?.type;
   const addressOf = (person: string): string | null => {

@@ -12,7 +12,7 @@ import { SqliteInbox } from './sqlite-inbox.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { LostLeaseError, type LeaseFence } from './leases.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
-import { mergeResults, type AccountRecord, type ApplyResult, type ConnectorId, type DeliveriesResult, type DeliveryItems, type ItemFailure, type StoreItem, type StoredEvidence, type TaskQuery, type TaskStore } from './store.js';
+import { mergeResults, type AccountRecord, type ApplyResult, type ConnectorId, type DeliveriesResult, type DeliveryItems, type EvaluationPlanner, type ItemFailure, type StoreItem, type StoredEvidence, type TaskQuery, type TaskStore } from './store.js';
 import { mergeTask } from './task-merge.js';
 import { TASK_COLUMNS, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
 
@@ -342,9 +342,10 @@ export class SqliteStore implements TaskStore {
     scope: 'all' | ReadonlySet<string>,
     flags: readonly Flag[],
     now: string,
-    planner: { readonly mode: 'plan' | 'send'; readonly cycle: string; plan(diff: FlagDiff, firstSeen: (taskId: string, code: FlagCode) => string): readonly PlannedAction[] },
+    planner: EvaluationPlanner,
   ): Promise<{ diff: FlagDiff; planned: number }> {
     return this.db.transaction(() => {
+      if (planner.lease && !this.leases.heldSync(planner.lease)) throw new LostLeaseError(planner.lease);
       const diff = this.applyFlagsSync(scope, flags, now);
       const seen = new Map(this.openFlagRows(undefined).map((f) => [`${f.taskId}\u0000${f.code}`, f.firstSeenAt]));
       const actions = planner.plan(diff, (taskId, code) => seen.get(`${taskId}\u0000${code}`) ?? now);

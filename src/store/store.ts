@@ -120,6 +120,19 @@ export interface AccountRecord extends AccountRef {
   readonly lastSeenAt: string;
 }
 
+/**
+ * How an evaluation plans follow-ups from its diff, inside the store's transaction. With `lease` (the
+ * daemon's evaluator lease), nothing is written unless the lease is still the holder's: an evaluator
+ * that lost its lease mid-evaluation (stalled, cut off) cannot plan from what it read before another
+ * took over — LostLeaseError.
+ */
+export interface EvaluationPlanner {
+  readonly mode: 'plan' | 'send';
+  readonly cycle: string;
+  readonly lease?: LeaseFence;
+  plan(diff: FlagDiff, firstSeen: (taskId: string, code: FlagCode) => string): readonly PlannedAction[];
+}
+
 export interface TaskStore {
   /**
    * Applies one page of items and advances the connector's cursor in one transaction: all of it or
@@ -161,7 +174,7 @@ export interface TaskStore {
     scope: 'all' | ReadonlySet<string>,
     flags: readonly Flag[],
     now: string,
-    planner: { readonly mode: 'plan' | 'send'; readonly cycle: string; plan(diff: FlagDiff, firstSeen: (taskId: string, code: FlagCode) => string): readonly PlannedAction[] },
+    planner: EvaluationPlanner,
   ): Promise<{ diff: FlagDiff; planned: number }>;
   /** The outbox (planned follow-ups, their delivery state, the write ledger, status comments). */
   readonly outbox: OutboxStore;

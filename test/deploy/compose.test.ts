@@ -58,7 +58,7 @@ describe('deploy/compose', () => {
   });
 
   it('its config is valid with what .env.example and compose set', async () => {
-    const env = { ...dotenv, DATABASE_URL: interpolate(replicas[0]![1].environment!['DATABASE_URL']!) };
+    const env: Record<string, string> = { ...dotenv, DATABASE_URL: interpolate(replicas[0]![1].environment!['DATABASE_URL']!) };
     for (const k of Object.keys(env)) if (env[k] === '') env[k] = `dummy-value-for-${k.toLowerCase()}`;
     const { io, stdout, stderr } = captureIo({ env, cwd: DIR });
     expect(await runCli(['-c', 'taskwire.yaml', 'check'], io), stderr()).toBe(0);

@@ -236,6 +236,20 @@ export function storeContract(name: string, open: OpenStore): void {
       expect((await store.leases.acquire('poll:github-acme', 'r3', 60_000))?.token).toBe(3);
     });
 
+    it('an evaluation under an evaluator lease another replica has taken writes no flag and plans nothing', async () => {
+      const store = await fresh();
+      await store.applyBatch(GH, [item({ key: 'a#1' })], null);
+      const mine = (await store.leases.acquire('evaluator', 'r1', 150))!;
+      const planner = (lease: typeof mine) => ({ mode: 'send' as const, cycle: 'c', lease, plan: () => [comment(1, 'needs an owner')] });
+      expect((await store.applyEvaluation('all', [flag('github-acme:a#1', 'no_owner')], '2026-11-20T09:00:00.000Z', planner(mine))).planned).toBe(1);
+      await sleep(300);
+      const theirs = (await store.leases.acquire('evaluator', 'r2', 60_000))!;
+      await expect(store.applyEvaluation('all', [flag('github-acme:a#1', 'stale')], '2026-11-20T10:00:00.000Z', { ...planner(mine), plan: () => [comment(1, 'stale')] })).rejects.toBeInstanceOf(LostLeaseError);
+      expect((await store.openFlags()).map((f) => f.code)).toEqual(['no_owner']);
+      expect((await store.outbox.list()).map((r) => r.status)).toEqual(['pending']);
+      expect((await store.applyEvaluation('all', [flag('github-acme:a#1', 'stale')], '2026-11-20T10:00:00.000Z', planner(theirs))).diff.opened.map((f) => f.code)).toEqual(['stale']);
+    });
+
     it('runs once-per-cluster work once', async () => {
       const store = await fresh();
       expect(await store.claimRun('report', '2026-12-02', 'r1')).toBe(true);

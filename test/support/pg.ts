@@ -8,8 +8,9 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { PgStore } from '../../src/store/pg/pg-store.js';
 
-export const PG_URL = runDatabase();
+export const PG_URL = process.env['TASKWIRE_BENCH_PG'] ?? runDatabase();
 
+/** The database the vitest global setup made for this run (the benchmarks set TASKWIRE_BENCH_PG to theirs). */
 function runDatabase(): string {
   const url = inject('pgUrl');
   if (!url) throw new Error('no PostgreSQL database for this run: test/setup/postgres.ts sets one up (vitest globalSetup)');

@@ -11,7 +11,7 @@ import type { AccountRef, Cursor, ExternalAccount, Flag, FlagCode, HistoryEntry,
 import type { PlannedAction } from '../../core/planner.js';
 import type { CycleSample } from '../../core/risk.js';
 import { LostLeaseError, type LeaseFence } from '../leases.js';
-import { mergeResults, type AccountRecord, type ApplyResult, type ConnectorId, type DeliveriesResult, type DeliveryItems, type ItemFailure, type StoreChannel, type StoreItem, type StoredEvidence, type TaskQuery, type TaskStore } from '../store.js';
+import { mergeResults, type AccountRecord, type ApplyResult, type ConnectorId, type DeliveriesResult, type DeliveryItems, type EvaluationPlanner, type ItemFailure, type StoreChannel, type StoreItem, type StoredEvidence, type TaskQuery, type TaskStore } from '../store.js';
 import { fromRow, type TaskRow } from '../task-row.js';
 import { applyItemsPg } from './apply.js';
 import { channelOf, createPool, inTransaction, iso, migrate, type PgOptions, type Queryable } from './db.js';
@@ -157,10 +157,12 @@ export class PgStore implements TaskStore {
     scope: 'all' | ReadonlySet<string>,
     flags: readonly Flag[],
     now: string,
-    planner: { readonly mode: 'plan' | 'send'; readonly cycle: string; plan(diff: FlagDiff, firstSeen: (taskId: string, code: FlagCode) => string): readonly PlannedAction[] },
+    planner: EvaluationPlanner,
   ): Promise<{ diff: FlagDiff; planned: number }> {
     return inTransaction(this.pool, async (c) => {
       const diff = await this.applyFlagsIn(c, scope, flags, now);
+      // After the evaluation lock: a former holder's evaluation waiting on it finds its lease gone.
+      if (planner.lease && !(await PgLeases.held(c, planner.lease))) throw new LostLeaseError(planner.lease);
       const seen = new Map((await this.openFlagRows(c)).map((f) => [`${f.taskId}\u0000${f.code}`, f.firstSeenAt]));
       const actions = planner.plan(diff, (taskId, code) => seen.get(`${taskId}\u0000${code}`) ?? now);
       return { diff, planned: await this.outbox.planIn(c, actions, planner.mode, planner.cycle, now) };
