@@ -5,8 +5,6 @@
 import { diffFlags, type FlagDiff } from '../core/flags.js';
 import type { AccountRef, Cursor, ExternalAccount, Flag, HistoryEntry, StoredFlag, Task } from '../core/model.js';
 import type { CycleSample } from '../core/risk.js';
-import type { FlagCode } from '../core/model.js';
-import type { PlannedAction } from '../core/planner.js';
 import { openDatabase, type Db } from './db.js';
 import { SqliteInbox } from './sqlite-inbox.js';
 import { SqliteLeases } from './sqlite-leases.js';

@@ -7,8 +7,7 @@
  */
 import type pg from 'pg';
 import { diffFlags, type FlagDiff } from '../../core/flags.js';
-import type { AccountRef, Cursor, ExternalAccount, Flag, FlagCode, HistoryEntry, StoredFlag, Task } from '../../core/model.js';
-import type { PlannedAction } from '../../core/planner.js';
+import type { AccountRef, Cursor, ExternalAccount, Flag, HistoryEntry, StoredFlag, Task } from '../../core/model.js';
 import type { CycleSample } from '../../core/risk.js';
 import { LostLeaseError, type LeaseFence } from '../leases.js';
 import { mergeResults, type AccountRecord, type ApplyResult, type ConnectorId, type DeliveriesResult, type DeliveryItems, type EvaluationPlanner, type ItemFailure, type StoreChannel, type StoreItem, type StoredEvidence, type TaskQuery, type TaskStore } from '../store.js';
