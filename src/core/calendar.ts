@@ -51,6 +51,12 @@ export function humanDate(date: string): string {
   return `${weekday} ${Number(date.slice(8, 10))} ${MONTH_NAMES[Number(date.slice(5, 7)) - 1]!}`;
 }
 
+/** An instant as the team reads it: "Tue 1 Dec 09:00" in their timezone. */
+export function humanDateTime(iso: string, tz: string): string {
+  const t = DateTime.fromISO(iso, { zone: tz });
+  return `${humanDate(t.toISODate() as string)} ${t.toFormat('HH:mm')}`;
+}
+
 const DAY = 86_400_000;
 const BUCKET = 15 * 60_000;
 const dayNumOf = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY);

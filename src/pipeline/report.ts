@@ -52,6 +52,10 @@ export async function reportFromStore(o: ReportOptions): Promise<Report> {
     verifierOf: verifier,
     label: engine.label,
     nameOf: engine.nameOf,
+    accountName: (a) => {
+      const r = identity.resolve(a);
+      return r.kind === 'person' ? engine.nameOf(r.personId) : null;
+    },
     followups: { mode: config.followups.mode, items: await followupItems(store, from, engine) },
     // Past days from the stored flag lifecycle; today from this evaluation (a preview stores nothing).
     trend: dailyTrend(tasks, [...(await store.flagSpans(new Date(now - 15 * DAY).toISOString())), ...evaluation.flags.map((f) => ({ taskId: f.taskId, from: to, to: null }))], lastDays(cal, now, 14)),

@@ -33,7 +33,9 @@ export class SqliteStore implements TaskStore {
     const clock = opts.clock ?? (() => new Date());
     this.outbox = new SqliteOutbox(db, () => clock().getTime());
     this.inbox = new SqliteInbox(db, () => clock().getTime());
-    this.leases = new SqliteLeases(db, () => clock().getTime());
+    // Leases coordinate processes: they run on the machine's clock (as PostgreSQL's now()), never on
+    // a clock the demo or a test shifts by hours — a jump would take every lease from its holder.
+    this.leases = new SqliteLeases(db, () => Date.now());
     this.now = () => clock().toISOString();
     const cols = TASK_COLUMNS.join(', ');
     const params = TASK_COLUMNS.map((c) => `@${c}`).join(', ');

@@ -38,7 +38,10 @@ describe('the daily report on a fixed scenario', () => {
     const r = JSON.parse(text) as Report;
     expect(r.version).toBe(1);
     expect(r.window).toEqual({ from: '2026-11-23T23:00:00.000Z', to: '2026-11-25T07:00:00.000Z' });
-    expect(r.headline).toMatchObject({ open: 4, overdue: 1, ownerless: 2, blocked: 1 });
+    expect(r.headline).toMatchObject({ open: 4, overdue: 1, ownerless: 3, blocked: 1 });
+    // Each tile counts what its lists show.
+    expect(r.needsDecision.ownerless.length + r.needsDecision.teamOwned.length + r.needsDecision.sharedOwner.length).toBe(r.headline.ownerless);
+    expect(r.atRisk.overdue.length).toBe(r.headline.overdue);
     expect(r.needsDecision.ownerless.map((i) => i.label)).toEqual(['acme/infra#7 (GitHub)']);
     expect(r.needsDecision.teamOwned.map((i) => i.label)).toEqual(['OPS-15 (Jira)']);
     expect(r.awaitingVerification).toEqual([expect.objectContaining({ label: 'OPS-14 (Jira)', verifier: 'Priya Nair', acceptanceCriteria: 'all services report healthy' })]);

@@ -5,7 +5,7 @@
  */
 import type { GroupHealth, HealthState } from '../health.js';
 import { hasHumanKey, TOOL_NAME } from '../labels.js';
-import type { Flag, FlagCode, HistoryEntry, Task } from '../model.js';
+import type { AccountRef, Flag, FlagCode, HistoryEntry, Task } from '../model.js';
 import type { RiskLevel, RiskResult } from '../risk.js';
 
 export interface ReportItem {
@@ -54,6 +54,8 @@ export interface Report {
   readonly generatedAt: string;
   readonly timezone: string;
   readonly window: { readonly from: string; readonly to: string };
+  /** Three lines to read first: since the last report, what needs a decision, what is most at risk. */
+  readonly summary: readonly string[];
   readonly headline: Headline;
   /** The previous report's headline, and the change since (null on the first report). */
   readonly previous: Headline | null;
@@ -66,7 +68,10 @@ export interface Report {
     readonly unprioritized: readonly ReportItem[];
     readonly cycles: readonly { readonly path: readonly string[]; readonly reason: string }[];
   };
+  /** Each tile's tasks are the union of its lists; a task appears in one list of a section. */
   readonly atRisk: {
+    readonly overdue: readonly ReportItem[];
+    readonly stale: readonly ReportItem[];
     readonly deadline: readonly (ReportItem & { readonly level: RiskLevel; readonly pMiss: number; readonly expectedFinish: string | null; readonly reasons: readonly string[] })[];
     readonly dependency: readonly ReportItem[];
     readonly blocked: readonly ReportItem[];
@@ -131,6 +136,8 @@ export interface ReportInput {
   readonly verifierOf: (t: Task) => string | null;
   readonly label: (taskId: string) => string;
   readonly nameOf: (id: string) => string;
+  /** The name of the person an account is mapped to; null when the registry does not know it. */
+  readonly accountName?: (a: AccountRef) => string | null;
   readonly followups: Report['followups'];
   readonly trend: readonly TrendPoint[];
   readonly sync: Report['sync'];
@@ -148,13 +155,19 @@ export function buildReport(input: ReportInput): Report {
     m.set(f.code, f);
   }
   const flag = (t: Task, code: FlagCode) => flagsOf.get(t.id)?.get(code);
+  // An assignee not yet in the registry is an owner nobody has named: say who, not "no owner".
+  const ownerText = (t: Task): string | null => {
+    if (t.owner !== null) return input.nameOf(t.owner);
+    if (t.assignees.length === 0 || flag(t, 'team_owner')) return null;
+    return t.assignees.map((a) => input.accountName?.(a) ?? `${a.kind}:${a.id} (not in the registry)`).join(', ');
+  };
   const item = (t: Task, reason?: string): ReportItem => ({
     id: t.id,
     // Keyless tools (Notion, Slack): the tool names the link and the title follows.
     label: hasHumanKey(t) ? input.label(t.id) : TOOL_NAME[t.kind],
     title: t.title,
     url: t.url,
-    owner: t.owner === null ? null : input.nameOf(t.owner),
+    owner: ownerText(t),
     due: t.due,
     status: t.status,
     reason,
@@ -179,12 +192,13 @@ export function buildReport(input: ReportInput): Report {
     if (fs.has('overdue')) headline.overdue++;
     if (fs.has('deadline_at_risk') || fs.has('dependency_at_risk')) headline.atRisk++;
     if (fs.has('blocked')) headline.blocked++;
-    if (fs.has('no_owner') || fs.has('team_owner')) headline.ownerless++;
+    if (fs.has('no_owner') || fs.has('team_owner') || fs.has('shared_owner')) headline.ownerless++;
     if (fs.has('no_due_date')) headline.undated++;
   }
   headline.open = open.length;
   open.sort(byDue);
-  const flagged = (code: FlagCode) => open.filter((t) => flag(t, code)).map((t) => item(t, flag(t, code)!.reason));
+  const flagged = (code: FlagCode, unless: readonly FlagCode[] = []) =>
+    open.filter((t) => flag(t, code) && !unless.some((u) => flag(t, u))).map((t) => item(t, flag(t, code)!.reason));
 
   const change = input.previous === null ? null : (Object.fromEntries(HEADLINE_KEYS.map((k) => [k, headline[k] - input.previous![k]])) as Headline);
 
@@ -239,10 +253,33 @@ export function buildReport(input: ReportInput): Report {
     })
     .filter((p) => p.overdue.length + p.dueToday.length + p.atRisk.length + p.blocked.length + p.toVerify.length > 0);
 
-  const moves = input.statusHistory
-    .filter((h) => h.field === 'status' && within(h.at) && byId.has(h.taskId))
-    .map((h) => ({ item: item(byId.get(h.taskId)!), from: parse(h.oldValue), to: parse(h.newValue), at: h.at }));
+  const moves = teamMoves(input.statusHistory.filter((h) => h.field === 'status' && within(h.at) && byId.has(h.taskId))).map((h) => ({
+    item: item(byId.get(h.taskId)!),
+    from: parse(h.oldValue),
+    to: parse(h.newValue),
+    at: h.at,
+  }));
   const reopenedIds = new Set(moves.filter((m) => CLOSED.has(m.from) && OPEN_AGAIN.has(m.to)).map((m) => m.item.id));
+
+  const needsDecision = {
+    // One list per task, the most pressing first: nobody, a team, several people.
+    ownerless: flagged('no_owner'),
+    teamOwned: flagged('team_owner', ['no_owner']),
+    sharedOwner: flagged('shared_owner', ['no_owner', 'team_owner']),
+    undated: flagged('no_due_date'),
+    unprioritized: flagged('no_priority'),
+    cycles,
+  };
+  const summary = [
+    `Since the last report: ${headline.done} done, ${headline.verified} verified, ${headline.new} new, ${plural(moves.length, 'status move')}.`,
+    `Needs a decision: ${joinCounts([
+      [headline.ownerless, 'without one owner'],
+      [needsDecision.undated.length, 'without a due date'],
+      [needsDecision.unprioritized.length, 'without a priority'],
+      [cycles.length, cycles.length === 1 ? 'dependency cycle' : 'dependency cycles'],
+    ])}.`,
+    mostAtRisk(deadline, flagged('overdue')),
+  ];
 
   return {
     version: 1,
@@ -250,18 +287,12 @@ export function buildReport(input: ReportInput): Report {
     generatedAt: new Date(input.now).toISOString(),
     timezone: input.timezone,
     window: input.window,
+    summary,
     headline,
     previous: input.previous,
     change,
-    needsDecision: {
-      ownerless: flagged('no_owner'),
-      teamOwned: flagged('team_owner'),
-      sharedOwner: flagged('shared_owner'),
-      undated: flagged('no_due_date'),
-      unprioritized: flagged('no_priority'),
-      cycles,
-    },
-    atRisk: { deadline, dependency: flagged('dependency_at_risk'), blocked: flagged('blocked') },
+    needsDecision,
+    atRisk: { overdue: flagged('overdue'), stale: flagged('stale', ['overdue']), deadline, dependency: flagged('dependency_at_risk', ['deadline_at_risk']), blocked: flagged('blocked') },
     awaitingVerification: awaiting,
     byPerson,
     health: input.health.map((g) => ({
@@ -292,6 +323,33 @@ export function buildReport(input: ReportInput): Report {
       .filter((w) => w.open > 0),
     sync: input.sync,
   };
+}
+
+/**
+ * The team's status moves: taskwire's own pushes left out, and a move seen twice — by the diff of two
+ * reads and in the tool's changelog, at the same instant — listed once (the changelog's, which knows
+ * who made it).
+ */
+function teamMoves(history: readonly HistoryEntry[]): HistoryEntry[] {
+  const byMove = new Map<string, HistoryEntry>();
+  for (const h of history) {
+    const k = `${h.taskId}\u0000${h.oldValue}\u0000${h.newValue}\u0000${h.at}`;
+    const seen = byMove.get(k);
+    if (!seen || (seen.source !== 'source' && h.source === 'source')) byMove.set(k, h);
+  }
+  return [...byMove.values()].filter((h) => h.actor !== 'taskwire');
+}
+
+function mostAtRisk(deadline: readonly (ReportItem & { readonly reason?: string | undefined })[], overdue: readonly ReportItem[]): string {
+  const top = deadline[0] ?? overdue[0];
+  return top ? `Most at risk: ${top.label} ${top.title}${top.reason ? ` — ${top.reason}` : ''}.` : 'Most at risk: nothing this week.';
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+function joinCounts(parts: readonly (readonly [number, string])[]): string {
+  const some = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
+  return some.length ? some.join(', ') : 'nothing';
 }
 
 function countFlags(flags: readonly Flag[], live: readonly Task[]): Partial<Record<FlagCode, number>> {

@@ -6,7 +6,7 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { humanDate } from '../calendar.js';
+import { humanDate, humanDateTime } from '../calendar.js';
 import { HEADLINE_KEYS, type Report, type ReportItem } from './model.js';
 
 export const LIST_LIMIT = 50;
@@ -27,10 +27,12 @@ export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 export async function renderHtml(r: Report): Promise<string> {
   const charts = await Promise.all([trendChart(r), flagsChart(r), milestoneChart(r), workloadChart(r)]);
-  const day = humanDate(r.window.to.slice(0, 10));
+  const at = (iso: string) => humanDateTime(iso, r.timezone);
+  const day = at(r.window.to).slice(0, -6);
   const parts: string[] = [];
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(r.title)} — ${esc(day)}</title><style>${CSS}</style></head><body><main>`);
-  parts.push(`<header><h1>${esc(r.title)} <small>${esc(day)}</small></h1><p class="meta">Since ${esc(r.window.from.slice(0, 16).replace('T', ' '))} UTC · team time zone ${esc(r.timezone)} · follow-ups in ${r.followups.mode} mode</p></header>`);
+  parts.push(`<header><h1>${esc(r.title)} <small>${esc(day)}</small></h1><p class="meta">Since ${esc(at(r.window.from))} · generated ${esc(at(r.generatedAt))} (${esc(r.timezone)}) · follow-ups in ${r.followups.mode} mode</p></header>`);
+  parts.push(`<section class="summary" aria-label="Summary">${r.summary.map((l) => `<p>${esc(l)}</p>`).join('')}</section>`);
   parts.push('<section class="headline" aria-label="Headline numbers">');
   for (const k of HEADLINE_KEYS) {
     const c = r.change?.[k];
@@ -46,6 +48,7 @@ export async function renderHtml(r: Report): Promise<string> {
     section(
       'At risk',
       [
+        list('Overdue', a.overdue),
         a.deadline.length
           ? `<h3>Trending toward a missed date (${a.deadline.length})</h3><ul>${a.deadline
               .slice(0, LIST_LIMIT)
@@ -54,6 +57,7 @@ export async function renderHtml(r: Report): Promise<string> {
           : '',
         list('A dependency is at risk', a.dependency),
         list('Blocked', a.blocked),
+        list('Stale: no activity for a while', a.stale),
       ],
       'Nothing is at risk.',
     ),
@@ -88,7 +92,7 @@ export async function renderHtml(r: Report): Promise<string> {
     section(
       'Sync health',
       [
-        `<table><thead><tr><th>Connector</th><th>Last sync</th><th>Webhook failures</th><th>Dead letters</th></tr></thead><tbody>${r.sync.connectors.map((c) => `<tr><td>${esc(c.name)} <small>${c.kind}</small></td><td>${c.lastSyncAt ? esc(c.lastSyncAt.slice(0, 16).replace('T', ' ')) : 'never'}</td><td>${c.webhookFailures}</td><td>${c.deadLetters}</td></tr>`).join('')}</tbody></table>`,
+        `<table><thead><tr><th>Connector</th><th>Last sync</th><th>Webhook failures</th><th>Dead letters</th></tr></thead><tbody>${r.sync.connectors.map((c) => `<tr><td>${esc(c.name)} <small>${c.kind}</small></td><td>${c.lastSyncAt ? esc(at(c.lastSyncAt)) : 'never'}</td><td>${c.webhookFailures}</td><td>${c.deadLetters}</td></tr>`).join('')}</tbody></table>`,
         r.sync.unmappedPeople.length ? `<p>People seen in the tools but not in the registry: ${r.sync.unmappedPeople.map((p) => esc(`${p.name ?? p.id} (${p.kind})`)).join(', ')}</p>` : '',
         r.sync.unresolvedReferences ? `<p>${r.sync.unresolvedReferences} references to work taskwire cannot see.</p>` : '',
       ],
@@ -180,6 +184,7 @@ export const CSS = `
 main{max-width:960px;margin:0 auto;padding:16px}h1{font-size:1.4rem;margin:.2rem 0}h1 small{color:var(--muted);font-weight:400}
 h2{font-size:1.1rem;border-bottom:1px solid var(--line);padding-bottom:4px;margin-top:1.6rem}h3{font-size:.95rem;margin:1rem 0 .3rem}
 .meta,.empty,small{color:var(--muted)}a{color:#1d4ed8}ul{padding-left:1.2rem;margin:.3rem 0}li{margin:.15rem 0}
+.summary{background:#fff;border:1px solid var(--line);border-left:4px solid #1d4ed8;border-radius:8px;padding:6px 12px;margin:12px 0}.summary p{margin:.2rem 0}
 .headline{display:grid;grid-template-columns:repeat(auto-fill,minmax(96px,1fr));gap:8px;margin:12px 0}
 .num{background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px;display:flex;flex-direction:column}.num b{font-size:1.4rem}.num span{font-size:.8rem;color:var(--muted)}.num i{font-size:.75rem;color:var(--muted);font-style:normal}
 .num.overdue b,.num.atRisk b{color:#b91c1c}.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px}

@@ -1,5 +1,5 @@
 /** The report as Markdown (for files, GitHub, Notion). Every item links to its source ticket. */
-import { humanDate } from '../calendar.js';
+import { humanDate, humanDateTime } from '../calendar.js';
 import { HEADLINE_KEYS, type Report, type ReportItem } from './model.js';
 
 const HEADLINE_LABELS: Record<(typeof HEADLINE_KEYS)[number], string> = {
@@ -35,8 +35,10 @@ export function renderMarkdown(r: Report): string {
   };
   const sub = (title: string, items: readonly ReportItem[]) => (items.length ? [`**${title}** (${items.length})`, '', ...cap(items).map((i) => line(i)), ...more(items), ''] : []);
 
-  out.push(`# ${escape(r.title)} — ${humanDate(r.window.to.slice(0, 10))}`);
-  out.push('', `Since ${r.window.from.slice(0, 16).replace('T', ' ')} UTC · generated ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC · team timezone ${r.timezone}`);
+  const at = (iso: string) => humanDateTime(iso, r.timezone);
+  out.push(`# ${escape(r.title)} — ${at(r.window.to).slice(0, -6)}`);
+  out.push('', `Since ${at(r.window.from)} · generated ${at(r.generatedAt)} (${r.timezone})`);
+  out.push('', ...r.summary.map((l) => `> ${escape(l)}  `));
 
   out.push('', '| | now | since last report |', '| --- | ---: | ---: |');
   for (const k of HEADLINE_KEYS) out.push(`| ${HEADLINE_LABELS[k]} | ${r.headline[k]} | ${r.change ? signed(r.change[k]) : '—'} |`);
@@ -59,6 +61,7 @@ export function renderMarkdown(r: Report): string {
   section(
     'At risk',
     [
+      ...sub('Overdue', a.overdue),
       ...(a.deadline.length
         ? [
             `**Trending toward a missed date** (${a.deadline.length})`,
@@ -70,6 +73,7 @@ export function renderMarkdown(r: Report): string {
         : []),
       ...sub('Dependency at risk', a.dependency),
       ...sub('Blocked', a.blocked),
+      ...sub('Stale: no activity for a while', a.stale),
     ],
     'Nothing is at risk.',
   );
@@ -128,7 +132,7 @@ export function renderMarkdown(r: Report): string {
     [
       ...r.sync.connectors.map(
         (s) =>
-          `- **${s.name}** (${s.kind}): last sync ${s.lastSyncAt ? s.lastSyncAt.slice(0, 16).replace('T', ' ') + ' UTC' : 'never'}${s.webhookFailures ? `, ${s.webhookFailures} webhook failure(s)` : ''}${s.deadLetters ? `, ${s.deadLetters} dead letter(s)` : ''}${s.failingItems ? `, ${s.failingItems} item(s) failing to be read (taskwire health)` : ''}`,
+          `- **${s.name}** (${s.kind}): last sync ${s.lastSyncAt ? at(s.lastSyncAt) : 'never'}${s.webhookFailures ? `, ${s.webhookFailures} webhook failure(s)` : ''}${s.deadLetters ? `, ${s.deadLetters} dead letter(s)` : ''}${s.failingItems ? `, ${s.failingItems} item(s) failing to be read (taskwire health)` : ''}`,
       ),
       ...(r.sync.unmappedPeople.length ? [`- Unmapped people (${r.sync.unmappedPeople.length}): ${r.sync.unmappedPeople.map((p) => `${p.kind}:${escape(p.name ?? p.id)}`).join(', ')}`] : []),
       ...(r.sync.unresolvedReferences ? [`- ${r.sync.unresolvedReferences} reference(s) to items taskwire does not track`] : []),

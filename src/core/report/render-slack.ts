@@ -3,7 +3,7 @@
  * field): headline numbers, what needs a decision, what is at risk, what waits for verification, and
  * each section folded to its first items with "and N more" pointing to the HTML report.
  */
-import { humanDate } from '../calendar.js';
+import { humanDate, humanDateTime } from '../calendar.js';
 import { HEADLINE_KEYS, type Report, type ReportItem } from './model.js';
 
 export const SLACK_MAX_BLOCKS = 50;
@@ -33,8 +33,9 @@ export interface SlackReport {
 
 export function renderSlack(r: Report, htmlUrl: string | null = null): SlackReport {
   const blocks: unknown[] = [];
-  const day = humanDate(r.window.to.slice(0, 10));
+  const day = humanDateTime(r.window.to, r.timezone).slice(0, -6);
   blocks.push({ type: 'header', text: { type: 'plain_text', text: `${r.title} — ${day}`.slice(0, 150) } });
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(r.summary.map(esc).join('\n')) } });
   const nums = HEADLINE_KEYS.map((k) => `*${r.headline[k]}* ${LABELS[k]}${r.change && r.change[k] !== 0 ? ` (${r.change[k] > 0 ? '+' : ''}${r.change[k]})` : ''}`);
   blocks.push({ type: 'section', fields: nums.slice(0, 10).map((t) => ({ type: 'mrkdwn', text: t })) });
   const more = (n: number) => (n > PER_SECTION ? `\n…and ${n - PER_SECTION} more${htmlUrl ? ` in <${htmlUrl}|the full report>` : ' in the full report'}` : '');
@@ -51,13 +52,15 @@ export function renderSlack(r: Report, htmlUrl: string | null = null): SlackRepo
   group('No due date', d.undated);
   if (d.cycles.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Dependency cycles* (${d.cycles.length})\n${d.cycles.slice(0, PER_SECTION).map((c) => `• ${esc(c.reason)}`).join('\n')}${more(d.cycles.length)}`) } });
   const a = r.atRisk;
-  if (a.deadline.length + a.blocked.length + a.dependency.length > 0) blocks.push({ type: 'divider' });
+  if (a.overdue.length + a.deadline.length + a.blocked.length + a.dependency.length + a.stale.length > 0) blocks.push({ type: 'divider' });
+  group('Overdue', a.overdue);
   group('Trending toward a missed date', a.deadline, (i) => {
     const x = a.deadline.find((y) => y.id === i.id)!;
     return `${Math.round(x.pMiss * 100)}% likely late${x.reasons[0] ? `: ${x.reasons[0]}` : ''}`;
   });
   group('A dependency is at risk', a.dependency);
   group('Blocked', a.blocked);
+  group('Stale', a.stale);
   if (r.awaitingVerification.length) {
     blocks.push({ type: 'divider' });
     group('Done, awaiting verification', r.awaitingVerification, (i) => {
