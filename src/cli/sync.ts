@@ -44,7 +44,7 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
         // A line at most every 1,000 items: progress without a wall of text in logs.
         if (p.items - (last.get(name) ?? 0) >= 1000) {
           last.set(name, p.items);
-          ctx.io.err(`  ${name}: ${p.items} items, ${p.pages} pages…\n`);
+          ctx.io.err(`  ${name}: ${count(p.items, 'item')}, ${count(p.pages, 'page')}…\n`);
         }
       },
     });
@@ -52,7 +52,7 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
     for (const c of result.capture) {
       if (c.ok && c.summary) {
         const s = c.summary;
-        ctx.io.out(`${c.connector}: ${s.firstSync ? 'first sync (seeded silently), ' : ''}${s.items} items in ${s.pages} pages — ${s.inserted} new, ${s.updated} updated, ${s.activity} activity, ${s.evidence} evidence${s.failed ? `, ${s.failed} item(s) could not be read (read again later; taskwire health)` : ''} (${(c.ms / 1000).toFixed(1)}s)\n`);
+        ctx.io.out(`${c.connector}: ${s.firstSync ? 'first sync (seeded silently), ' : ''}${count(s.items, 'item')} in ${count(s.pages, 'page')} — ${s.inserted} new, ${s.updated} updated, ${s.activity} activity, ${s.evidence} evidence${s.failed ? `, ${s.failed} item(s) could not be read (read again later; taskwire health)` : ''} (${(c.ms / 1000).toFixed(1)}s)\n`);
       } else {
         ctx.io.out(`${c.connector}: ${withoutName(c.connector, c.error ?? 'failed')}\n`);
       }
@@ -71,3 +71,5 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
     for (const c of connectors) await c.close?.();
   }
 }
+
+const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;

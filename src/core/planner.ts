@@ -185,21 +185,28 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
   // 2. Direct messages: one per person per run — their tasks, and tasks waiting on them to verify.
   const dm = input.settings.dmConnector;
   if (dm !== null) {
-    const perPerson = new Map<string, { task: Task; flags: Flag[]; verify: boolean }[]>();
-    const add = (person: string, task: Task, flags: Flag[], verify: boolean) => {
+    // A person is messaged when something is new for them; the message then says everything that
+    // matters about those tasks, worst first, and ends with the done work waiting for them to verify.
+    const perPerson = new Map<string, DmEntry[]>();
+    const add = (person: string, e: DmEntry) => {
       const list = perPerson.get(person) ?? [];
-      list.push({ task, flags, verify });
+      if (!list.some((x) => x.task.id === e.task.id && x.verify === e.verify)) list.push(e);
       perPerson.set(person, list);
     };
+    const toVerify: { task: Task; flag: Flag; verifier: string; fresh: boolean }[] = [];
     for (const [taskId, flags] of byTask) {
       const t = input.tasks.get(taskId);
       if (!t || t.deletedAt !== null || quiet(t)) continue;
       const fresh = (f: Flag) => !seeded(t, f.code) && !cooling(input.past, t.id, f.code, input.now - input.settings.cooldown);
-      const forOwner = flags.filter((f) => DM_FLAGS.has(f.code) && fresh(f));
-      if (t.owner && forOwner.length > 0) add(t.owner, t, forOwner, false);
-      const unverified = flags.find((f) => f.code === 'done_unverified' && fresh(f));
+      const mine = flags.filter((f) => DM_FLAGS.has(f.code)).sort(byDmRank);
+      const news = mine.filter(fresh);
+      if (t.owner && news.length > 0) add(t.owner, { task: t, flags: mine, about: news, verify: false });
+      const unverified = flags.find((f) => f.code === 'done_unverified');
       const verifier = unverified ? input.verifierOf(t) : null;
-      if (unverified && verifier) add(verifier, t, [unverified], true);
+      if (unverified && verifier) toVerify.push({ task: t, flag: unverified, verifier, fresh: fresh(unverified) });
+    }
+    for (const v of toVerify) {
+      if (v.fresh || perPerson.has(v.verifier)) add(v.verifier, { task: v.task, flags: [v.flag], about: v.fresh ? [v.flag] : [], verify: true });
     }
     for (const [person, entries] of [...perPerson].sort(([a], [b]) => a.localeCompare(b))) {
       const address = input.addressOf(person);
@@ -207,7 +214,7 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
       const sentToday = input.past.filter((p) => p.kind === 'direct_message' && p.recipient === person && p.status !== 'skipped' && p.status !== 'dead' && Date.parse(p.at) > input.now - DAY_MS).length;
       if (sentToday >= input.settings.maxPerPersonPerDay) continue;
       const name = input.people.get(person)?.name ?? person;
-      entries.sort((a, b) => severityRank(a.flags) - severityRank(b.flags) || a.task.id.localeCompare(b.task.id));
+      entries.sort((a, b) => Number(a.verify) - Number(b.verify) || byDmRank(a.flags[0]!, b.flags[0]!) || severityRank(a.flags) - severityRank(b.flags) || a.task.id.localeCompare(b.task.id));
       const items: MessageItem[] = entries.map((e) => ({
         taskId: e.task.id,
         title: taskHeadline(e.task),
@@ -216,7 +223,7 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
         buttons: e.verify ? ['verify', 'snooze'] : ['ack', 'snooze'],
       }));
       const text = `Hi ${name.split(' ')[0]} — ${items.length === 1 ? 'one task needs' : `${items.length} tasks need`} your attention:\n${items.map((i) => `- ${i.url ? `[${i.title}](${i.url})` : i.title}: ${i.lines.join('; ')}`).join('\n')}`;
-      const about = entries.flatMap((e) => e.flags.map((f) => ({ taskId: e.task.id, code: f.code })));
+      const about = entries.flatMap((e) => e.about.map((f) => ({ taskId: e.task.id, code: f.code })));
       const key = `dm:${person}:${hash(about.map((a) => `${a.taskId}/${a.code}`).sort().join(','))}:${teamCal.localDate(input.now)}`;
       out.push({
         key,
@@ -390,6 +397,19 @@ function notBefore(input: PlannerInput, person: string): string | null {
 }
 
 const isoOrNull = (ms: number, now: number) => (ms > now ? new Date(ms).toISOString() : null);
+
+interface DmEntry {
+  readonly task: Task;
+  /** What the message says about the task, worst first. */
+  readonly flags: readonly Flag[];
+  /** What is new in it: the cooldown and the message's key. */
+  readonly about: readonly Flag[];
+  readonly verify: boolean;
+}
+
+/** Worst first in a message: late, stuck, at risk, then quiet and missing details. */
+const DM_ORDER: readonly FlagCode[] = ['overdue', 'blocked', 'deadline_at_risk', 'dependency_at_risk', 'stale', 'shared_owner', 'no_due_date', 'missing_context', 'done_unverified'];
+const byDmRank = (a: Flag, b: Flag) => DM_ORDER.indexOf(a.code) - DM_ORDER.indexOf(b.code);
 
 function severityRank(flags: readonly Flag[] | undefined): number {
   if (!flags || flags.length === 0) return 3;

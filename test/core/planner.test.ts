@@ -97,6 +97,22 @@ describe('the follow-up planner', () => {
     expect(later.some((a) => a.kind === 'direct_message')).toBe(true);
   });
 
+  it('a message leads with the worst thing about a task, not only what is new, and ends with the done work to verify', () => {
+    const late = task({ key: 'acme/infra#5', title: 'Renew the VPN certificate', owner: 'priya', due: '2026-11-20' });
+    const done = task({ key: 'acme/infra#6', title: 'Move the backups', owner: 'alex', status: 'done', reporter: { kind: 'github', id: 'priya-gh' } });
+    // Priya was told about the overdue task and the done work this morning; now it has gone quiet too.
+    const past: PastFollowup[] = [{ kind: 'direct_message', recipient: 'priya', taskId: null, about: [{ taskId: late.id, code: 'overdue' }, { taskId: done.id, code: 'done_unverified' }], at: '2026-11-24T07:00:00.000Z', status: 'sent' }];
+    const plan = planFollowups(input([late, done], [flag(late.id, 'stale'), flag(late.id, 'overdue'), flag(done.id, 'done_unverified')], { past }));
+    const dm = plan.find((a) => a.kind === 'direct_message' && a.recipient === 'priya')!;
+    expect(dm.action.type === 'direct_message' && dm.action.items.map((i) => [i.taskId, i.lines])).toEqual([
+      [late.id, ['overdue reason', 'stale reason']],
+      [done.id, ['done and waiting for you to verify']],
+    ]);
+    expect(dm.about).toEqual([{ taskId: late.id, code: 'stale' }]);
+    // Nothing new: no message, however much is still open.
+    expect(planFollowups(input([late, done], [flag(late.id, 'overdue'), flag(done.id, 'done_unverified')], { past })).some((a) => a.kind === 'direct_message')).toBe(false);
+  });
+
   it("waits for the recipient's working hours, in their own time zone", () => {
     const samTask = task({ key: 'acme/infra#4', owner: 'sam', due: '2026-11-20' });
     const plan = planFollowups(input([samTask, overdue], [flag(samTask.id, 'overdue'), flag(overdue.id, 'overdue')]));
