@@ -105,12 +105,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
 
   program
     .command('tasks')
-    .description('list tasks from the store')
+    .description('list open tasks (--all for every task) with their flags')
     .option('--flag <code>', 'only tasks with this flag open (e.g. no_owner, overdue)')
     .option('--owner <person>', 'only tasks owned by this person id')
     .option('--connector <name>', 'only tasks from this connector')
-    .option('--status <list>', 'only these statuses, comma-separated (todo,in_progress,…)')
-    .option('--json', 'print a JSON array')
+    .option('--status <list>', 'open (the default), closed, or statuses, comma-separated (todo,in_progress,…)')
+    .option('--all', 'every task, closed ones too')
+    .option('--json', 'print a JSON array (each task with its open flags)')
     .option('--as-of <when>', 'as the tasks stood then: a date (that morning) or a date-time')
     .action(async (opts: TasksOptions) => setExit(await tasksCommand(loadContext(io, configFlag()), opts, clock())));
 

@@ -136,6 +136,7 @@ async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean,
   }
   const seeds = new Map<string, string | null>();
   for (const c of config.connectors) seeds.set(c.name, seedingNow.get(c.name) ?? (await store.getMeta(seededKey(c.name))));
+  const latestSeed = [...seeds.values()].reduce<string>((a, b) => (b !== null && b > a ? b : a), '');
   const dmConnector = f.directMessages?.connector ?? null;
   const dmKind = config.connectors.find((c) => c.name === dmConnector)?.type;
   const addressOf = (person: string): string | null => {
@@ -167,7 +168,9 @@ async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean,
     commentConnectors: new Set(config.connectors.filter(writesComments).map((c) => c.name)),
     pushable: new Map(config.connectors.map((c) => [c.name, pushableStatuses(c)])),
     labelPushes: new Set(config.connectors.filter((c) => c.type === 'github' && c.writes.labels).map((c) => c.name)),
-    seededAt: (c) => seeds.get(c) ?? null,
+    // A flag can depend on several tools (a Jira ticket blocked by a Notion row): whatever the latest
+    // seed's evaluation found existed before taskwire, whichever tool its task is in.
+    seededAt: (c) => (seeds.get(c) ? latestSeed : null),
     commented: await store.outbox.commentedTasks(),
     leftAlone: new Set((await store.outbox.statusComments()).filter((c) => c.leftAloneAt !== null).map((c) => c.taskId)),
     past,

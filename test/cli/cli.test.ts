@@ -85,20 +85,44 @@ describe('taskwire tasks', () => {
     expect(JSON.parse(stdout())).toEqual([]);
   });
 
-  it('filters by owner and status, as JSON and as a table', async () => {
+  it('filters by owner and status, as JSON and as a table — open work by default, with flags and names, on a terminal and piped', async () => {
     const dir = workdir();
     await seed(dir);
+    const store = SqliteStore.open(join(dir, 'data/tw.db'));
+    await store.applyBatch({ name: 'github-acme', kind: 'github' }, [{ type: 'task', task: taskFields({ key: 'acme/api#3', title: 'Old work', status: 'done', assignees: [gh('alexk')] }), owner: 'alex' }], null);
+    await store.close();
     const json = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
     expect(await runCli(['-c', 'taskwire.yaml', 'tasks', '--owner', 'alex', '--json'], json.io)).toBe(0);
-    expect((JSON.parse(json.stdout()) as { key: string }[]).map((t) => t.key)).toEqual(['acme/api#1']);
+    expect((JSON.parse(json.stdout()) as { key: string; flags: string[] }[]).map((t) => [t.key, t.flags.includes('no_priority')])).toEqual([['acme/api#1', false]]);
 
-    const tty = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir, isTTY: true });
-    expect(await runCli(['-c', 'taskwire.yaml', 'tasks', '--status', 'todo,in_progress'], tty.io)).toBe(0);
-    const lines = tty.stdout().trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^KEY\s+CONNECTOR\s+STATUS\s+OWNER\s+DUE\s+PRIORITY\s+TITLE$/);
-    expect(lines[1]).toMatch(/^acme\/api#1\s+github-acme\s+in_progress\s+alex\s+2026-11-27\s+medium\s+Rotate certs$/);
-    expect(lines[2]).toMatch(/^acme\/api#2 .* stranger .* Fix the API$/);
-    expect(lines.at(-1)).toBe('2 task(s)');
+    for (const isTTY of [true, false]) {
+      const out = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir, isTTY });
+      expect(await runCli(['-c', 'taskwire.yaml', 'tasks'], out.io)).toBe(0);
+      const lines = out.stdout().trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^KEY\s+CONNECTOR\s+STATUS\s+OWNER\s+DUE\s+PRIORITY\s+FLAGS\s+TITLE$/);
+      expect(lines[1]).toMatch(/^acme\/api#1\s+github-acme\s+in_progress\s+Alex\s+2026-11-27\s+medium\s+\S+\s+Rotate certs$/);
+      // An assignee the registry does not know is shown as the account, not as nobody.
+      expect(lines[2]).toMatch(/^acme\/api#2 .* github:stranger\? .*unmapped_owner.* Fix the API$/);
+      expect(lines.at(-1)).toBe('2 tasks');
+    }
+    const all = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['-c', 'taskwire.yaml', 'tasks', '--all'], all.io)).toBe(0);
+    expect(all.stdout()).toMatch(/Old work/);
+    const closed = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['-c', 'taskwire.yaml', 'tasks', '--status', 'closed'], closed.io)).toBe(0);
+    expect(closed.stdout().trimEnd().split('\n').slice(1)).toEqual([expect.stringMatching(/^acme\/api#3 .* Old work$/), '1 task']);
+  });
+
+  it('names the valid people and connectors when --owner or --connector is unknown', async () => {
+    const dir = workdir();
+    for (const [args, message] of [
+      [['--owner', 'alx'], /--owner: no person "alx" in the registry; the people are alex/],
+      [['--connector', 'jira-x'], /--connector: no connector named "jira-x" .*; the connectors are github-acme/],
+    ] as const) {
+      const { io, stderr } = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+      expect(await runCli(['-c', 'taskwire.yaml', 'tasks', ...args], io)).toBe(2);
+      expect(stderr()).toMatch(message);
+    }
   });
 
   it('rejects an unknown flag, status or connector with exit 2', async () => {

@@ -71,7 +71,7 @@ describe('taskwire sync and check --online against the GitHub fake', () => {
     expect(first.out).toMatch(/^flags: \d+ open \(\d+ new, 0 resolved\)/m);
     const again = await cli(['sync']);
     expect(again.out).toMatch(/^github-acme: 0 items in \d+ pages? — 0 new, 0 updated/m);
-    const tasks = await cli(['tasks', '--json']);
+    const tasks = await cli(['tasks', '--all', '--json']);
     expect((JSON.parse(tasks.out) as { key: string }[]).map((t) => t.key)).toEqual(['acme/infra#1', 'acme/infra#2']);
     const shared = await cli(['tasks', '--flag', 'shared_owner', '--json']);
     expect((JSON.parse(shared.out) as { key: string }[]).map((t) => t.key)).toEqual(['acme/infra#2']);

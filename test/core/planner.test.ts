@@ -104,7 +104,7 @@ describe('the follow-up planner', () => {
     const past: PastFollowup[] = [{ kind: 'direct_message', recipient: 'priya', taskId: null, about: [{ taskId: late.id, code: 'overdue' }, { taskId: done.id, code: 'done_unverified' }], at: '2026-11-24T07:00:00.000Z', status: 'sent' }];
     const plan = planFollowups(input([late, done], [flag(late.id, 'stale'), flag(late.id, 'overdue'), flag(done.id, 'done_unverified')], { past }));
     const dm = plan.find((a) => a.kind === 'direct_message' && a.recipient === 'priya')!;
-    expect(dm.action.type === 'direct_message' && dm.action.items.map((i) => [i.taskId, i.lines])).toEqual([
+    expect(dm.action.type === 'direct_message' && dm.action.items?.map((i) => [i.taskId, i.lines])).toEqual([
       [late.id, ['overdue reason', 'stale reason']],
       [done.id, ['done and waiting for you to verify']],
     ]);

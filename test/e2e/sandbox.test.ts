@@ -57,7 +57,7 @@ const EXPECTED_FLAGS = [
 ].sort();
 
 async function flagsOf(e: SandboxEnv): Promise<string[]> {
-  const { out } = await e.cli('tasks', '--json');
+  const { out } = await e.cli('tasks', '--all', '--json');
   const tasks = JSON.parse(out) as { id: string; key: string; kind: string; title: string }[];
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const store = e.store();
@@ -78,7 +78,7 @@ describe('the sandbox end to end', () => {
     const sync = await env.cli('sync');
     expect(sync.code, sync.out).toBe(0);
     for (const name of ['github-acme', 'jira-acme', 'slack-acme', 'notion-acme']) expect(sync.out).toMatch(new RegExp(`^${name}: first sync \\(seeded silently\\)`, 'm'));
-    const { out } = await env.cli('tasks', '--json');
+    const { out } = await env.cli('tasks', '--all', '--json');
     const tasks = JSON.parse(out) as { connector: string; status: string }[];
     const per = (c: string) => tasks.filter((t) => t.connector === c).length;
     expect([per('github-acme'), per('jira-acme'), per('slack-acme'), per('notion-acme')]).toEqual([5, env.sb.scenario.jira.issues!.length, 2, 4]);
@@ -154,7 +154,7 @@ describe('the sandbox end to end', () => {
     env = await sandboxEnv();
     expect((await env.cli('sync')).code).toBe(0);
     // OPS-14 was done two days ago (Sunday 16:00): on Friday morning it was still in progress.
-    const friday = JSON.parse((await env.cli('tasks', '--as-of', '2026-11-20', '--json')).out) as { key: string; status: string }[];
+    const friday = JSON.parse((await env.cli('tasks', '--all', '--as-of', '2026-11-20', '--json')).out) as { key: string; status: string }[];
     expect(friday.find((t) => t.key === 'OPS-14')?.status).toBe('in_progress');
     expect(friday.some((t) => t.key === 'OPS-15')).toBe(false); // created on Monday
     const explain = await env.cli('explain', 'OPS-14', '--as-of', '2026-11-20');

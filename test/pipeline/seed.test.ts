@@ -18,6 +18,7 @@ people:
   - { id: alex, name: Alex Kim, accounts: { github: alexk, slack: U0ALEX } }
 followups: { mode: send, respectWorkingHours: false, directMessages: { connector: slack-acme } }
 connectors:
+  - { name: jira-acme, type: jira, host: https://acme.atlassian.net, email: bot@acme.test, apiToken: "\${T}", jql: "project = OPS", webhook: { secret: "\${S}" } }
   - { name: github-acme, type: github, token: "\${T}", repos: [acme/infra], webhook: { secrets: ["\${S}"] } }
   - { name: slack-acme, type: slack, botToken: "\${T}", signingSecret: "\${S}" }
 `;
@@ -53,6 +54,20 @@ describe('the seed of a first capture', () => {
     const r = await store.applyBatch(GH, [overdue('acme/infra#2', '2026-12-02T10:00:00Z')], null);
     await evaluateAndPlan(deps, T0 + 3_600_000, r.changed);
     expect((await dms(store)).map((d) => d.about.map((a) => a.taskId))).toEqual([['github-acme:acme/infra#2']]);
+  });
+
+  it("covers a flag that needed another tool's first capture: a ticket blocked by work captured later is not news", async () => {
+    const { store, deps } = await setup();
+    const blocked = { ...overdue('acme/infra#1'), task: { ...(overdue('acme/infra#1') as { task: ReturnType<typeof taskFields> }).task, due: '2026-12-20', dependsOn: ['jira-acme:OPS-1'] } } as StoreItem;
+    await store.applyBatch(GH, [blocked], null);
+    await markCaptured(store, [{ connector: 'github-acme', ok: true, ms: 0 }], new Date(T0).toISOString());
+    await evaluateAndPlan(deps, T0 + 1_000);
+    // Jira's first capture lands later: the GitHub ticket turns out to be blocked by an open ticket.
+    await store.applyBatch({ name: 'jira-acme', kind: 'jira' }, [{ type: 'task', task: taskFields({ key: 'OPS-1', assignees: [gh('alexk')], acceptanceCriteria: 'ok', due: '2026-12-10', status: 'in_progress' }), owner: 'alex' }], null);
+    await markCaptured(store, [{ connector: 'jira-acme', ok: true, ms: 0 }], new Date(T0 + 60_000).toISOString());
+    const r = await evaluateAndPlan(deps, T0 + 120_000);
+    expect(r.diff.opened.map((f) => f.code)).toContain('blocked');
+    expect(await dms(store)).toEqual([]);
   });
 
   it('is not recorded by an evaluation of a few changed tasks, which has not seen the whole capture', async () => {
