@@ -1,4 +1,5 @@
 /** `taskwire explain <task>`: every flag with its reasons, the ownership, the graph and the risk inputs. */
+import { humanDate, humanDateTime } from '../core/calendar.js';
 import type { Explanation } from '../core/engine.js';
 import { UsageError } from '../errors.js';
 import type { StatusCommentRecord } from '../store/outbox.js';
@@ -16,25 +17,26 @@ export async function explainCommand(ctx: CommandContext, ref: string, opts: { j
     }
     if (!ex) throw new UsageError(`no task "${ref}": give its id (github-acme:acme/api#12), kind:key (jira:OPS-14), key or URL`);
     const comment = opts.asOf === undefined ? ((await store.outbox.statusComments(ex.task.id))[0] ?? null) : null;
-    ctx.io.out(opts.json ? `${JSON.stringify({ ...ex, statusComment: comment }, null, 2)}\n` : render(ex, engine.label, engine.nameOf) + commentLine(comment));
+    ctx.io.out(opts.json ? `${JSON.stringify({ ...ex, statusComment: comment }, null, 2)}\n` : render(ex, engine.label, engine.nameOf, ctx.config.timezone) + commentLine(comment, ctx.config.timezone));
     return 0;
   }, opts.asOf);
 }
 
 /** Where taskwire's status comment on the task stands: written (and where), or left to the person who took it over. */
-function commentLine(c: StatusCommentRecord | null): string {
+function commentLine(c: StatusCommentRecord | null, tz: string): string {
   if (c === null) return '';
-  if (c.leftAloneAt !== null) return `\nStatus comment: left alone since ${c.leftAloneAt.slice(0, 16).replace('T', ' ')} UTC — ${c.leftAloneWhy ?? 'a person changed it'}; a person's edit wins, so taskwire neither edits it nor posts another.\n`;
-  return c.writtenAt ? `\nStatus comment: taskwire's, last written ${c.writtenAt.slice(0, 16).replace('T', ' ')} UTC${c.url ? ` — ${c.url}` : ''}\n` : '';
+  if (c.leftAloneAt !== null) return `\nStatus comment: left alone since ${humanDateTime(c.leftAloneAt, tz)} — ${c.leftAloneWhy ?? 'a person changed it'}; a person's edit wins, so taskwire neither edits it nor posts another.\n`;
+  return c.writtenAt ? `\nStatus comment: taskwire's, last written ${humanDateTime(c.writtenAt, tz)}${c.url ? ` — ${c.url}` : ''}\n` : '';
 }
 
-function render(ex: Explanation, label: (id: string) => string, nameOf: (id: string) => string): string {
+function render(ex: Explanation, label: (id: string) => string, nameOf: (id: string) => string, tz: string): string {
   const t = ex.task;
   const lines: string[] = [];
-  lines.push(`${label(t.id)}  ${t.title}`);
+  const name = label(t.id);
+  lines.push(name.includes(t.title) ? name : `${name}  ${t.title}`);
   if (t.url) lines.push(`  ${t.url}`);
-  const owner = ex.ownership.owner ? nameOf(ex.ownership.owner) : t.assignees.length ? `none resolved (${t.assignees.map((a) => a.name ?? a.id).join(', ')})` : 'nobody';
-  lines.push(`  status ${t.status}${t.rawStatus ? ` (${t.rawStatus})` : ''} · owner ${owner} · due ${t.due ?? '—'} · priority ${t.priority ?? '—'}`);
+  const owner = ex.ownership.owner ? nameOf(ex.ownership.owner) : t.assignees.length ? `${t.assignees.map((a) => `${a.kind}:${a.name ?? a.id}`).join(', ')} (not in the registry)` : 'nobody';
+  lines.push(`  status ${t.status}${t.rawStatus ? ` (${t.rawStatus})` : ''} · owner ${owner} · due ${t.due ? humanDate(t.due) : '—'} · priority ${t.priority ?? '—'}`);
   lines.push('');
   if (ex.flags.length === 0) lines.push('No flags: nothing stands in the way of this task.');
   else {
@@ -43,12 +45,10 @@ function render(ex: Explanation, label: (id: string) => string, nameOf: (id: str
   }
   const r = ex.risk;
   if (r) {
-    lines.push('', `Deadline risk: ${r.level}${r.level === 'unknown' ? '' : ` — ${Math.round(r.pMiss * 100)}% chance of missing ${t.due}, forecast finish ${r.expectedFinish}`}`);
+    const finish = r.expectedFinish ? `, forecast to finish ${humanDate(r.expectedFinish.slice(0, 10))}` : '';
+    lines.push('', `Deadline risk: ${r.level}${r.level === 'unknown' || !t.due ? '' : ` — ${Math.round(r.pMiss * 100)}% chance of missing ${humanDate(t.due)}${finish}`}`);
     for (const reason of r.reasons) lines.push(`  - ${reason}`);
-    const i = r.inputs;
-    lines.push(
-      `  inputs: work ${i.workHours ?? '?'}h (${i.workSource}); available ${i.availableHours}h; queue ${i.queueHours}h over ${i.queue.length}${i.queue.length === 5 ? '+' : ''} task(s); capacity ${i.capacity}; earliest start ${i.earliestStart}`,
-    );
+    lines.push(`  ${riskInputs(r.inputs, t.due, label, tz)}`);
   }
   if (ex.dependencies.length || ex.unresolved.length || ex.dependents.length || ex.parent || ex.children.length) {
     lines.push('', 'Graph');
@@ -61,3 +61,16 @@ function render(ex: Explanation, label: (id: string) => string, nameOf: (id: str
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** The forecast's inputs in words: when the work can start, how much there is, and what is ahead of it. */
+function riskInputs(i: NonNullable<Explanation['risk']>['inputs'], due: string | null, label: (id: string) => string, tz: string): string {
+  const start =
+    i.blockers.length > 0
+      ? `can start once ${i.blockers.map((b) => `${label(b.id)} is done (${b.finish ? `forecast ${humanDate(b.finish)}` : 'no forecast'})`).join(' and ')}, ${humanDateTime(i.earliestStart, tz)} at the earliest`
+      : `can start ${humanDateTime(i.earliestStart, tz)}`;
+  const work = i.workHours === null ? 'an unknown amount of work' : `about ${workDays(i.workHours)} of work (${i.workSource})`;
+  const queue = i.queue.length ? `; ${i.queueHours} h of the owner's other work comes first (${i.queue.length}${i.queue.length === 5 ? '+' : ''} task${i.queue.length === 1 ? '' : 's'})` : '';
+  return `${start}; then ${work}${due ? ` before ${humanDate(due)}` : ''}, with ${i.availableHours} working hours available${queue}.`;
+}
+
+const workDays = (hours: number) => (hours >= 8 ? `${Math.round((hours / 8) * 10) / 10} working days` : `${Math.round(hours * 10) / 10} working hours`);

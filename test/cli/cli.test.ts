@@ -223,8 +223,13 @@ describe('taskwire explain, health and tasks --flag', () => {
     expect(text).toMatch(/owner Alex/);
     expect(text).toMatch(/warning\s+blocked\s+blocked by acme\/api#1 \(GitHub\)/);
     expect(text).toMatch(/warning\s+dependency_at_risk\s+blocked by acme\/api#1 \(GitHub\), overdue since Tue 24 Nov, nobody owns it → acme\/api#2 \(GitHub\) due Thu 26 Nov/);
-    expect(text).toMatch(/Deadline risk: high/);
+    expect(text).toMatch(/Deadline risk: high — \d+% chance of missing Thu 26 Nov/);
     expect(text).toMatch(/depends on acme\/api#1 \(GitHub\) \(todo\)/);
+    // Plain words and the team's time zone: what it waits for, how much work, before when.
+    expect(text).toMatch(/due Thu 26 Nov/);
+    expect(text).toMatch(/can start once acme\/api#1 \(GitHub\) is done \((forecast \w{3} \d+ \w{3}|no forecast)\), \w{3} \d+ \w{3} \d\d:\d\d at the earliest; then about 3 working days of work \(estimate 24h\) before Thu 26 Nov/);
+    expect(text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+    expect(text.match(/Migrate DNS/g)).toHaveLength(1);
   });
 
   it('says which task it could not find, with exit 2', async () => {
