@@ -157,6 +157,7 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
     if (flags.length === 0 && !had) continue; // nothing to say, and nothing said before
     if (!had && (quiet(t) || isClosed(t.status) && !flags.some((f) => f.code === 'done_unverified'))) continue;
     if (!had && firsts >= input.settings.statusCommentsPerCycle) continue;
+    if (had && settling(input, t.id, flags)) continue;
     const verifier = input.verifierOf(t);
     const body = statusCommentBody(t, flags, {
       label: input.label,
@@ -169,7 +170,8 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
     });
     if (!had) firsts++;
     out.push({
-      key: `status:${t.id}:${hash(body)}`,
+      // Keyed by what a reader cares about, not by the text: a forecast moving a few percent is no edit.
+      key: `status:${t.id}:${hash(materialState(t, flags, input.risk.get(t.id)?.level))}`,
       connector: t.connector,
       kind: 'status_comment',
       taskId: t.id,
@@ -397,6 +399,33 @@ function notBefore(input: PlannerInput, person: string): string | null {
 }
 
 const isoOrNull = (ms: number, now: number) => (ms > now ? new Date(ms).toISOString() : null);
+
+/** What makes a status comment worth editing: its flags, owner, due date, status and risk level. */
+function materialState(t: Task, flags: readonly Flag[], riskLevel: string | undefined): string {
+  return JSON.stringify([flags.map((f) => f.code).sort(), t.owner, t.due, t.status, flags.some((f) => f.code === 'deadline_at_risk') ? (riskLevel ?? null) : null]);
+}
+
+/** A comment changed within this long is not edited for a forecast that eased: no flip-flop. */
+export const COMMENT_SETTLE_MS = 60 * 60_000;
+/** Flags that come from a forecast rather than a fact a person changed: they can waver. */
+const FORECAST_FLAGS: ReadonlySet<FlagCode> = new Set<FlagCode>(['deadline_at_risk', 'dependency_at_risk', 'due_soon']);
+
+/**
+ * A forecast that eases waits for the comment to settle: when the last comment on the task was planned
+ * less than COMMENT_SETTLE_MS ago and the only change is forecast flags dropping, nothing is planned
+ * this time — a risk that dips under its threshold and back within minutes edits nothing. A fact a
+ * person changed (an owner assigned, a blocker closed) and any new flag go out at once.
+ */
+function settling(input: PlannerInput, taskId: string, flags: readonly Flag[]): boolean {
+  const last = input.past
+    .filter((p) => p.kind === 'status_comment' && p.taskId === taskId && p.status !== 'skipped' && p.status !== 'dead')
+    .reduce<PastFollowup | null>((a, p) => (a === null || p.at > a.at ? p : a), null);
+  if (last === null || Date.parse(last.at) <= input.now - COMMENT_SETTLE_MS) return false;
+  const now = new Set(flags.map((f) => f.code));
+  const before = new Set(last.about.map((a) => a.code));
+  const dropped = [...before].filter((c) => !now.has(c));
+  return [...now].every((c) => before.has(c)) && dropped.length > 0 && dropped.every((c) => FORECAST_FLAGS.has(c));
+}
 
 interface DmEntry {
   readonly task: Task;

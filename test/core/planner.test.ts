@@ -113,6 +113,31 @@ describe('the follow-up planner', () => {
     expect(planFollowups(input([late, done], [flag(late.id, 'overdue'), flag(done.id, 'done_unverified')], { past })).some((a) => a.kind === 'direct_message')).toBe(false);
   });
 
+  it('edits a status comment only on a material change: a forecast moving a few percent is the same comment', () => {
+    const t = task({ key: 'acme/infra#7', title: 'Cut over DNS', owner: 'alex', due: '2026-11-27' });
+    const risk = (pMiss: number) => new Map([[t.id, { taskId: t.id, level: 'high', pMiss, expectedFinish: '2026-11-30', finishMs: null, reasons: [`${Math.round(pMiss * 100)}% likely late`], inputs: {} }]]) as unknown as PlannerInput['risk'];
+    const comment = (pMiss: number, level = 'high') => {
+      const r = risk(pMiss);
+      (r.get(t.id) as { level: string }).level = level;
+      return planFollowups(input([t], [flag(t.id, 'deadline_at_risk')], { risk: r, commented: new Set([t.id]) })).find((a) => a.kind === 'status_comment')!;
+    };
+    expect(comment(0.61).key).toBe(comment(0.66).key);
+    expect(comment(0.61).key).not.toBe(comment(0.3, 'medium').key);
+  });
+
+  it('does not flip a status comment back and forth while a forecast wavers, and says a fact a person changed at once', () => {
+    const t = task({ key: 'acme/infra#8', title: 'Cut over DNS', owner: 'alex', due: '2026-11-27' });
+    const past: PastFollowup[] = [{ kind: 'status_comment', recipient: null, taskId: t.id, about: [{ taskId: t.id, code: 'deadline_at_risk' }, { taskId: t.id, code: 'no_priority' }], at: new Date(NOW - 10 * 60_000).toISOString(), status: 'sent' }];
+    const comments = (flags: Flag[], now = NOW) => planFollowups(input([t], flags, { past, now, commented: new Set([t.id]) })).filter((a) => a.kind === 'status_comment');
+    // Ten minutes after the comment, the risk dips under its threshold: no edit yet.
+    expect(comments([flag(t.id, 'no_priority')])).toEqual([]);
+    // An hour later it still holds: now the comment says so.
+    expect(comments([flag(t.id, 'no_priority')], NOW + 60 * 60_000)).toHaveLength(1);
+    // A priority set by a person is said at once, as is anything new.
+    expect(comments([flag(t.id, 'deadline_at_risk')])).toHaveLength(1);
+    expect(comments([flag(t.id, 'deadline_at_risk'), flag(t.id, 'no_priority'), flag(t.id, 'blocked')])).toHaveLength(1);
+  });
+
   it("waits for the recipient's working hours, in their own time zone", () => {
     const samTask = task({ key: 'acme/infra#4', owner: 'sam', due: '2026-11-20' });
     const plan = planFollowups(input([samTask, overdue], [flag(samTask.id, 'overdue'), flag(overdue.id, 'overdue')]));
