@@ -154,8 +154,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .command('people')
     .description('list people from the identity registry')
     .option('--unmapped', 'list accounts seen in the tools that resolve to nobody')
+    .option('--yaml', 'with --unmapped: print them as people: entries ready to paste into the config')
     .option('--json', 'print JSON')
-    .action(async (opts: { unmapped?: boolean; json?: boolean }) => setExit(await peopleCommand(loadContext(io, configFlag()), opts)));
+    .action(async (opts: { unmapped?: boolean; json?: boolean; yaml?: boolean }) => setExit(await peopleCommand(loadContext(io, configFlag()), opts)));
 
   program
     .command('demo')

@@ -150,6 +150,26 @@ describe('taskwire people', () => {
     expect(unmapped.stdout()).not.toMatch(/alexk/);
     expect(unmapped.stdout()).toMatch(/1 unmapped account\(s\): add each under people\[\]\.accounts\.<kind>/);
   });
+
+  it('prints the unmapped accounts as people: entries that, pasted into the config, map them', async () => {
+    const dir = workdir();
+    await seed(dir);
+    const store = SqliteStore.open(join(dir, 'data/tw.db'));
+    await store.recordAccounts([{ kind: 'jira', id: '5b10ac8d82e05b22cc7d4ef5', connector: 'jira-acme', name: 'Stranger', email: 'stranger@acme.example' }, { kind: 'github', id: 'alex-2', connector: 'github-acme', name: 'Alex' }]);
+    await store.close();
+    const yaml = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['-c', 'taskwire.yaml', 'people', '--unmapped', '--yaml'], yaml.io)).toBe(0);
+    const text = yaml.stdout();
+    expect(text).toMatch(/^# 2 people seen in the tools/);
+    // The same name across tools is one person; an id never collides with the registry's (alex).
+    expect(text).toMatch(/- id: stranger\n {4}name: Stranger\n {4}email: stranger@acme\.example\n {4}accounts:\n {6}github: stranger\n {6}jira: 5b10ac8d82e05b22cc7d4ef5/);
+    expect(text).toMatch(/- id: alex-2\n {4}name: Alex/);
+    const file = join(dir, 'taskwire.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^people:\n(.*\n)/m, (m) => `${m}${text.split('\n').filter((l) => !l.startsWith('#')).join('\n')}`));
+    const after = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir, isTTY: true });
+    expect(await runCli(['-c', 'taskwire.yaml', 'people', '--unmapped'], after.io), after.stderr() + readFileSync(file, 'utf8')).toBe(0);
+    expect(after.stdout()).toMatch(/every account seen resolves/);
+  });
 });
 
 describe('the taskwire process', () => {

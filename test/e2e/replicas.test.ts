@@ -119,7 +119,8 @@ describe('three replicas on one PostgreSQL database', () => {
   }, 240_000);
 
   it('kill -9 of a replica in the middle of sending, with slow writes: one status comment per ticket, one message per person', async () => {
-    c = await cluster(3, { mode: 'send', edit: (y) => y.replace('log: { level: warn }', 'log: { level: info, format: json }') });
+    // New work arrives by poll (this cluster gets no webhooks): every few seconds, not every 5 minutes.
+    c = await cluster(3, { mode: 'send', edit: (y) => y.replace(/^( {2}- name: \w+-acme\n)/gm, '$1    pollInterval: 3s\n') });
     const cl = c;
     // Install day seeds silently; then new work earns direct messages.
     await until(async () => (await Promise.all(['github-acme', 'jira-acme', 'slack-acme', 'notion-acme'].map((n) => cl.store.getMeta(`seeded:${n}`)))).every((v) => v !== null), 90_000, () => 'every connector to be seeded');
@@ -136,7 +137,7 @@ describe('three replicas on one PostgreSQL database', () => {
       return victim >= 0;
     }, 120_000, () => 'a follow-up to be on its way');
     cl.replicas[victim]!.d.child.kill('SIGKILL');
-    await until(async () => (await cl.store.outbox.list({ status: ['planned', 'pending', 'claimed', 'sending'] })).length === 0 && cl.sb.slack.dmsTo(who('sam').slack).length > 0, 100_000, () => 'the outbox to drain').catch(async (e) => { console.log('DEBUG', JSON.stringify((await cl.store.outbox.list({})).map((r) => [r.id, r.kind, r.recipient, r.status, r.taskId, r.createdAt])), JSON.stringify(await cl.store.leases.list()), (await cl.store.getTask('jira-acme:OPS-30'))?.owner, JSON.stringify((await cl.store.openFlags()).filter((f) => f.taskId.includes('OPS-30'))), JSON.stringify(cl.sb.slack.dmsTo(who('sam').slack).map((m) => m.text))); for (const r of cl.replicas) console.log('REPLICA', r.d.output().slice(-3000)); throw e; });
+    await until(async () => (await cl.store.outbox.list({ status: ['planned', 'pending', 'claimed', 'sending'] })).length === 0 && cl.sb.slack.dmsTo(who('sam').slack).length > 0, 180_000, () => 'the outbox to drain').catch(async (e) => { console.log('DEBUG', JSON.stringify((await cl.store.outbox.list({})).map((r) => [r.id, r.kind, r.recipient, r.status, r.taskId, r.createdAt])), JSON.stringify(await cl.store.leases.list()), (await cl.store.getTask('jira-acme:OPS-30'))?.owner, JSON.stringify((await cl.store.openFlags()).filter((f) => f.taskId.includes('OPS-30'))), JSON.stringify(cl.sb.slack.dmsTo(who('sam').slack).map((m) => m.text))); for (const r of cl.replicas) console.log('REPLICA', r.d.output().slice(-3000)); throw e; });
     expect(await cl.store.outbox.list({ status: ['dead'] })).toEqual([]);
     for (const p of PEOPLE) {
       const texts = cl.sb.slack.dmsTo(p.slack).map((m) => m.text);
