@@ -31,6 +31,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .version(packageVersion(), '-V, --version')
     .option('-c, --config <file>', 'config file (default: $TASKWIRE_CONFIG, else config/taskwire.yaml)')
     .showHelpAfterError()
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   const configFlag = () => program.opts<{ config?: string }>().config;

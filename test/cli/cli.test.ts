@@ -193,6 +193,7 @@ describe('the taskwire process', () => {
     for (const r of results) {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: taskwire/);
+      expect(r.stdout).toMatch(/-c, --config <file>/); // every command's help shows the global options
     }
   }, 90_000);
 
