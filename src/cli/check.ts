@@ -3,9 +3,10 @@ import { findConnectorModule } from '../../connectors/index.js';
 import type { Config } from '../config/schema.js';
 import type { TaskStore } from '../store/store.js';
 import { connectorAvailable, connectorState, createConnector, foregroundTiming, openStore, storeDescription } from '../main.js';
-import type { CommandContext } from './context.js';
+import { warnIfNothingConfigured, type CommandContext } from './context.js';
 
 export async function checkCommand(ctx: CommandContext, opts: { online?: boolean } = {}): Promise<number> {
+  warnIfNothingConfigured(ctx);
   ctx.io.out(summarize(ctx.config, ctx.file, ctx.io.cwd));
   if (!opts.online) return 0;
   return checkOnline(ctx);

@@ -13,3 +13,9 @@ export function loadContext(io: Io, configFlag: string | undefined): CommandCont
   const log = createLogger({ level: loaded.config.log.level, format: loaded.config.log.format, secrets: loaded.secrets });
   return { ...loaded, log, io };
 }
+
+/** A config with no enabled connector captures nothing: say so instead of running quietly. */
+export function warnIfNothingConfigured(ctx: CommandContext): void {
+  if (ctx.config.connectors.some((c) => c.enabled)) return;
+  ctx.io.err(`taskwire: warning: ${ctx.file} configures no enabled connector — nothing will be captured; add one under connectors: (see config/taskwire.example.yaml)\n`);
+}

@@ -3,9 +3,10 @@
  * gracefully (within a bound); a second one exits at once.
  */
 import { Daemon } from '../daemon.js';
-import type { CommandContext } from './context.js';
+import { warnIfNothingConfigured, type CommandContext } from './context.js';
 
 export async function runCommand(ctx: CommandContext, opts: { port?: string }): Promise<number> {
+  warnIfNothingConfigured(ctx);
   const port = opts.port === undefined ? undefined : Number(opts.port);
   const daemon = new Daemon({ config: ctx.config, log: ctx.log, cwd: ctx.io.cwd, ...(port !== undefined && Number.isInteger(port) ? { port } : {}) });
   let signals = 0;

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { connectorAvailable, connectorState, createConnector, engineFromConfig, foregroundTiming, loadIdentity, openStore } from '../main.js';
 import { withoutName } from './check.js';
 import { runCycle } from '../pipeline/cycle.js';
-import type { CommandContext } from './context.js';
+import { warnIfNothingConfigured, type CommandContext } from './context.js';
 
 export interface SyncOptions {
   readonly once?: boolean;
@@ -17,6 +17,7 @@ export interface SyncOptions {
 }
 
 export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock: () => number): Promise<number> {
+  warnIfNothingConfigured(ctx);
   const chosen = ctx.config.connectors.filter((c) => c.enabled && (opts.connector === undefined || c.name === opts.connector));
   if (opts.connector !== undefined && chosen.length === 0) throw new UsageError(`--connector: no enabled connector named "${opts.connector}" in ${ctx.file}`);
   const unavailable = chosen.filter((c) => !connectorAvailable(c));

@@ -51,6 +51,14 @@ describe('taskwire check', () => {
     for (const secret of Object.values(EXAMPLE_ENV)) expect(stdout()).not.toContain(secret);
   });
 
+  it('warns that a config with no connector captures nothing', async () => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'empty.yaml'), 'timezone: Europe/Berlin\n');
+    const { io, stderr } = captureIo({ cwd: dir });
+    expect(await runCli(['-c', 'empty.yaml', 'check'], io)).toBe(0);
+    expect(stderr()).toMatch(/^taskwire: warning: .*empty\.yaml configures no enabled connector — nothing will be captured/);
+  });
+
   it('finds the config through TASKWIRE_CONFIG', async () => {
     const dir = workdir();
     const { io, stdout } = captureIo({ env: { TASKWIRE_CONFIG: 'taskwire.yaml', GITHUB_TOKEN: 't' }, cwd: dir });
