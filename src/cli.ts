@@ -170,9 +170,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .command('sandbox')
     .description('start the four fake tools with the sandbox team in them, write a ready config, run until Ctrl-C')
     .option('--port <port>', 'fixed ports: GitHub on <port>, Jira +1, Slack +2, Notion +3 (default: free ports)')
-    .option('--out <file>', 'write the config here', 'taskwire.sandbox.yaml')
+    .option('--out <file>', 'write the config here (default: a new temporary folder, with the store and reports beside it)')
     .option('--webhooks <url>', "send the fakes' signed webhooks to taskwire at this URL (e.g. http://127.0.0.1:8080)")
-    .option('--play', 'act out the rest of the week in the tools, a step every 20 seconds')
+    .option('--play', 'act out the rest of the week in the tools, a step every 20 seconds (with --webhooks: once taskwire is ready)')
     .action(async (opts: { port?: string; out?: string; webhooks?: string; play?: boolean }) => setExit(await untilInterrupted((signal) => sandboxCommand(io, opts, signal))));
 
   return program;

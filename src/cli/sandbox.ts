@@ -2,8 +2,9 @@
  * `taskwire sandbox` and `taskwire demo`: the four tools' fakes on this machine, with the sandbox
  * team's work in them — to try taskwire with no accounts and no tokens.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { runDemo, type CliRunner } from '../sandbox/demo.js';
 import { SANDBOX_ENV, startSandbox } from '../sandbox/sandbox.js';
@@ -39,8 +40,12 @@ export async function sandboxCommand(io: Io, opts: SandboxCommandOptions, signal
   }
   const sb = await startSandbox(basePort ? { basePort } : {});
   try {
-    const file = resolve(io.cwd, opts.out ?? 'taskwire.sandbox.yaml');
-    writeFileSync(file, sb.config({ mode: 'send', storePath: 'data/sandbox.db', reportsDir: 'reports/sandbox' }));
+    // Nothing lands in the working directory unless asked: the config, its store and reports go to a
+    // temporary folder by default. Plan mode, so `taskwire plan` shows what taskwire would send.
+    const file = opts.out ? resolve(io.cwd, opts.out) : join(mkdtempSync(join(tmpdir(), 'taskwire-sandbox-')), 'taskwire.sandbox.yaml');
+    const home = dirname(file);
+    mkdirSync(home, { recursive: true });
+    writeFileSync(file, sb.config({ mode: 'plan', storePath: join(home, 'sandbox-data', 'sandbox.db'), reportsDir: join(home, 'sandbox-reports') }));
     if (webhooks) sb.sendWebhooksTo(webhooks.href);
     const env = Object.entries(SANDBOX_ENV)
       .map(([k, v]) => `${k}=${v}`)
@@ -57,14 +62,24 @@ export async function sandboxCommand(io: Io, opts: SandboxCommandOptions, signal
         `Config written to ${file}. Its secrets are sandbox values, read from the environment:`,
         '',
         `  export ${env}`,
-        `  npx taskwire --config ${opts.out ?? 'taskwire.sandbox.yaml'} sync        # one cycle; then tasks, explain, plan, report …`,
-        `  npx taskwire --config ${opts.out ?? 'taskwire.sandbox.yaml'} run         # the daemon (pair with --webhooks above)`,
+        `  npx taskwire --config ${file} sync        # one cycle; then tasks, explain, plan, report …`,
+        `  npx taskwire --config ${file} run         # the daemon (pair with --webhooks above)`,
         '',
-        opts.play ? `Playing the rest of the week forward, a step every 20 seconds. Ctrl-C stops the sandbox.` : 'Ctrl-C stops the sandbox. (--play acts out the rest of the week in the tools.)',
+        'Follow-ups are in plan mode: `plan` lists what taskwire would send; set followups.mode: send to send them (to the fakes).',
+        '',
+        opts.play
+          ? webhooks
+            ? `The rest of the week plays once taskwire answers at ${webhooks.href.replace(/\/$/, '')}/readyz (start it with run, above), a step every 20 seconds. Ctrl-C stops the sandbox.`
+            : 'The rest of the week plays now, a step every 20 seconds (no --webhooks: taskwire sees it at its next poll). Ctrl-C stops the sandbox.'
+          : 'Ctrl-C stops the sandbox. (--play acts out the rest of the week in the tools.)',
         '',
       ].join('\n'),
     );
     if (opts.play) {
+      if (webhooks) {
+        await untilReady(new URL('readyz', webhooks.href.endsWith('/') ? webhooks.href : `${webhooks.href}/`), signal);
+        if (!signal.aborted) io.out(`${new Date().toISOString().slice(11, 19)}  taskwire is ready: the week starts\n`);
+      }
       for (const step of WEEK) {
         await pause(20_000, signal);
         if (signal.aborted) break;
@@ -76,5 +91,14 @@ export async function sandboxCommand(io: Io, opts: SandboxCommandOptions, signal
     return 0;
   } finally {
     await sb.stop();
+  }
+}
+
+/** Waits until taskwire answers ready (or the sandbox stops): the week must not play to nobody. */
+async function untilReady(url: URL, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    const ok = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(2_000)]) }).then((r) => r.ok, () => false);
+    if (ok) return;
+    await pause(1_000, signal);
   }
 }

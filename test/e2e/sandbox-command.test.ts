@@ -1,6 +1,9 @@
 /** `taskwire sandbox`: the fakes up, a config written that taskwire can run against, until Ctrl-C. */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli.js';
@@ -25,6 +28,32 @@ describe('taskwire sandbox', () => {
     } finally {
       ac.abort();
       expect(await running).toBe(0);
+    }
+  });
+
+  it('writes nothing into the working directory by default, in plan mode; --play waits for taskwire to be ready', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'tw-sandbox-cwd-'));
+    let ready = false;
+    const server = createServer((req, res) => res.writeHead(req.url === '/readyz' && ready ? 200 : 503).end()).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const ac = new AbortController();
+    const { io, stdout } = captureIo({ cwd });
+    const running = sandboxCommand(io, { play: true, webhooks: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, ac.signal);
+    try {
+      for (let i = 0; i < 100 && !stdout().includes('Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 20));
+      const file = /Config written to (\S+)\./.exec(stdout())![1]!;
+      expect(file.startsWith(tmpdir())).toBe(true);
+      expect(readdirSync(cwd)).toEqual([]);
+      expect(readFileSync(file, 'utf8')).toMatch(/mode: plan/);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(stdout()).not.toMatch(/the week starts/);
+      ready = true;
+      for (let i = 0; i < 200 && !stdout().includes('the week starts'); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(stdout()).toMatch(/taskwire is ready: the week starts/);
+    } finally {
+      ac.abort();
+      expect(await running).toBe(0);
+      server.close();
     }
   });
 
