@@ -128,7 +128,7 @@ export function buildIdentity(input: {
       if (r.kind === 'person') ppl.add(r.personId);
       else if (r.kind === 'team') teams.add(r.teamId);
       else if (r.kind === 'bot') bots.push(a);
-      else unmapped.push(a);
+      else if (!unmapped.some((u) => accountKey(u.kind, u.id) === accountKey(a.kind, a.id))) unmapped.push(a);
     }
     const only = ppl.size === 1 && teams.size === 0 && unmapped.length === 0 ? [...ppl][0] : undefined;
     return { owner: only ?? null, people: [...ppl], teams: [...teams], unmapped, bots };

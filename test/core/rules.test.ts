@@ -46,6 +46,27 @@ describe.each<[string, Partial<Task>, FlagCode, RegExp]>([
   });
 });
 
+describe('ownership counts distinct accounts, whether the registry knows them or not', () => {
+  const jira = (id: string, name?: string) => ({ kind: 'jira' as const, id, ...(name ? { name } : {}) });
+  it.each<[string, Task['assignees'], string[]]>([
+    ['one unmapped account: an owner, not yet registered', [gh('carol-net')], ['unmapped_owner']],
+    ['two unmapped accounts: shared', [gh('carol-net'), gh('dan-ops')], ['shared_owner', 'unmapped_owner']],
+    ['a person and an unmapped account: shared', [gh('alexk'), gh('carol-net')], ['shared_owner', 'unmapped_owner']],
+    ['the same unmapped account twice: one owner', [gh('carol-net'), gh('Carol-Net')], ['unmapped_owner']],
+    ['a team alias among two unmapped accounts: team and shared', [jira('x1', 'DevOps'), jira('u-1', 'Carol'), jira('u-2', 'Dan')], ['shared_owner', 'team_owner', 'unmapped_owner']],
+    ['a team alias and one unmapped account: team', [jira('x1', 'DevOps'), jira('u-1', 'Carol')], ['team_owner', 'unmapped_owner']],
+    ['a bot and one unmapped account: one owner', [gh('renovate[bot]', { isBot: true }), gh('carol-net')], ['unmapped_owner']],
+  ])('%s', (_name, assignees, expected) => {
+    const ownership = codes(task({ key: 'a#1', ...complete, assignees, owner: null })).filter((c) => ['no_owner', 'shared_owner', 'team_owner', 'unmapped_owner'].includes(c));
+    expect(ownership).toEqual(expected);
+  });
+
+  it('names the accounts that share it', () => {
+    const f = flagsOf(task({ key: 'a#1', ...complete, assignees: [gh('alexk'), gh('carol-net')], owner: null })).find((x) => x.code === 'shared_owner');
+    expect(f?.reason).toBe('2 people share it (Alex, github:carol-net): it needs one owner');
+  });
+});
+
 describe.each<[string, Partial<Task>, FlagCode]>([
   ['due in 3 days is not due_soon (within 2d)', { due: '2026-11-28' }, 'due_soon'],
   ['due today is not overdue', { due: '2026-11-25' }, 'overdue'],
