@@ -137,7 +137,11 @@ describe('three replicas on one PostgreSQL database', () => {
       return victim >= 0;
     }, 120_000, () => 'a follow-up to be on its way');
     cl.replicas[victim]!.d.child.kill('SIGKILL');
-    await until(async () => (await cl.store.outbox.list({ status: ['planned', 'pending', 'claimed', 'sending'] })).length === 0 && cl.sb.slack.dmsTo(who('sam').slack).length > 0, 180_000, () => 'the outbox to drain').catch(async (e) => { console.log('DEBUG', JSON.stringify((await cl.store.outbox.list({})).map((r) => [r.id, r.kind, r.recipient, r.status, r.taskId, r.createdAt])), JSON.stringify(await cl.store.leases.list()), (await cl.store.getTask('jira-acme:OPS-30'))?.owner, JSON.stringify((await cl.store.openFlags()).filter((f) => f.taskId.includes('OPS-30'))), JSON.stringify(cl.sb.slack.dmsTo(who('sam').slack).map((m) => m.text))); for (const r of cl.replicas) console.log('REPLICA', r.d.output().slice(-3000)); throw e; });
+    await until(async () => (await cl.store.outbox.list({ status: ['planned', 'pending', 'claimed', 'sending'] })).length === 0 && cl.sb.slack.dmsTo(who('sam').slack).length > 0, 180_000, () => 'the outbox to drain').catch(async (e: Error) => {
+      // What was left, and what each replica said: enough to tell a lost follow-up from a slow one.
+      const left = (await cl.store.outbox.list({})).filter((r) => r.status !== 'sent').map((r) => [r.id, r.kind, r.recipient, r.status, r.taskId]);
+      throw new Error(`${e.message}\noutbox not sent: ${JSON.stringify(left)}\nleases: ${JSON.stringify(await cl.store.leases.list())}\n${cl.replicas.map((r, i) => `replica ${i}:\n${r.d.output().slice(-3000)}`).join('\n')}`);
+    });
     expect(await cl.store.outbox.list({ status: ['dead'] })).toEqual([]);
     for (const p of PEOPLE) {
       const texts = cl.sb.slack.dmsTo(p.slack).map((m) => m.text);
