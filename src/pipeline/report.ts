@@ -56,7 +56,7 @@ export async function reportFromStore(o: ReportOptions): Promise<Report> {
       const r = identity.resolve(a);
       return r.kind === 'person' ? engine.nameOf(r.personId) : null;
     },
-    followups: { mode: config.followups.mode, items: await followupItems(store, from, engine) },
+    followups: { mode: config.followups.mode, items: await followupItems(store, from, engine, recipientName(config, engine)) },
     // Past days from the stored flag lifecycle; today from this evaluation (a preview stores nothing).
     trend: dailyTrend(tasks, [...(await store.flagSpans(new Date(now - 15 * DAY).toISOString())), ...evaluation.flags.map((f) => ({ taskId: f.taskId, from: to, to: null }))], lastDays(cal, now, 14)),
     sync: {
@@ -88,16 +88,23 @@ function lastDays(cal: Calendar, now: number, n: number): { date: string; end: s
 }
 
 /** The follow-ups planned or sent in the window (from the outbox), for the report. */
-async function followupItems(store: TaskStore, from: string, engine: Engine): Promise<ReportFollowup[]> {
+async function followupItems(store: TaskStore, from: string, engine: Engine, nameOf: (recipient: string) => string): Promise<ReportFollowup[]> {
   return (await store.outbox.list({ since: from }))
     .filter((r) => r.status !== 'skipped')
     .map((r) => ({
       channel: r.connector,
-      to: r.recipient ?? (r.taskId ? engine.label(r.taskId) : ''),
+      to: r.recipient !== null ? nameOf(r.recipient) : r.taskId ? engine.label(r.taskId) : '',
       what: r.kind === 'status_comment' ? 'status comment' : r.kind === 'direct_message' ? 'direct message' : r.kind === 'status_push' ? `status change${r.action.type === 'status_push' ? ` → ${r.action.status}` : ''}` : r.kind,
       taskId: r.taskId,
       state: r.status === 'sent' ? 'sent' : r.status === 'dead' ? 'dead' : 'planned',
     }));
+}
+
+/** Who a follow-up went to, as people read it: a person's name, a team's channel by the team's name. */
+function recipientName(config: Config, engine: Engine): (recipient: string) => string {
+  const people = new Set(config.people.map((p) => p.id));
+  const channels = new Map(config.teams.filter((t) => t.channel).map((t) => [t.channel!.channel, `the ${t.name} channel`]));
+  return (r) => (people.has(r) ? engine.nameOf(r) : (channels.get(r) ?? r));
 }
 
 /** The first instant of the last workday before today, in the team's timezone. */

@@ -91,4 +91,13 @@ describe('the report model', () => {
       `Most at risk: ${late.id} ${late.title} — high risk of missing Fri 4 Dec (72%).`,
     ]);
   });
+
+  it('gives each person a stand-up line: done since the last report, doing, blocked or at risk, to verify', () => {
+    const done = task({ key: 'OPS-1', owner: 'alex', status: 'done', doneAt: '2026-12-01T15:00:00.000Z' });
+    const doing = task({ key: 'OPS-2', owner: 'alex', status: 'in_progress' });
+    const stuck = task({ key: 'OPS-3', owner: 'alex', status: 'todo' });
+    const verify = task({ key: 'OPS-4', owner: 'sam', status: 'done', doneAt: '2026-11-20T15:00:00.000Z' });
+    const r = buildReport(input([done, doing, stuck, verify], [flag(stuck.id, 'blocked'), flag(verify.id, 'done_unverified')], { verifierOf: (t) => (t.id === verify.id ? 'alex' : null), label: (id) => id.split(':')[1]! }));
+    expect(r.standup).toEqual([{ person: 'alex', name: 'Alex Kim', line: 'done: OPS-1 · doing: OPS-2 · blocked or at risk: OPS-3 · to verify: OPS-4' }]);
+  });
 });

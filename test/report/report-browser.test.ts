@@ -62,12 +62,22 @@ describe.runIf(RUN)('the HTML report in headless Chromium', () => {
       expect(c.svg, c.caption).toBe(1);
       expect(c.marks, c.caption).toBeGreaterThan(2);
     }
-    // Nothing wider than the phone's screen.
+    // Nothing wider than the phone's screen, and every chart label at least 11 px as drawn (an SVG
+    // scaled down to fit shrinks its text with it).
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
+    const smallest = await page.evaluate<number>(`Math.min(...[...document.querySelectorAll('figure svg')].flatMap((svg) => {
+      const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
+      return [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim() !== '').map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+    }))`);
+    expect(smallest).toBeGreaterThanOrEqual(11);
+    // Each kind of flag its own colour.
+    const flagColours = await page.evaluate<string[]>(`[...document.querySelectorAll('figure')].filter((f) => f.textContent.includes('Open flags by kind')).flatMap((f) => [...f.querySelectorAll('path[aria-roledescription="bar"]')].map((p) => p.getAttribute('fill')))`);
+    expect(new Set(flagColours).size).toBe(flagColours.length);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'report-phone.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, 'report-desktop.png'), fullPage: true });
     expect(existsSync(join(ARTIFACTS, 'report-phone.png'))).toBe(true);
   });

@@ -28,8 +28,10 @@ async function report(dir: string, format: string, extra: string[] = []) {
 }
 
 describe('the daily report on a fixed scenario', () => {
-  it('renders Markdown (golden)', async () => {
-    golden('report.md', await report(await scenarioDir(), 'markdown'));
+  it('renders Markdown (golden), every line under 120 columns', async () => {
+    const text = await report(await scenarioDir(), 'markdown');
+    golden('report.md', text);
+    expect(text.split('\n').filter((l) => l.length > 120 && l.trim().includes(' '))).toEqual([]);
   });
 
   it('renders JSON (golden), a stable documented shape', async () => {

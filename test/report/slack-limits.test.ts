@@ -17,6 +17,7 @@ function bigReport(n: number, long = false): Report {
     change: null,
     needsDecision: { ownerless: many, teamOwned: many, sharedOwner: many, undated: many, unprioritized: many, cycles: many.map((m) => ({ path: [m.id], reason: `cycle through ${m.label}` })) },
     summary: ['Since the last report: 0 done.', 'Needs a decision: nothing.', 'Most at risk: nothing this week.'],
+    standup: many.map((m) => ({ person: m.id, name: m.label, line: `doing: ${m.label}` })),
     atRisk: { overdue: many, stale: many, deadline: many.map((m) => ({ ...m, level: 'high' as const, pMiss: 0.9, expectedFinish: '2026-12-01', reasons: ['needs 5 days of work; 1 left'] })), dependency: many, blocked: many },
     awaitingVerification: many.map((m) => ({ ...m, verifier: 'Priya Nair', doneAt: null, acceptanceCriteria: null })),
     byPerson: [],

@@ -56,6 +56,8 @@ export interface Report {
   readonly window: { readonly from: string; readonly to: string };
   /** Three lines to read first: since the last report, what needs a decision, what is most at risk. */
   readonly summary: readonly string[];
+  /** One line per person instead of a stand-up: done since the last report, doing, stuck, to verify. */
+  readonly standup: readonly { readonly person: string; readonly name: string; readonly line: string }[];
   readonly headline: Headline;
   /** The previous report's headline, and the change since (null on the first report). */
   readonly previous: Headline | null;
@@ -281,6 +283,22 @@ export function buildReport(input: ReportInput): Report {
     mostAtRisk(deadline, flagged('overdue')),
   ];
 
+  const doneBy = new Map<string, Task[]>();
+  for (const t of live) if (t.owner !== null && within(t.doneAt)) push(doneBy, t.owner, t);
+  const short = (t: Task) => (hasHumanKey(t) ? input.label(t.id) : t.title);
+  const listed = (ts: readonly Task[]) => (ts.length > 3 ? `${ts.slice(0, 3).map(short).join(', ')} +${ts.length - 3}` : ts.map(short).join(', '));
+  const standup = input.people.flatMap((p) => {
+    const mine = openBy.get(p.id) ?? [];
+    const parts: [string, Task[]][] = [
+      ['done', doneBy.get(p.id) ?? []],
+      ['doing', mine.filter((t) => t.status === 'in_progress' || t.status === 'in_review')],
+      ['blocked or at risk', mine.filter((t) => flag(t, 'blocked') ?? flag(t, 'overdue') ?? flag(t, 'deadline_at_risk') ?? flag(t, 'dependency_at_risk'))],
+      ['to verify', toVerifyBy.get(p.id) ?? []],
+    ];
+    const said = parts.filter(([, ts]) => ts.length > 0).map(([what, ts]) => `${what}: ${listed(ts)}`);
+    return said.length ? [{ person: p.id, name: p.name, line: said.join(' · ') }] : [];
+  });
+
   return {
     version: 1,
     title: input.title,
@@ -288,6 +306,7 @@ export function buildReport(input: ReportInput): Report {
     timezone: input.timezone,
     window: input.window,
     summary,
+    standup,
     headline,
     previous: input.previous,
     change,

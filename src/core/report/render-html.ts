@@ -41,6 +41,7 @@ export async function renderHtml(r: Report): Promise<string> {
   parts.push('</section>');
   parts.push(`<section class="charts">${charts.filter((c) => c !== null).map((c) => `<figure>${c.svg}<figcaption>${esc(c.title)}</figcaption></figure>`).join('')}</section>`);
 
+  parts.push(section('Stand-up', [r.standup.length ? `<ul>${r.standup.map((p) => `<li><b>${esc(p.name)}</b> — ${esc(p.line)}</li>`).join('')}</ul>` : ''], 'Nobody has done, doing, stuck or to-verify work on record.'));
   const d = r.needsDecision;
   parts.push(section('Needs a decision', [list('Nobody owns these', d.ownerless), list('Owned by a team, not a person', d.teamOwned), list('Shared by several people', d.sharedOwner), list('No due date', d.undated), list('No priority', d.unprioritized), d.cycles.length ? `<h3>Dependency cycles (${d.cycles.length})</h3><ul>${d.cycles.map((c) => `<li>${esc(c.reason)}</li>`).join('')}</ul>` : ''], 'Nothing needs a decision.'));
   const a = r.atRisk;
@@ -135,7 +136,7 @@ export async function svgOf(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-export const BASE = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 160, config: { view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 }, font: 'system-ui, sans-serif' } } as const;
+export const BASE = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 160, config: { view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11, labelLimit: 140 }, legend: { labelFontSize: 11, titleFontSize: 11 }, font: 'system-ui, sans-serif' } } as const;
 
 async function trendChart(r: Report) {
   if (r.trend.length === 0) return null;
@@ -150,7 +151,7 @@ async function trendChart(r: Report) {
 async function flagsChart(r: Report) {
   const values = Object.entries(r.flagCounts).map(([code, n]) => ({ code: code.replace(/_/g, ' '), n }));
   if (values.length === 0) return null;
-  const svg = await svgOf({ ...BASE, width: 320, height: Math.max(80, values.length * 18), data: { values }, mark: 'bar', encoding: { y: { field: 'code', type: 'nominal', sort: '-x', title: null }, x: { field: 'n', type: 'quantitative', title: 'open flags' }, color: { value: '#f97316' } } });
+  const svg = await svgOf({ ...BASE, width: 320, height: Math.max(80, values.length * 18), data: { values }, mark: 'bar', encoding: { y: { field: 'code', type: 'nominal', sort: '-x', title: null }, x: { field: 'n', type: 'quantitative', title: 'open flags' }, color: { field: 'code', type: 'nominal', legend: null, scale: { scheme: 'tableau10' } } } });
   return { title: 'Open flags by kind', svg };
 }
 
@@ -188,7 +189,7 @@ h2{font-size:1.1rem;border-bottom:1px solid var(--line);padding-bottom:4px;margi
 .headline{display:grid;grid-template-columns:repeat(auto-fill,minmax(96px,1fr));gap:8px;margin:12px 0}
 .num{background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px;display:flex;flex-direction:column}.num b{font-size:1.4rem}.num span{font-size:.8rem;color:var(--muted)}.num i{font-size:.75rem;color:var(--muted);font-style:normal}
 .num.overdue b,.num.atRisk b{color:#b91c1c}.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px}
-figure{margin:0;background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px;overflow-x:auto}figure svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:var(--muted)}
+figure{margin:0;background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px;overflow-x:auto}figure svg{max-width:none;height:auto}figcaption{font-size:.85rem;color:var(--muted)}
 .risk{font-size:.8rem;border-radius:4px;padding:0 4px}.risk.high{background:#fee2e2}.risk.medium{background:#fef3c7}.why{color:#374151}ul.why{font-size:.85rem}
 .ac{font-size:.85rem;background:#fff;border-left:3px solid var(--line);padding:2px 8px;white-space:pre-wrap}
 table{border-collapse:collapse;width:100%;background:#fff}td,th{border:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top;font-size:.9rem}

@@ -43,6 +43,8 @@ export function renderMarkdown(r: Report): string {
   out.push('', '| | now | since last report |', '| --- | ---: | ---: |');
   for (const k of HEADLINE_KEYS) out.push(`| ${HEADLINE_LABELS[k]} | ${r.headline[k]} | ${r.change ? signed(r.change[k]) : '—'} |`);
 
+  section('Stand-up', r.standup.map((p) => `- **${escape(p.name)}** — ${escape(p.line)}`), 'Nobody has done, doing, stuck or to-verify work on record.');
+
   const d = r.needsDecision;
   section(
     'Needs a decision',
@@ -139,5 +141,23 @@ export function renderMarkdown(r: Report): string {
     ],
     'No connectors configured.',
   );
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out.flatMap((l) => l.split('\n')).map(wrap).join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+/** Lines under WIDTH columns: a list item goes on, indented, on the next line (still one item in Markdown). */
+export const WIDTH = 120;
+function wrap(line: string): string {
+  if (line.length <= WIDTH || line.startsWith('|')) return line;
+  const indent = ' '.repeat((/^\s*(?:[-*] |> )?/.exec(line)?.[0] ?? '').length);
+  const words = line.split(' ');
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    if (cur !== '' && cur.length + 1 + w.length > WIDTH) {
+      lines.push(cur);
+      cur = indent + w;
+    } else cur = cur === '' ? w : `${cur} ${w}`;
+  }
+  lines.push(cur);
+  return lines.join('\n');
 }

@@ -44,6 +44,7 @@ export function renderSlack(r: Report, htmlUrl: string | null = null): SlackRepo
     const lines = items.slice(0, PER_SECTION).map((i) => `• ${link(i)} ${esc(i.title)}${i.owner ? ` — ${esc(i.owner)}` : ''}${i.due ? `, due ${humanDate(i.due)}` : ''}${why(i) ? ` — _${esc(why(i))}_` : ''}`);
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*${title}* (${items.length})\n${lines.join('\n')}${more(items.length)}`) } });
   };
+  if (r.standup.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Stand-up*\n${r.standup.slice(0, PER_SECTION).map((p) => `• *${esc(p.name)}* — ${esc(p.line)}`).join('\n')}${more(r.standup.length)}`) } });
   const d = r.needsDecision;
   if (d.ownerless.length + d.teamOwned.length + d.sharedOwner.length + d.undated.length + d.cycles.length > 0) blocks.push({ type: 'divider' });
   group('Nobody owns these', d.ownerless);
