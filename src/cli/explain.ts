@@ -5,17 +5,12 @@ import { UsageError } from '../errors.js';
 import type { StatusCommentRecord } from '../store/outbox.js';
 import type { CommandContext } from './context.js';
 import { withLiveEvaluation } from './live.js';
+import { resolveTask } from './task-ref.js';
 
 export async function explainCommand(ctx: CommandContext, ref: string, opts: { json?: boolean; asOf?: string }, now: number): Promise<number> {
   return withLiveEvaluation(ctx, now, async ({ engine, store }) => {
-    let ex = engine.explain(ref);
-    if (!ex) {
-      // A bare key (OPS-14, acme/api#12) names a task in whichever connector has it.
-      const matches = (await store.listTasks()).filter((t) => t.key === ref);
-      if (matches.length > 1) throw new UsageError(`"${ref}" matches ${matches.map((t) => t.id).join(', ')}: give the full id`);
-      if (matches[0]) ex = engine.explain(matches[0].id);
-    }
-    if (!ex) throw new UsageError(`no task "${ref}": give its id (github-acme:acme/api#12), kind:key (jira:OPS-14), key or URL`);
+    const ex = engine.explain(await resolveTask(store, ref, (r) => engine.explain(r)?.task.id ?? null));
+    if (!ex) throw new UsageError(`no task "${ref}"`);
     const comment = opts.asOf === undefined ? ((await store.outbox.statusComments(ex.task.id))[0] ?? null) : null;
     ctx.io.out(opts.json ? `${JSON.stringify({ ...ex, statusComment: comment }, null, 2)}\n` : render(ex, engine.label, engine.nameOf, ctx.config.timezone) + commentLine(comment, ctx.config.timezone));
     return 0;

@@ -9,6 +9,7 @@ import { planAt } from '../pipeline/followups.js';
 import { storeAsOf } from '../store/as-of.js';
 import { parseAsOf } from './live.js';
 import type { CommandContext } from './context.js';
+import { resolveTask } from './task-ref.js';
 
 type Described = Pick<OutboxRow, 'taskId' | 'recipient' | 'action'>;
 
@@ -117,8 +118,7 @@ export async function outboxCommand(ctx: CommandContext, opts: { dead?: boolean;
 export async function verifyCommand(ctx: CommandContext, ref: string, opts: { by?: string; note?: string }, now: number): Promise<number> {
   const store = await openStore(ctx.config, ctx.io.cwd, () => now);
   try {
-    const id = (await store.resolveRef(ref)) ?? (await store.listTasks()).find((t) => t.key === ref)?.id ?? null;
-    if (id === null) throw new UsageError(`no task ${ref} (give an id, kind:key such as jira:OPS-14, a key or a URL)`);
+    const id = await resolveTask(store, ref);
     if (opts.by !== undefined && !ctx.config.people.some((p) => p.id === opts.by)) throw new UsageError(`--by: no person "${opts.by}" in ${ctx.file}`);
     const t = await store.getTask(id);
     if (t && t.status !== 'done' && t.status !== 'verified') throw new UsageError(`${id} is ${t.status}: only done work can be verified`);

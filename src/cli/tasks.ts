@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import type { CommandContext } from './context.js';
 import { withLiveEvaluation } from './live.js';
 import { table } from './io.js';
+import { shortKey } from './task-ref.js';
 
 export interface TasksOptions {
   readonly flag?: string;
@@ -71,7 +72,7 @@ export interface TaskRow {
 
 export function renderTasks(rows: readonly TaskRow[]): string {
   const lines = rows.map(({ task: t, flags, owner }) => [
-    t.key,
+    shortKey(t),
     t.connector,
     t.status,
     owner ?? (t.assignees.length ? t.assignees.map((a) => `${a.kind}:${a.name ?? a.id}?`).join(', ') : '—'),

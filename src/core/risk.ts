@@ -291,7 +291,10 @@ class Assessment implements RiskResult {
     const days = (h: number) => `${round1(h / dayH)} working day${round1(h / dayH) === 1 ? '' : 's'}`;
     const who = task.owner ? ctx.nameOf(task.owner) : 'the owner';
     const queued = queue.count;
-    const workReason = `needs ~${days(work.median)} of work (${work.source}); ${days(this.available)} left until ${humanDate(task.due)}`;
+    // When the work cannot start before a blocker finishes, the time left counts from then: say so.
+    const startDay = ctx.cal.localDate(this.start);
+    const later = startDay > ctx.cal.localDate(ctx.now);
+    const workReason = `needs ~${days(work.median)} of work (${work.source}); ${later ? `after what it waits for is done (${humanDate(startDay)}), ` : ''}${days(this.available)} left until ${humanDate(task.due)}`;
     const queueReasons = queued > 0 ? [`${queued} task${queued === 1 ? '' : 's'} due earlier come${queued === 1 ? 's' : ''} first in ${who}'s queue (~${days(queue.hours)})`] : [];
     const late = this.input.blockers.filter((b) => b.finishMs === null || b.finishMs > ctx.now);
     const blockerReasons = late.map((b) =>

@@ -261,6 +261,20 @@ describe('taskwire explain, health and tasks --flag', () => {
     expect(text.match(/Migrate DNS/g)).toHaveLength(1);
   });
 
+  it('names a task by a piece of its title when only one task has it, and lists them when several do', async () => {
+    const dir = workdir();
+    await seedFlagged(dir);
+    const one = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['-c', 'taskwire.yaml', 'explain', 'firewall'], one.io, NOW)).toBe(0);
+    expect(one.stdout()).toMatch(/^acme\/api#1 \(GitHub\) {2}Open firewall rule/);
+    const store = SqliteStore.open(join(dir, 'data/tw.db'));
+    await store.applyBatch({ name: 'github-acme', kind: 'github' }, [{ type: 'task', task: taskFields({ key: 'acme/api#3', title: 'Close the firewall ticket' }), owner: null }], null);
+    await store.close();
+    const two = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });
+    expect(await runCli(['-c', 'taskwire.yaml', 'explain', 'Firewall'], two.io, NOW)).toBe(2);
+    expect(two.stderr()).toMatch(/"Firewall" is in the title of 2 tasks: acme\/api#1 "Open firewall rule"; acme\/api#3 "Close the firewall ticket" — say more, or give a key/);
+  });
+
   it('says which task it could not find, with exit 2', async () => {
     const dir = workdir();
     const { io, stderr } = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir });

@@ -71,6 +71,8 @@ describe('deadline risk on synthetic histories with a known answer', () => {
     expect(risk.level).toBe('high');
     expect(risk.inputs.blockers).toEqual([{ id: 'jira-acme:OPS-14', finish: '2026-11-30' }]);
     expect(risk.reasons[0]).toBe('cannot start before OPS-14 (Jira) is forecast to finish (Mon 30 Nov)');
+    // The time left counts from when it can start, and the reason says so.
+    expect(risk.reasons[1]).toMatch(/^needs ~0\.5 working days of work \(estimate 4h\); after what it waits for is done \(Mon 30 Nov\), [\d.]+ working days? left until Mon 30 Nov$/);
   });
 
   it('says history is too thin rather than guess', () => {

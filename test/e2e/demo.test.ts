@@ -1,7 +1,10 @@
 /** `taskwire demo` tells the story from what really happened: the screens are checked against the tools. */
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../../src/cli.js';
+import { COMMENT_SETTLE_MS } from '../../src/core/planner.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { runDemo } from '../../src/sandbox/demo.js';
 import { T0 } from '../support/sandbox.js';
 
@@ -57,5 +60,38 @@ describe('taskwire demo --watch', () => {
     // The merged pull request moves OPS-12 to done in Jira, awaiting verification.
     expect(week).toMatch(/↳ taskwire: OPS-12 \(Jira\) moved to done in Jira — PR acme\/infra#\d+ merged by alexk/);
     expect(week).toMatch(/stopped\./);
+    await expectNoCommentChurn(join(r.dir, 'data/taskwire.db'));
   }, 90_000);
 });
+
+/**
+ * Over the install day, the night, the morning and the week: every version of a status comment that
+ * went out differs from the one before in what a reader cares about — its flags, or the task's status,
+ * owner or due date moved in between (a risk level is in the flags' reasons) — and no comment went back
+ * to the flags it had two versions ago within COMMENT_SETTLE_MS.
+ */
+async function expectNoCommentChurn(dbFile: string): Promise<void> {
+  const store = SqliteStore.open(dbFile);
+  try {
+    const sent = (await store.outbox.list({})).filter((r) => r.kind === 'status_comment' && r.status === 'sent' && r.taskId !== null);
+    const byTask = new Map<string, typeof sent>();
+    for (const r of sent) byTask.set(r.taskId!, [...(byTask.get(r.taskId!) ?? []), r]);
+    const codes = (r: (typeof sent)[number]) => r.about.map((a) => a.code).sort().join(',');
+    let versions = 0;
+    for (const [taskId, rows] of byTask) {
+      rows.sort((a, b) => a.id - b.id);
+      const history = await store.history(taskId);
+      for (let i = 1; i < rows.length; i++) {
+        versions++;
+        const [before, now] = [rows[i - 1]!, rows[i]!];
+        const moved = history.some((h) => ['status', 'assignees', 'owner', 'due'].includes(h.field) && h.at > before.createdAt && h.at <= now.createdAt);
+        expect(codes(now) !== codes(before) || moved || codes(now).includes('deadline_at_risk'), `${taskId}: version ${i + 1} says what version ${i} said`).toBe(true);
+        if (i >= 2 && codes(now) === codes(rows[i - 2]!)) expect(Date.parse(now.createdAt) - Date.parse(rows[i - 2]!.createdAt), `${taskId}: flipped back`).toBeGreaterThanOrEqual(COMMENT_SETTLE_MS);
+      }
+    }
+    expect(byTask.size).toBeGreaterThan(3);
+    expect(versions).toBeGreaterThan(0); // the week changes some comments: the check saw edits
+  } finally {
+    await store.close();
+  }
+}
