@@ -7,8 +7,9 @@ import { Calendar, addDays } from '../core/calendar.js';
 import type { Engine } from '../core/engine.js';
 import type { Identity } from '../core/identity.js';
 import { verifierOf } from '../core/verifier.js';
-import { buildReport, dailyTrend, type Headline, type Report, type ReportFollowup } from '../core/report/model.js';
+import { buildReport, burndown, dailyTrend, type Headline, type Report, type ReportFollowup } from '../core/report/model.js';
 import type { Config } from '../config/schema.js';
+import type { Task } from '../core/model.js';
 import type { TaskStore } from '../store/store.js';
 import { loadAndEvaluate } from './evaluate.js';
 
@@ -58,6 +59,7 @@ export async function reportFromStore(o: ReportOptions): Promise<Report> {
     },
     followups: { mode: config.followups.mode, items: await followupItems(store, from, engine, recipientName(config, engine)) },
     // Past days from the stored flag lifecycle; today from this evaluation (a preview stores nothing).
+    burndown: burndowns(engine, tasks, lastDays(cal, now, 14)),
     trend: dailyTrend(tasks, [...(await store.flagSpans(new Date(now - 15 * DAY).toISOString())), ...evaluation.flags.map((f) => ({ taskId: f.taskId, from: to, to: null }))], lastDays(cal, now, 14)),
     sync: {
       connectors: config.connectors.map((c) => {
@@ -68,6 +70,17 @@ export async function reportFromStore(o: ReportOptions): Promise<Report> {
       unresolvedReferences: engine.unresolved().length,
     },
   });
+}
+
+/** Each milestone's and project's open tasks over the last days, where its history reaches back. */
+function burndowns(engine: Engine, tasks: readonly Task[], days: { date: string; end: string }[]) {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const out = new Map<string, { date: string; remaining: number }[]>();
+  for (const g of engine.health()) {
+    const line = burndown(g.tasks.flatMap((id) => byId.get(id) ?? []), days);
+    if (line) out.set(`${g.kind}:${g.name}`, line);
+  }
+  return out;
 }
 
 /** After a report is delivered: the next one covers what happened since, and shows the change. */

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Flag, FlagCode, HistoryEntry, Task } from '../../src/core/model.js';
-import { buildReport, type ReportInput } from '../../src/core/report/model.js';
+import { buildReport, burndown, type ReportInput } from '../../src/core/report/model.js';
+import { renderMarkdown } from '../../src/core/report/render-markdown.js';
 import { gh, task } from '../support/tasks.js';
 
 const NOW = Date.parse('2026-12-02T08:00:00Z');
@@ -100,4 +101,21 @@ describe('the report model', () => {
     const r = buildReport(input([done, doing, stuck, verify], [flag(stuck.id, 'blocked'), flag(verify.id, 'done_unverified')], { verifierOf: (t) => (t.id === verify.id ? 'alex' : null), label: (id) => id.split(':')[1]! }));
     expect(r.standup).toEqual([{ person: 'alex', name: 'Alex Kim', line: 'done: OPS-1 · doing: OPS-2 · blocked or at risk: OPS-3 · to verify: OPS-4' }]);
   });
+
+  it('draws a burndown only where history reaches back, and lists a task once with all its flags', () => {
+    const days = [{ date: '2026-11-30', end: '2026-11-30T23:00:00.000Z' }, { date: '2026-12-01', end: '2026-12-01T23:00:00.000Z' }];
+    const a = task({ key: 'a#1', createdAt: '2026-11-20T09:00:00.000Z', status: 'done', doneAt: '2026-12-01T10:00:00.000Z' });
+    const b = task({ key: 'a#2', createdAt: '2026-11-20T09:00:00.000Z' });
+    expect(burndown([a, b], days)).toEqual([{ date: '2026-11-30', remaining: 2 }, { date: '2026-12-01', remaining: 1 }]);
+    expect(burndown([task({ key: 'a#3', createdAt: '2026-12-01T09:00:00.000Z' })], days)).toBeNull();
+    const t = task({ key: 'a#4', owner: 'alex', due: '2026-11-28' });
+    const r = buildReport(input([t], [flag(t.id, 'overdue', 'was due Sat 28 Nov'), flag(t.id, 'blocked', 'blocked by OPS-1'), flag(t.id, 'no_priority', 'no priority set')]));
+    expect(r.atRisk.overdue[0]!.flags!.map((f) => f.code).sort()).toEqual(['blocked', 'no_priority', 'overdue']);
+    const md = renderMarkdown(r);
+    const mentions = md.split('\n').filter((l) => l.startsWith('- [') && l.includes('a#4'));
+    expect(mentions.length).toBeGreaterThan(1);
+    expect(mentions.filter((l) => !l.endsWith('listed above'))).toHaveLength(1);
+    expect(md).toMatch(/— no priority set\n {2}- was due Sat 28 Nov\n {2}- blocked by OPS-1\n/);
+  });
 });
+

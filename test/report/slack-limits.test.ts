@@ -21,7 +21,7 @@ function bigReport(n: number, long = false): Report {
     atRisk: { overdue: many, stale: many, deadline: many.map((m) => ({ ...m, level: 'high' as const, pMiss: 0.9, expectedFinish: '2026-12-01', reasons: ['needs 5 days of work; 1 left'] })), dependency: many, blocked: many },
     awaitingVerification: many.map((m) => ({ ...m, verifier: 'Priya Nair', doneAt: null, acceptanceCriteria: null })),
     byPerson: [],
-    health: many.map((m) => ({ kind: 'milestone' as const, name: m.label, state: 'off_track' as const, reasons: ['late'], open: 3, doneShare: 0.1, verifiedShare: 0, forecastFinish: null, plannedFinish: null })),
+    health: many.map((m) => ({ kind: 'milestone' as const, name: m.label, state: 'off_track' as const, reasons: ['late'], open: 3, doneShare: 0.1, verifiedShare: 0, forecastFinish: null, plannedFinish: null, total: 4, done: 1 })),
     changes: { created: [], closed: [], reopened: [], statusMoves: [] },
     followups: { mode: 'plan', items: [] },
     trend: [],

@@ -19,6 +19,8 @@ export interface ReportItem {
   readonly status: Task['status'];
   /** Why it is listed, in one line. */
   readonly reason?: string | undefined;
+  /** Every open flag on the task, most pressing first: a renderer shows them together where the task first appears. */
+  readonly flags?: readonly { readonly code: FlagCode; readonly reason: string }[];
 }
 
 export const HEADLINE_KEYS = ['open', 'done', 'verified', 'new', 'overdue', 'atRisk', 'blocked', 'ownerless', 'undated'] as const;
@@ -98,6 +100,10 @@ export interface Report {
     readonly verifiedShare: number;
     readonly forecastFinish: string | null;
     readonly plannedFinish: string | null;
+    readonly total: number;
+    readonly done: number;
+    /** Open tasks at the end of each of the last days (absent when history does not allow). */
+    readonly burndown?: readonly { readonly date: string; readonly remaining: number }[];
   }[];
   readonly changes: {
     readonly created: readonly ReportItem[];
@@ -142,10 +148,13 @@ export interface ReportInput {
   readonly accountName?: (a: AccountRef) => string | null;
   readonly followups: Report['followups'];
   readonly trend: readonly TrendPoint[];
+  /** Per milestone or project (`milestone:Cutover`): open tasks at the end of each of the last days. */
+  readonly burndown?: ReadonlyMap<string, readonly { readonly date: string; readonly remaining: number }[]>;
   readonly sync: Report['sync'];
 }
 
 const CLOSED = new Set(['done', 'verified', 'cancelled']);
+const SEVERITY_ORDER = ['critical', 'warning', 'info'];
 const OPEN_AGAIN = new Set(['todo', 'in_progress', 'blocked', 'in_review']);
 
 export function buildReport(input: ReportInput): Report {
@@ -173,6 +182,10 @@ export function buildReport(input: ReportInput): Report {
     due: t.due,
     status: t.status,
     reason,
+    flags: [...(flagsOf.get(t.id)?.values() ?? [])]
+      .filter((f) => f.code !== 'due_soon')
+      .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity))
+      .map((f) => ({ code: f.code, reason: f.reason })),
   });
   const byDue = (a: Task, b: Task) => cmp(a.due ?? '9999', b.due ?? '9999') || cmp(a.id, b.id);
   const within = (iso: string | null) => iso !== null && iso >= input.window.from && iso < input.window.to;
@@ -324,6 +337,9 @@ export function buildReport(input: ReportInput): Report {
       verifiedShare: g.verifiedShare,
       forecastFinish: g.forecastFinish,
       plannedFinish: g.plannedFinish,
+      total: g.total,
+      done: g.done,
+      ...(input.burndown?.get(`${g.kind}:${g.name}`) ? { burndown: input.burndown.get(`${g.kind}:${g.name}`)! } : {}),
     })),
     changes: {
       created: live.filter((t) => within(t.createdAt)).sort(byDue).map((t) => item(t)),
@@ -376,6 +392,18 @@ function countFlags(flags: readonly Flag[], live: readonly Task[]): Partial<Reco
   const out: Partial<Record<FlagCode, number>> = {};
   for (const f of flags) if (ids.has(f.taskId)) out[f.code] = (out[f.code] ?? 0) + 1;
   return out;
+}
+
+/**
+ * A milestone's or project's burndown: its open tasks at the end of each day (created by then, not
+ * closed by then). Absent when none of its tasks existed before the first day (no history to draw).
+ */
+export function burndown(
+  tasks: readonly Pick<Task, 'createdAt' | 'doneAt' | 'status' | 'updatedAt' | 'deletedAt'>[],
+  dayEnds: readonly { readonly date: string; readonly end: string }[],
+): { date: string; remaining: number }[] | null {
+  if (dayEnds.length === 0 || !tasks.some((t) => t.createdAt <= dayEnds[0]!.end)) return null;
+  return dailyTrend(tasks.map((t, i) => ({ ...t, id: String(i) })), [], dayEnds).map((p) => ({ date: p.date, remaining: p.open }));
 }
 
 /**

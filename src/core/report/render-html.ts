@@ -26,10 +26,11 @@ const HEADLINE_LABELS: Record<(typeof HEADLINE_KEYS)[number], string> = {
 export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function renderHtml(r: Report): Promise<string> {
-  const charts = await Promise.all([trendChart(r), flagsChart(r), milestoneChart(r), workloadChart(r)]);
+  const charts = await Promise.all([trendChart(r), flagsChart(r), milestoneChart(r), burndownChart(r), workloadChart(r)]);
   const at = (iso: string) => humanDateTime(iso, r.timezone);
   const day = at(r.window.to).slice(0, -6);
   const parts: string[] = [];
+  const { itemHtml, list, first } = listing(new Map());
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(r.title)} — ${esc(day)}</title><style>${CSS}</style></head><body><main>`);
   parts.push(`<header><h1>${esc(r.title)} <small>${esc(day)}</small></h1><p class="meta">Since ${esc(at(r.window.from))} · generated ${esc(at(r.generatedAt))} (${esc(r.timezone)}) · follow-ups in ${r.followups.mode} mode</p></header>`);
   parts.push(`<section class="summary" aria-label="Summary">${r.summary.map((l) => `<p>${esc(l)}</p>`).join('')}</section>`);
@@ -53,7 +54,10 @@ export async function renderHtml(r: Report): Promise<string> {
         a.deadline.length
           ? `<h3>Trending toward a missed date (${a.deadline.length})</h3><ul>${a.deadline
               .slice(0, LIST_LIMIT)
-              .map((x) => `<li>${itemHtml(x)} <span class="risk ${x.level}">${Math.round(x.pMiss * 100)}% likely late${x.expectedFinish ? `, forecast ${esc(humanDate(x.expectedFinish))}` : ''}</span><ul class="why">${x.reasons.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></li>`)
+              .map((x) => {
+                const full = first(x.id);
+                return `<li>${itemHtml(x, x.reason)} <span class="risk ${x.level}">${Math.round(x.pMiss * 100)}% likely late${x.expectedFinish ? `, forecast ${esc(humanDate(x.expectedFinish))}` : ''}</span>${full ? `<ul class="why">${x.reasons.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}</li>`;
+              })
               .join('')}${more(a.deadline.length)}</ul>`
           : '',
         list('A dependency is at risk', a.dependency),
@@ -66,7 +70,7 @@ export async function renderHtml(r: Report): Promise<string> {
   parts.push(
     section(
       'Done, awaiting verification',
-      [r.awaitingVerification.length ? `<ul>${r.awaitingVerification.slice(0, LIST_LIMIT).map((x) => `<li>${itemHtml(x)} — verify: <b>${esc(x.verifier ?? 'nobody named')}</b>${x.acceptanceCriteria ? `<div class="ac">${esc(x.acceptanceCriteria)}</div>` : ''}</li>`).join('')}${more(r.awaitingVerification.length)}</ul>` : ''],
+      [r.awaitingVerification.length ? `<ul>${r.awaitingVerification.slice(0, LIST_LIMIT).map((x) => `<li>${itemHtml(x, x.reason)} — verify: <b>${esc(x.verifier ?? 'nobody named')}</b>${x.acceptanceCriteria ? `<div class="ac">${esc(x.acceptanceCriteria)}</div>` : ''}</li>`).join('')}${more(r.awaitingVerification.length)}</ul>` : ''],
       'Nothing is waiting for verification.',
     ),
   );
@@ -81,7 +85,7 @@ export async function renderHtml(r: Report): Promise<string> {
     section(
       'Milestones and projects',
       r.health.length
-        ? [`<table><thead><tr><th>Group</th><th>Health</th><th>Open</th><th>Done</th><th>Forecast / planned</th></tr></thead><tbody>${r.health.slice(0, LIST_LIMIT).map((h) => `<tr><td>${esc(h.name)} <small>${h.kind}</small></td><td class="h ${h.state}">${h.state.replace('_', ' ')}${h.reasons.length ? `<br><small>${esc(h.reasons.join('; '))}</small>` : ''}</td><td>${h.open}</td><td>${Math.round(h.doneShare * 100)}%</td><td>${h.forecastFinish ? esc(humanDate(h.forecastFinish)) : '—'} / ${h.plannedFinish ? esc(humanDate(h.plannedFinish)) : '—'}</td></tr>`).join('')}</tbody></table>`]
+        ? [`<table><thead><tr><th>Group</th><th>Health</th><th>Open</th><th>Done</th><th>Forecast / planned</th></tr></thead><tbody>${r.health.slice(0, LIST_LIMIT).map((h) => `<tr><td>${esc(h.name)} <small>${h.kind}</small></td><td class="h ${h.state}">${h.state.replace('_', ' ')}${h.reasons.length ? `<br><small>${esc(h.reasons.join('; '))}</small>` : ''}</td><td>${h.open}${h.burndown ? `<br><small>${h.burndown[0]!.remaining} on ${esc(humanDate(h.burndown[0]!.date))}</small>` : ''}</td><td>${h.done} of ${h.total}</td><td>${h.forecastFinish ? esc(humanDate(h.forecastFinish)) : '—'} / ${h.plannedFinish ? esc(humanDate(h.plannedFinish)) : '—'}</td></tr>`).join('')}</tbody></table>`]
         : [],
       'No milestones or projects.',
     ),
@@ -109,18 +113,28 @@ function section(title: string, body: string[], empty: string): string {
   return `<section><h2>${esc(title)}</h2>${content || `<p class="empty">${esc(empty)}</p>`}</section>`;
 }
 
-function list(title: string, items: readonly ReportItem[]): string {
-  if (items.length === 0) return '';
-  return `<h3>${esc(title)} (${items.length})</h3><ul>${items
-    .slice(0, LIST_LIMIT)
-    .map((i) => `<li>${itemHtml(i)}${i.reason ? ` — <span class="why">${esc(i.reason)}</span>` : ''}</li>`)
-    .join('')}${more(items.length)}</ul>`;
-}
-
-function itemHtml(i: ReportItem): string {
-  const label = i.url ? `<a href="${esc(i.url)}">${esc(i.label)}</a>` : esc(i.label);
-  const meta = [i.owner ?? 'no owner', i.due ? `due ${humanDate(i.due)}` : null].filter(Boolean).join(', ');
-  return `${label} ${esc(i.title)} <small>${esc(meta)}</small>`;
+/**
+ * A task is shown once in full (an anchor, every open flag's reason); wherever it comes again, as a
+ * link to that first place.
+ */
+function listing(seen: Map<string, number>) {
+  const itemHtml = (i: ReportItem, why?: string): string => {
+    const label = i.url ? `<a href="${esc(i.url)}">${esc(i.label)}</a>` : esc(i.label);
+    const at = seen.get(i.id);
+    if (at !== undefined) return `${label} ${esc(i.title)} — <a href="#t${at}">listed above</a>`;
+    seen.set(i.id, seen.size);
+    const meta = [i.owner ?? 'no owner', i.due ? `due ${humanDate(i.due)}` : null].filter(Boolean).join(', ');
+    const also = (i.flags ?? []).filter((f) => f.reason !== why && f.reason !== i.reason);
+    return `<span id="t${seen.get(i.id)}">${label} ${esc(i.title)}</span> <small>${esc(meta)}</small>${why ? ` — <span class="why">${esc(why)}</span>` : ''}${also.length ? `<ul class="why">${also.map((f) => `<li>${esc(f.reason)}</li>`).join('')}</ul>` : ''}`;
+  };
+  const list = (title: string, items: readonly ReportItem[]): string => {
+    if (items.length === 0) return '';
+    return `<h3>${esc(title)} (${items.length})</h3><ul>${items
+      .slice(0, LIST_LIMIT)
+      .map((i) => `<li>${itemHtml(i, i.reason)}</li>`)
+      .join('')}${more(items.length)}</ul>`;
+  };
+  return { itemHtml, list, first: (id: string) => !seen.has(id) };
 }
 
 const more = (n: number) => (n > LIST_LIMIT ? `<li class="more">…and ${n - LIST_LIMIT} more (the JSON report and taskwire tasks list them all)</li>` : '');
@@ -163,6 +177,15 @@ async function milestoneChart(r: Report) {
   if (values.length === 0) return null;
   const svg = await svgOf({ ...BASE, width: 320, height: Math.max(80, values.length * 22), data: { values }, mark: 'bar', encoding: { y: { field: 'name', type: 'nominal', title: null }, x: { field: 'done', type: 'quantitative', title: '% done', scale: { domain: [0, 100] } }, color: { field: 'state', type: 'nominal', title: null, scale: { domain: ['on track', 'at risk', 'off track'], range: ['#16a34a', '#f59e0b', '#dc2626'] } } } });
   return { title: 'Milestones: share done, by health', svg };
+}
+
+/** Open tasks per milestone over the last days: the burndown, where history reaches back. */
+async function burndownChart(r: Report) {
+  const lines = r.health.filter((h) => h.kind === 'milestone' && h.burndown && h.total > 0).slice(0, 6);
+  if (lines.length === 0) return null;
+  const values = lines.flatMap((h) => h.burndown!.map((p) => ({ date: p.date, milestone: h.name, remaining: p.remaining })));
+  const svg = await svgOf({ ...BASE, width: 320, data: { values }, mark: { type: 'line', point: true }, encoding: { x: { field: 'date', type: 'temporal', title: null, axis: { format: '%d %b' } }, y: { field: 'remaining', type: 'quantitative', title: 'open tasks' }, color: { field: 'milestone', type: 'nominal', title: null, legend: { orient: 'bottom' }, scale: { scheme: 'tableau10' } } } });
+  return { title: 'Milestones: open tasks, last 14 days', svg };
 }
 
 async function workloadChart(r: Report) {

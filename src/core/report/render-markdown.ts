@@ -16,10 +16,17 @@ const HEADLINE_LABELS: Record<(typeof HEADLINE_KEYS)[number], string> = {
 
 const escape = (s: string) => s.replace(/([\\`*_[\]|<>])/g, '\\$1');
 const link = (i: ReportItem) => (i.url ? `[${escape(i.label)}](${i.url})` : escape(i.label));
-const line = (i: ReportItem, extra?: string) => {
+/**
+ * A task is listed once in full — every open flag's reason under it — and wherever it comes again, as
+ * a link that says it is listed above.
+ */
+const lines = (seen: Set<string>) => (i: ReportItem, extra?: string) => {
+  if (seen.has(i.id)) return `- ${link(i)} ${escape(i.title)} — listed above`;
+  seen.add(i.id);
   const meta = [i.owner ?? 'no owner', i.due ? `due ${humanDate(i.due)}` : null].filter(Boolean).join(', ');
   const why = extra ?? i.reason;
-  return `- ${link(i)} ${escape(i.title)} — ${meta}${why ? ` — ${escape(why)}` : ''}`;
+  const also = (i.flags ?? []).filter((f) => f.reason !== why && f.reason !== i.reason).map((f) => `  - ${escape(f.reason)}`);
+  return [`- ${link(i)} ${escape(i.title)} — ${meta}${why ? ` — ${escape(why)}` : ''}`, ...also].join('\n');
 };
 /** Long lists fold: a report is read, not searched (the JSON form and `taskwire tasks` have everything). */
 export const LIST_LIMIT = 50;
@@ -29,6 +36,8 @@ const signed = (n: number) => (n > 0 ? `+${n}` : n === 0 ? '±0' : String(n));
 
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
+  const seen = new Set<string>();
+  const line = lines(seen);
   const section = (title: string, body: string[], empty: string) => {
     out.push('', `## ${title}`, '');
     out.push(...(body.length ? body : [empty]));
@@ -68,7 +77,10 @@ export function renderMarkdown(r: Report): string {
         ? [
             `**Trending toward a missed date** (${a.deadline.length})`,
             '',
-            ...cap(a.deadline).flatMap((i) => [line(i, `${i.level} risk (${Math.round(i.pMiss * 100)}%), expected ${i.expectedFinish ? humanDate(i.expectedFinish) : 'unknown'}`), ...i.reasons.map((x) => `  - ${escape(x)}`)]),
+            ...cap(a.deadline).flatMap((i) => {
+              const first = !seen.has(i.id);
+              return [line(i, `${i.level} risk (${Math.round(i.pMiss * 100)}%), expected ${i.expectedFinish ? humanDate(i.expectedFinish) : 'unknown'}`), ...(first ? i.reasons.map((x) => `  - ${escape(x)}`) : [])];
+            }),
             ...more(a.deadline),
             '',
           ]
@@ -106,7 +118,7 @@ export function renderMarkdown(r: Report): string {
     'Milestones and projects',
     r.health.map(
       (g) =>
-        `- **${escape(g.name)}** (${g.kind}) — ${g.state.replace('_', ' ')}: ${escape(g.reasons.join('; '))} · ${Math.round(g.doneShare * 100)}% done, ${Math.round(g.verifiedShare * 100)}% verified, ${g.open} open · forecast ${g.forecastFinish ? humanDate(g.forecastFinish) : '—'} vs ${g.plannedFinish ? humanDate(g.plannedFinish) : '—'}`,
+        `- **${escape(g.name)}** (${g.kind}) — ${g.state.replace('_', ' ')}: ${escape(g.reasons.join('; '))} · ${g.done} of ${g.total} done (${Math.round(g.verifiedShare * 100)}% verified), ${g.open} remaining${g.burndown ? ` (${g.burndown[0]!.remaining} ${humanDate(g.burndown[0]!.date)} → ${g.burndown.at(-1)!.remaining} now)` : ''} · forecast ${g.forecastFinish ? humanDate(g.forecastFinish) : '—'} vs due ${g.plannedFinish ? humanDate(g.plannedFinish) : '—'}`,
     ),
     'No milestones or projects.',
   );
