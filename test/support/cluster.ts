@@ -95,7 +95,11 @@ export async function cluster(n: number, opts: ClusterOptions = {}): Promise<Clu
       await store.close();
       await sb.stop();
       await dropSchema(schema);
-      if (opts.roles) await admin((c) => Promise.all(Array.from({ length: n }, (_, i) => c.query(`DROP ROLE IF EXISTS "${roleOf(i)}"`))));
+      if (opts.roles)
+        await admin(async (c) => {
+          // One query at a time on a client (pg 9 will refuse overlapping ones).
+          for (let i = 0; i < n; i++) await c.query(`DROP ROLE IF EXISTS "${roleOf(i)}"`);
+        });
     },
   };
 }
