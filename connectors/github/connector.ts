@@ -2,6 +2,7 @@
  * A GitHub connector instance: the client, normalization settings, poll, webhooks and writes put
  * together from one config entry.
  */
+import { createHash } from 'node:crypto';
 import { withSignal } from '../kit/http-policy.js';
 import type { Connector, ConnectorContext, OnlineCheck } from '../port.js';
 import { GithubClient } from './client.js';
@@ -57,7 +58,7 @@ export function createGithub(config: GithubConfig, context: ConnectorContext): G
     name: config.name,
     kind: 'github',
     client,
-    poll: (cursor, signal) => pollGithub({ client, config, ctx, repos, selfLogin }, cursor, signal),
+    poll: (cursor, signal) => pollGithub({ client, config, ctx, repos, selfLogin, ...(config.token ? { tokenFingerprint: fingerprintOf(config.token) } : {}) }, cursor, signal),
     refresh: (keys, signal) => refreshGithub({ client, config, ctx, repos, selfLogin }, keys, signal),
     ...(config.webhook ? { webhook: githubWebhook({ client, config, ctx, selfLogin }) } : {}),
     write: (action, opts) => withSignal(opts?.signal, () => writeGithub({ client, config, selfLogin: writerLogin }, action, opts)),
@@ -96,3 +97,6 @@ async function checkGithub(client: GithubClient, config: GithubConfig): Promise<
   if (client.rate.remaining !== null) ok.push(`rate budget: ${client.rate.remaining} of ${client.rate.limit ?? '?'} requests left`);
   return { ok, problems };
 }
+
+/** A short one-way fingerprint of a token: enough to tell that the token changed, useless to anyone else. */
+const fingerprintOf = (token: string) => createHash('sha256').update(token).digest('base64url').slice(0, 12);

@@ -41,6 +41,8 @@ export interface GithubCursor extends Cursor {
   /** Fingerprint of the scope (repos, orgs, backfillSince): a change starts over. */
   readonly scope: string;
   readonly repos: Readonly<Record<string, RepoCursor>>;
+  /** The login the token belongs to, kept with a fingerprint of the token: not looked up every run. */
+  readonly self?: { readonly token: string; readonly login: string };
 }
 
 const PER_PAGE = 100;
@@ -57,6 +59,8 @@ export interface PollDeps {
   readonly repos: () => Promise<string[]>;
   /** The login taskwire writes as, so its own events in the history are taskwire's (not a person's). */
   readonly selfLogin?: () => Promise<string | null>;
+  /** A fingerprint of the credentials the login belongs to (absent: the login is not kept in the cursor). */
+  readonly tokenFingerprint?: string;
 }
 
 /** Repositories read at the same time (each still one request at a time, in order). */
@@ -69,7 +73,21 @@ export async function* pollGithub(deps: PollDeps, previous: Cursor | null, signa
   let cursor: GithubCursor = prev && prev.v === 1 && prev.scope === scope ? prev : { v: 1, scope, repos: {} };
   const startSince = config.backfillSince ? `${config.backfillSince}T00:00:00Z` : null;
   const initial: RepoCursor = { issues: { since: startSince, edge: [] }, etag: null, comments: null, events: { lastId: null, due: false } };
-  const sources = (await deps.repos()).map((repo) => () => pollRepo(deps, repo, cursor.repos[repo] ?? initial, startSince, signal));
+  // Who we are does not change between runs with the same token: a `sync --once` from cron reads it
+  // from the cursor, not from GET /user each time.
+  const fingerprint = deps.tokenFingerprint;
+  let known = fingerprint !== undefined && cursor.self?.token === fingerprint ? cursor.self.login : undefined;
+  const selfLogin = deps.selfLogin && (async () => {
+    if (known !== undefined) return known;
+    const login = await deps.selfLogin!();
+    if (login !== null && fingerprint !== undefined) {
+      known = login;
+      cursor = { ...cursor, self: { token: fingerprint, login } };
+    }
+    return login;
+  });
+  const withSelf: PollDeps = selfLogin ? { ...deps, selfLogin } : deps;
+  const sources = (await deps.repos()).map((repo) => () => pollRepo(withSelf, repo, cursor.repos[repo] ?? initial, startSince, signal));
   // A repository's position enters the cursor only with its own page, when that page is yielded.
   for await (const page of merge(sources, REPO_CONCURRENCY)) {
     cursor = { ...cursor, repos: { ...cursor.repos, [page.repo]: page.state } };

@@ -118,6 +118,27 @@ describe('GitHub poll against the fake, over HTTP', () => {
     expect(r.fake.server.requests.slice(before).map((c) => c.status)).toEqual([304]);
   });
 
+  it('looks up who it is (GET /user) once per token, not in every run: a cron `sync --once` reads it from the cursor', async () => {
+    const r = await githubRig(scenario(30), {}, { tokens: ['ghp_faketoken', 'ghp_another'] });
+    rigs.push(r);
+    const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'tw-gh-')), 'tw.db'));
+    const users = () => r.fake.server.requests.filter((q) => q.path === '/user').length;
+    await poll(store, r, r.connect());
+    expect(users()).toBe(1);
+    // Each run a new process: a new connector instance. Issues changed, so the history pass needs the login.
+    for (let i = 0; i < 2; i++) {
+      r.fake.updateIssue('acme/infra', 7 + i, { labels: ['blocked'] }, 'samr');
+      const next = await poll(store, r, r.connect());
+      expect(next.updated).toBe(1);
+    }
+    expect(users()).toBe(1);
+    // Another token may be another account: asked again.
+    r.fake.updateIssue('acme/infra', 12, { labels: ['blocked'] }, 'samr');
+    await poll(store, r, r.connect({ token: 'ghp_another' }));
+    expect(users()).toBe(2);
+    expect(JSON.stringify(await store.getCursor('github-acme'))).not.toContain('ghp_');
+  });
+
   it('waits out a secondary rate limit (429 with Retry-After) and carries on', async () => {
     const r = await rig(scenario(5));
     const connector = r.connect({}, { retryBaseMs: 1000, retries: 3 });
