@@ -60,11 +60,14 @@ export function addRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return undefined;
   };
 
+  const CLOSED: string[] = ['done', 'verified', 'cancelled'];
+  const OPEN: string[] = TASK_STATUSES.filter((x) => !CLOSED.includes(x));
   app.get<{ Querystring: { flag?: string; owner?: string; connector?: string; status?: string } }>('/api/tasks', { onRequest: guard }, async (req, reply) => {
     const q = req.query;
     if (q.flag !== undefined && !FLAG_CODES.includes(q.flag as FlagCode)) return reply.code(400).send({ error: `flag must be one of ${FLAG_CODES.join(', ')}` });
-    const status = q.status?.split(',').map((s) => s.trim());
-    if (status?.some((s) => !TASK_STATUSES.includes(s as TaskStatus))) return reply.code(400).send({ error: `status must be among ${TASK_STATUSES.join(', ')}` });
+    // As `taskwire tasks --status`: open, closed, or statuses; every task when absent (an API is for scripts).
+    const status = q.status?.split(',').flatMap((s) => (s.trim() === 'open' ? OPEN : s.trim() === 'closed' ? CLOSED : [s.trim()]));
+    if (status?.some((s) => !TASK_STATUSES.includes(s as TaskStatus))) return reply.code(400).send({ error: `status must be open, closed or among ${TASK_STATUSES.join(', ')}` });
     const tasks = await deps.store.listTasks({ flag: q.flag as FlagCode | undefined, owner: q.owner, connector: q.connector, status: status as TaskStatus[] | undefined });
     const flags = await deps.store.openFlags();
     const byTask = new Map<string, { code: string; severity: string; reason: string }[]>();

@@ -68,6 +68,10 @@ describe('the daemon over HTTP on a real port', () => {
     expect(tasks.map((t) => t.key)).toEqual(['acme/infra#1']);
     expect(tasks[0]!.flags.map((f) => f.code)).toContain('no_owner');
     expect((await fetch(`${base}/api/tasks?flag=nonsense`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(400);
+    const open = (await (await fetch(`${base}/api/tasks?status=open`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { status: string }[];
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.every((t) => !['done', 'verified', 'cancelled'].includes(t.status))).toBe(true);
+    expect((await fetch(`${base}/api/tasks?status=doing`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(400);
     const report = await fetch(`${base}/api/report?format=markdown`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(report.headers.get('content-type')).toMatch(/text\/markdown/);
     expect(await report.text()).toMatch(/^# taskwire daily report/);
