@@ -1,6 +1,7 @@
 /** `taskwire explain <task>`: every flag with its reasons, the ownership, the graph and the risk inputs. */
 import { humanDate, humanDateTime } from '../core/calendar.js';
 import type { Explanation } from '../core/engine.js';
+import { isAccountOwner } from '../core/identity.js';
 import { UsageError } from '../errors.js';
 import type { StatusCommentRecord } from '../store/outbox.js';
 import type { CommandContext } from './context.js';
@@ -30,7 +31,7 @@ function render(ex: Explanation, label: (id: string) => string, nameOf: (id: str
   const name = label(t.id);
   lines.push(name.includes(t.title) ? name : `${name}  ${t.title}`);
   if (t.url) lines.push(`  ${t.url}`);
-  const owner = ex.ownership.owner ? nameOf(ex.ownership.owner) : t.assignees.length ? `${t.assignees.map((a) => `${a.kind}:${a.name ?? a.id}`).join(', ')} (not in the registry)` : 'nobody';
+  const owner = ex.ownership.owner ? (isAccountOwner(ex.ownership.owner) ? `${ex.ownership.owner} (not in the registry)` : nameOf(ex.ownership.owner)) : t.assignees.length ? `${t.assignees.map((a) => `${a.kind}:${a.name ?? a.id}`).join(', ')} (not in the registry)` : 'nobody';
   lines.push(`  status ${t.status}${t.rawStatus ? ` (${t.rawStatus})` : ''} · owner ${owner} · due ${t.due ? humanDate(t.due) : '—'} · priority ${t.priority ?? '—'}`);
   lines.push('');
   if (ex.flags.length === 0) lines.push('No flags: nothing stands in the way of this task.');

@@ -1,5 +1,6 @@
 /** `taskwire tasks`: list tasks from the store, filtered; a table on a terminal, `--json` for scripts. */
 import { FLAG_CODES, TASK_STATUSES, type FlagCode, type Task, type TaskStatus } from '../core/model.js';
+import { isAccountOwner } from '../core/identity.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from './context.js';
 import { withLiveEvaluation } from './live.js';
@@ -32,8 +33,8 @@ export async function tasksCommand(ctx: CommandContext, opts: TasksOptions, now:
     throw new UsageError(`--connector: no connector named "${opts.connector}" in ${ctx.file}; the connectors are ${connectors.join(', ') || '(none)'}`);
   }
   const people = ctx.config.people.map((p) => p.id);
-  if (opts.owner !== undefined && !people.includes(opts.owner)) {
-    throw new UsageError(`--owner: no person "${opts.owner}" in the registry; the people are ${people.join(', ') || '(none: add them under people: in the config)'}`);
+  if (opts.owner !== undefined && !people.includes(opts.owner) && !isAccountOwner(opts.owner)) {
+    throw new UsageError(`--owner: no person "${opts.owner}" in the registry; the people are ${people.join(', ') || '(none: add them under people: in the config)'} (or an account: github:carol-net)`);
   }
   const query = { owner: opts.owner, connector: opts.connector, status };
   const rows = await withLiveEvaluation(
@@ -44,7 +45,7 @@ export async function tasksCommand(ctx: CommandContext, opts: TasksOptions, now:
       for (const f of evaluation.flags) flagsOf.set(f.taskId, [...(flagsOf.get(f.taskId) ?? []), f.code]);
       return (await store.listTasks(query))
         .filter((t) => flag === undefined || flagsOf.get(t.id)?.includes(flag))
-        .map((t) => ({ task: t, flags: flagsOf.get(t.id) ?? [], owner: t.owner === null ? null : engine.nameOf(t.owner) }));
+        .map((t) => ({ task: t, flags: flagsOf.get(t.id) ?? [], owner: t.owner === null ? null : isAccountOwner(t.owner) ? `${t.owner}?` : engine.nameOf(t.owner) }));
     },
     opts.asOf,
   );

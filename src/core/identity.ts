@@ -31,7 +31,12 @@ export type Resolution =
   | { readonly kind: 'bot' }
   | { readonly kind: 'unmapped' };
 
-/** Who owns a task, from its assignees. `owner` is set only when exactly one person (and no team) holds it. */
+/**
+ * Who owns a task, from its assignees. `owner` is set when exactly one owner holds it and no team: a
+ * person's id, or — for an account the registry does not know yet — the account itself
+ * (`github:carol-net`, see accountOwner): it has a queue and a history of its own, and once the account
+ * is mapped the stored owners are recomputed and its history joins the person's.
+ */
 export interface Ownership {
   readonly owner: string | null;
   readonly people: readonly string[];
@@ -50,6 +55,11 @@ export interface Identity {
 }
 
 const norm = (s: string) => s.trim().toLowerCase();
+
+/** The owner id of an account no person is mapped to yet: `kind:id` (a person's id never has a colon). */
+export const accountOwner = (a: Pick<AccountRef, 'kind' | 'id'>): string => `${a.kind}:${norm(a.id)}`;
+/** Whether an owner id is an account the registry does not know (rather than a person). */
+export const isAccountOwner = (owner: string): boolean => owner.includes(':');
 const accountKey = (kind: string, id: string) => `${kind}:${norm(id)}`;
 
 export function buildIdentity(input: {
@@ -117,7 +127,7 @@ export function buildIdentity(input: {
       if (r.kind === 'person') return soleOwner(r.personId);
       if (r.kind === 'team') return Object.freeze({ owner: null, people: [], teams: [r.teamId], unmapped: [], bots: [] });
       if (r.kind === 'bot') return { owner: null, people: [], teams: [], unmapped: [], bots: [a] };
-      return { owner: null, people: [], teams: [], unmapped: [a], bots: [] };
+      return { owner: accountOwner(a), people: [], teams: [], unmapped: [a], bots: [] };
     }
     const ppl = new Set<string>();
     const teams = new Set<string>();
@@ -130,11 +140,13 @@ export function buildIdentity(input: {
       else if (r.kind === 'bot') bots.push(a);
       else if (!unmapped.some((u) => accountKey(u.kind, u.id) === accountKey(a.kind, a.id))) unmapped.push(a);
     }
-    const only = ppl.size === 1 && teams.size === 0 && unmapped.length === 0 ? [...ppl][0] : undefined;
+    const only =
+      teams.size > 0 || ppl.size + unmapped.length !== 1 ? undefined : ppl.size === 1 ? [...ppl][0] : accountOwner(unmapped[0]!);
     return { owner: only ?? null, people: [...ppl], teams: [...teams], unmapped, bots };
   };
 
   const fingerprint = JSON.stringify([
+    'owners:v2', // unmapped accounts own their tasks: stores written before are recomputed once
     [...byAccount.entries()].sort(),
     [...byEmail.entries()].sort(),
     [...aliases.entries()].sort(),

@@ -36,6 +36,11 @@ describe('ownership', () => {
     ['a team', [{ kind: 'jira', id: 'x', name: 'DevOps' }], null, { teams: ['platform'] }],
     ['a person and an unknown account', [{ kind: 'github', id: 'alexk' }, { kind: 'github', id: 'who' }], null, { unmapped: [{ kind: 'github', id: 'who' }] }],
     ['a person and a bot', [{ kind: 'github', id: 'alexk' }, { kind: 'github', id: 'ci', isBot: true }], 'alex', { bots: [{ kind: 'github', id: 'ci', isBot: true }] }],
+    // Every account is an owner: one the registry does not know yet owns its task as itself.
+    ['an unknown account alone', [{ kind: 'github', id: 'Carol-Net' }], 'github:carol-net', { people: [], unmapped: [{ kind: 'github', id: 'Carol-Net' }] }],
+    ['an unknown account and a bot', [{ kind: 'github', id: 'carol-net' }, { kind: 'github', id: 'ci', isBot: true }], 'github:carol-net', {}],
+    ['two unknown accounts', [{ kind: 'github', id: 'carol-net' }, { kind: 'github', id: 'dan' }], null, {}],
+    ['a team and an unknown account', [{ kind: 'jira', id: 'x', name: 'DevOps' }, { kind: 'jira', id: 'u-1' }], null, { teams: ['platform'] }],
   ])('%s', (_name, assignees, owner, rest) => {
     const o = identity.ownership(assignees);
     expect(o.owner).toBe(owner);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CycleSample } from '../../src/core/risk.js';
 import type { Task } from '../../src/core/model.js';
 import { gh, task } from '../support/tasks.js';
-import { engine } from '../support/engine.js';
+import { engine, identity } from '../support/engine.js';
 
 // Wednesday 25 Nov 2026, 09:00 in Berlin: a full working day (8h) left today.
 const NOW = Date.parse('2026-11-25T08:00:00Z');
@@ -60,6 +60,21 @@ describe('deadline risk on synthetic histories with a known answer', () => {
     expect(risk.inputs.queueHours).toBe(24);
     expect(risk.level).toBe('high');
     expect(risk.reasons).toContain("2 tasks due earlier come first in Alex's queue (~3 working days)");
+  });
+
+  it("an account the registry does not know yet has a queue of its own: its earlier work comes first", () => {
+    // The owner as the store records it: from the identity registry, which does not know carol-net.
+    const owner = identity.ownership([gh('carol-net')]).owner;
+    expect(owner).toBe('github:carol-net');
+    const carol = (key: string, over: Partial<Task> = {}) => task({ key, assignees: [gh('carol-net')], owner, ...over });
+    const tasks = [carol('a#1', { due: '2026-11-26', estimateS: 24 * H }), carol('a#2', { due: '2026-11-27', estimateS: 8 * H })];
+    const alone = riskOf('github-acme:a#2', [tasks[1]!]).risk;
+    expect(alone.level).toBe('low');
+    const { risk, flags } = riskOf('github-acme:a#2', tasks);
+    expect(risk.inputs.queue).toEqual(['github-acme:a#1']);
+    expect(risk.level).not.toBe('low');
+    expect(risk.reasons.join(' ')).toMatch(/github:carol-net's queue/);
+    expect(flags.map((f) => f.code)).toContain('deadline_at_risk');
   });
 
   it('cannot start before its blocker is forecast to finish', () => {

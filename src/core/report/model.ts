@@ -4,6 +4,7 @@
  * elsewhere (Markdown, JSON, …). The JSON renderer emits exactly this shape (`version` 1).
  */
 import type { GroupHealth, HealthState } from '../health.js';
+import { isAccountOwner } from '../identity.js';
 import { hasHumanKey, TOOL_NAME } from '../labels.js';
 import type { AccountRef, Flag, FlagCode, HistoryEntry, Task } from '../model.js';
 import type { RiskLevel, RiskResult } from '../risk.js';
@@ -168,7 +169,7 @@ export function buildReport(input: ReportInput): Report {
   const flag = (t: Task, code: FlagCode) => flagsOf.get(t.id)?.get(code);
   // An assignee not yet in the registry is an owner nobody has named: say who, not "no owner".
   const ownerText = (t: Task): string | null => {
-    if (t.owner !== null) return input.nameOf(t.owner);
+    if (t.owner !== null) return isAccountOwner(t.owner) ? `${t.owner} (not in the registry)` : input.nameOf(t.owner);
     if (t.assignees.length === 0 || flag(t, 'team_owner')) return null;
     return t.assignees.map((a) => input.accountName?.(a) ?? `${a.kind}:${a.id} (not in the registry)`).join(', ');
   };
