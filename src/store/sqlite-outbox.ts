@@ -1,66 +1,10 @@
 /** The outbox on SQLite (better-sqlite3): see outbox.ts for what each method promises. */
-import type { FlagCode, OutboundAction } from '../core/model.js';
-import type { FollowupKind, PastFollowup, PlannedAction } from '../core/planner.js';
+import type { PastFollowup, PlannedAction } from '../core/planner.js';
 import { deadLocalHolders, type Claim } from './claims.js';
 import type { Db } from './db.js';
 import { pastOf, type OutboxDepth, type OutboxRow, type OutboxStatus, type OutboxStore, type SendOutcome, type StatusCommentRecord } from './outbox.js';
+import { commentRecord, outboxRow, type CommentRow, type OutboxDbRow as Row } from './rows.js';
 
-type Row = {
-  id: number;
-  idempotency_key: string;
-  connector: string;
-  task_id: string | null;
-  kind: string;
-  recipient: string | null;
-  subject: string;
-  about: string;
-  action: string;
-  reason: string | null;
-  status: string;
-  attempts: number;
-  next_attempt_at: string;
-  lease_until: string | null;
-  claimed_by: string | null;
-  last_error: string | null;
-  external_id: string | null;
-  cycle: string | null;
-  created_at: string;
-  sent_at: string | null;
-};
-
-export const outboxRow = (r: Row): OutboxRow => ({
-  id: Number(r.id),
-  key: r.idempotency_key,
-  connector: r.connector,
-  taskId: r.task_id,
-  kind: r.kind as FollowupKind,
-  recipient: r.recipient,
-  subject: r.subject,
-  about: JSON.parse(r.about) as { taskId: string; code: FlagCode }[],
-  action: JSON.parse(r.action) as OutboundAction,
-  reason: r.reason,
-  status: r.status as OutboxStatus,
-  attempts: Number(r.attempts),
-  nextAttemptAt: r.next_attempt_at,
-  leaseUntil: r.lease_until,
-  claimedBy: r.claimed_by,
-  lastError: r.last_error,
-  externalId: r.external_id,
-  cycle: r.cycle,
-  createdAt: r.created_at,
-  sentAt: r.sent_at,
-});
-
-type CommentRow = { task_id: string; connector: string; external_id: string | null; url: string | null; written_at: string | null; left_alone_at: string | null; left_alone_why: string | null };
-export const commentRecord = (r: CommentRow): StatusCommentRecord => ({
-  taskId: r.task_id,
-  connector: r.connector,
-  externalId: r.external_id,
-  url: r.url,
-  writtenAt: r.written_at,
-  leftAloneAt: r.left_alone_at,
-  leftAloneWhy: r.left_alone_why,
-});
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
 /** The fencing check: still this holder's claim, from the same claim (its attempts). */

@@ -12,6 +12,7 @@ import { LostLeaseError, type LeaseFence } from './leases.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { mergeResults, type AccountRecord, type ApplyResult, type ConnectorId, type DeliveriesResult, type DeliveryItems, type EvaluationPlanner, type ItemFailure, type StoreItem, type StoredEvidence, type TaskQuery, type TaskStore } from './store.js';
 import { mergeTask } from './task-merge.js';
+import { openFlagOf, sampleOf, type FlagDbRow, type SampleRow } from './rows.js';
 import { TASK_COLUMNS, fromRow, isoUtc, toRow, type TaskRow } from './task-row.js';
 
 export interface SqliteStoreOptions {
@@ -422,26 +423,16 @@ export class SqliteStore implements TaskStore {
   }
 
   private openFlagRows(taskId: string | undefined): (StoredFlag & { rowId: number })[] {
-    type Row = { id: number; task_id: string; code: string; severity: string; reason: string; evidence: string; first_seen_at: string; last_seen_at: string };
+    type Row = FlagDbRow;
     const rows =
       taskId === undefined
         ? this.db.prepare<[], Row>('SELECT * FROM flags WHERE resolved_at IS NULL ORDER BY task_id, code').all()
         : this.db.prepare<[string], Row>('SELECT * FROM flags WHERE resolved_at IS NULL AND task_id = ? ORDER BY code').all(taskId);
-    return rows.map((r) => ({
-      rowId: r.id,
-      taskId: r.task_id,
-      code: r.code as StoredFlag['code'],
-      severity: r.severity as StoredFlag['severity'],
-      reason: r.reason,
-      evidence: JSON.parse(r.evidence) as StoredFlag['evidence'],
-      firstSeenAt: r.first_seen_at,
-      lastSeenAt: r.last_seen_at,
-      resolvedAt: null,
-    }));
+    return rows.map(openFlagOf);
   }
 
   async cycleSamples(): Promise<CycleSample[]> {
-    type Row = { id: string; owner: string | null; project: string | null; type: string; created_at: string; done_at: string; estimate_s: number | null; spent_s: number | null; started_at: string | null };
+    type Row = SampleRow;
     const rows = this.db
       .prepare<[], Row>(
         `SELECT t.id, t.owner, t.project, t.type, t.created_at, t.done_at, t.estimate_s, t.spent_s,
@@ -451,16 +442,7 @@ export class SqliteStore implements TaskStore {
           WHERE t.deleted_at IS NULL AND t.status IN ('done', 'verified') AND t.done_at IS NOT NULL`,
       )
       .all();
-    return rows.map((r) => ({
-      taskId: r.id,
-      owner: r.owner,
-      project: r.project,
-      type: r.type as CycleSample['type'],
-      startedAt: r.started_at !== null && r.started_at <= r.done_at ? r.started_at : r.created_at,
-      doneAt: r.done_at,
-      estimateS: r.estimate_s,
-      spentS: r.spent_s,
-    }));
+    return rows.map(sampleOf);
   }
 
   async startedTimes(): Promise<Map<string, string>> {

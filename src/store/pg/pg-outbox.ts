@@ -4,59 +4,17 @@
  * See outbox.ts.
  */
 import type pg from 'pg';
-import type { FlagCode, OutboundAction } from '../../core/model.js';
-import type { FollowupKind, PastFollowup, PlannedAction } from '../../core/planner.js';
+import type { PastFollowup, PlannedAction } from '../../core/planner.js';
 import { deadLocalHolders, type Claim } from '../claims.js';
 import { pastOf, type OutboxDepth, type OutboxRow, type OutboxStatus, type OutboxStore, type SendOutcome, type StatusCommentRecord } from '../outbox.js';
+import { commentRecord, outboxRow as sharedOutboxRow, type CommentRow, type OutboxDbRow } from '../rows.js';
 import { channelOf, inTransaction, iso, type Queryable } from './db.js';
 
-type Row = {
-  id: number;
-  idempotency_key: string;
-  connector: string;
-  task_id: string | null;
-  kind: string;
-  recipient: string | null;
-  subject: string;
-  about: string;
-  action: string;
-  reason: string | null;
-  status: string;
-  attempts: number;
-  next_attempt_at: Date;
-  lease_until: Date | null;
-  claimed_by: string | null;
-  last_error: string | null;
-  external_id: string | null;
-  cycle: string | null;
-  created_at: string;
-  sent_at: string | null;
-};
+/** As the shared row, with PostgreSQL's timestamps (timestamptz comes back as a Date). */
+type Row = Omit<OutboxDbRow, 'next_attempt_at' | 'lease_until'> & { next_attempt_at: Date; lease_until: Date | null };
 
-const outboxRow = (r: Row): OutboxRow => ({
-  id: r.id,
-  key: r.idempotency_key,
-  connector: r.connector,
-  taskId: r.task_id,
-  kind: r.kind as FollowupKind,
-  recipient: r.recipient,
-  subject: r.subject,
-  about: JSON.parse(r.about) as { taskId: string; code: FlagCode }[],
-  action: JSON.parse(r.action) as OutboundAction,
-  reason: r.reason,
-  status: r.status as OutboxStatus,
-  attempts: r.attempts,
-  nextAttemptAt: iso(r.next_attempt_at)!,
-  leaseUntil: iso(r.lease_until),
-  claimedBy: r.claimed_by,
-  lastError: r.last_error,
-  externalId: r.external_id,
-  cycle: r.cycle,
-  createdAt: r.created_at,
-  sentAt: r.sent_at,
-});
+const outboxRow = (r: Row): OutboxRow => sharedOutboxRow({ ...r, next_attempt_at: iso(r.next_attempt_at)!, lease_until: iso(r.lease_until) });
 
-type CommentRow = { task_id: string; connector: string; external_id: string | null; url: string | null; written_at: string | null; left_alone_at: string | null; left_alone_why: string | null };
 
 const FENCE = 'id = $1 AND claimed_by = $2 AND attempts = $3';
 const fence = (c: Claim) => [c.id, c.holder, c.token];
@@ -215,7 +173,7 @@ export class PgOutbox implements OutboxStore {
 
   async statusComments(taskId?: string): Promise<StatusCommentRecord[]> {
     const r = taskId === undefined ? await this.pool.query<CommentRow>('SELECT * FROM status_comments ORDER BY task_id') : await this.pool.query<CommentRow>('SELECT * FROM status_comments WHERE task_id = $1', [taskId]);
-    return r.rows.map((x) => ({ taskId: x.task_id, connector: x.connector, externalId: x.external_id, url: x.url, writtenAt: x.written_at, leftAloneAt: x.left_alone_at, leftAloneWhy: x.left_alone_why }));
+    return r.rows.map(commentRecord);
   }
 
   async depth(): Promise<OutboxDepth> {

@@ -11,6 +11,7 @@ import type { AccountRef, Cursor, ExternalAccount, Flag, HistoryEntry, StoredFla
 import type { CycleSample } from '../../core/risk.js';
 import { LostLeaseError, type LeaseFence } from '../leases.js';
 import { mergeResults, type AccountRecord, type ApplyResult, type ConnectorId, type DeliveriesResult, type DeliveryItems, type EvaluationPlanner, type ItemFailure, type StoreChannel, type StoreItem, type StoredEvidence, type TaskQuery, type TaskStore } from '../store.js';
+import { openFlagOf, sampleOf, type FlagDbRow, type SampleRow } from '../rows.js';
 import { fromRow, type TaskRow } from '../task-row.js';
 import { applyItemsPg } from './apply.js';
 import { channelOf, createPool, inTransaction, iso, migrate, type PgOptions, type Queryable } from './db.js';
@@ -243,41 +244,22 @@ export class PgStore implements TaskStore {
   }
 
   private async openFlagRows(q: Queryable, taskId?: string): Promise<(StoredFlag & { rowId: number })[]> {
-    type Row = { id: number; task_id: string; code: string; severity: string; reason: string; evidence: string; first_seen_at: string; last_seen_at: string };
+    type Row = FlagDbRow;
     const r =
       taskId === undefined
         ? await q.query<Row>('SELECT * FROM flags WHERE resolved_at IS NULL ORDER BY task_id, code')
         : await q.query<Row>('SELECT * FROM flags WHERE resolved_at IS NULL AND task_id = $1 ORDER BY code', [taskId]);
-    return r.rows.map((x) => ({
-      rowId: x.id,
-      taskId: x.task_id,
-      code: x.code as StoredFlag['code'],
-      severity: x.severity as StoredFlag['severity'],
-      reason: x.reason,
-      evidence: JSON.parse(x.evidence) as StoredFlag['evidence'],
-      firstSeenAt: x.first_seen_at,
-      lastSeenAt: x.last_seen_at,
-      resolvedAt: null,
-    }));
+    return r.rows.map(openFlagOf);
   }
 
   async cycleSamples(): Promise<CycleSample[]> {
-    type Row = { id: string; owner: string | null; project: string | null; type: string; created_at: string; done_at: string; estimate_s: number | null; spent_s: number | null; started_at: string | null };
+    type Row = SampleRow;
     const r = await this.pool.query<Row>(
       `SELECT t.id, t.owner, t.project, t.type, t.created_at, t.done_at, t.estimate_s, t.spent_s,
               (SELECT min(h.at) FROM task_history h WHERE h.task_id = t.id AND h.field = 'status' AND h.new_value = '"in_progress"') AS started_at
          FROM tasks t WHERE t.deleted_at IS NULL AND t.status IN ('done', 'verified') AND t.done_at IS NOT NULL`,
     );
-    return r.rows.map((x) => ({
-      taskId: x.id,
-      owner: x.owner,
-      project: x.project,
-      type: x.type as CycleSample['type'],
-      startedAt: x.started_at !== null && x.started_at <= x.done_at ? x.started_at : x.created_at,
-      doneAt: x.done_at,
-      estimateS: x.estimate_s,
-      spentS: x.spent_s,
-    }));
+    return r.rows.map(sampleOf);
   }
 
   async startedTimes(): Promise<Map<string, string>> {
