@@ -47,6 +47,13 @@ import { receiveInbound } from './pipeline/webhook-intake.js';
 import { buildServer } from './server/app.js';
 import { Metrics } from './server/metrics.js';
 import { addRoutes, type ConnectorState } from './server/routes.js';
+import { UiAuth } from './server/ui/auth.js';
+import { addUiRoutes } from './server/ui/routes.js';
+import { UiSource } from './server/ui/source.js';
+import { loadAndEvaluate } from './pipeline/evaluate.js';
+import { backtestFromStore } from './pipeline/backtest.js';
+import { renderBacktestHtml } from './core/report/render-backtest.js';
+import { resolve } from 'node:path';
 import { HOLDER } from './store/claims.js';
 import { LostLeaseError } from './store/leases.js';
 import type { ApplyResult, StoreChannel, TaskStore } from './store/store.js';
@@ -89,6 +96,9 @@ export class Daemon {
   private readonly abort = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
   private cron: Cron | null = null;
+  /** The web UI's snapshot (when server.ui is on). */
+  private ui: UiSource | null = null;
+  private backtestPage: { html: Promise<string>; at: number } | null = null;
   private ready = false;
   private stopping: Promise<void> | null = null;
   private readonly loops: Promise<void>[] = [];
@@ -156,6 +166,7 @@ export class Daemon {
         return { report, text: await renderReport(report, format, config.report.htmlUrl ?? null) };
       },
     });
+    this.mountUi();
     await this.server.listen({ host: config.server.host, port: this.opts.port ?? config.server.port });
     log.info({ url: this.url, connectors: [...this.connectors.keys()], mode: config.followups.mode }, 'taskwire is running');
 
@@ -194,6 +205,7 @@ export class Daemon {
     log.info({ reason }, 'taskwire is stopping');
     this.ready = false;
     this.cron?.stop();
+    this.ui?.close();
     for (const t of this.timers) clearInterval(t);
     // Every call to a tool and every wait ends now: nothing below waits on a tool.
     this.abort.abort(new Error('shutting down'));
@@ -268,6 +280,7 @@ export class Daemon {
    * this process when it holds the lease, else the replica that does, told through the store.
    */
   private async changed(ids: readonly string[] | '*'): Promise<void> {
+    this.ui?.changed();
     if (this.evaluator.current) {
       await this.evaluations.add(() => this.evaluate(ids === '*' ? undefined : ids));
       return;
@@ -281,6 +294,7 @@ export class Daemon {
     if (this.stopping !== null) return;
     if (channel === 'inbox' || channel === 'reconnected') void this.inbox.wake();
     if ((channel === 'outbox' || channel === 'reconnected') && this.opts.config.followups.mode === 'send') void this.dispatch();
+    if (channel === 'changed') this.ui?.changed();
     if (channel === 'changed' && this.evaluator.current) {
       const ids = payload === '*' ? undefined : (JSON.parse(payload) as string[]);
       void this.evaluations.add(() => this.evaluate(ids));
@@ -346,6 +360,56 @@ export class Daemon {
     } catch (err) {
       this.opts.log.error({ err }, 'daily report failed');
     }
+  }
+
+  /** The web UI at / (server.ui.enabled): board, graph, task detail, people, reports, live. */
+  private mountUi(): void {
+    const { config } = this.opts;
+    const ui = config.server.ui;
+    if (!ui.enabled) {
+      this.server.get('/', async (_req, reply) => reply.code(404).send({ error: 'the web UI is off: set server.ui.enabled (and server.apiToken or server.ui.basicAuth)' }));
+      return;
+    }
+    const source = new UiSource({
+      load: async () => {
+        const identity = await loadIdentity(config, this.store);
+        const engine = engineFromConfig(config, identity);
+        const now = this.now();
+        await loadAndEvaluate(this.store, engine, now);
+        return { engine, identity, now };
+      },
+      teams: config.teams,
+      timezone: config.timezone,
+    });
+    this.ui = source;
+    addUiRoutes(this.server, {
+      source,
+      auth: new UiAuth({ apiToken: config.server.apiToken, basicAuth: ui.basicAuth, sessionTtlMs: ui.sessionTtl }),
+      store: this.store,
+      log: this.opts.log,
+      registry: config.people.map((p) => p.id),
+      reportsDir: resolve(this.opts.cwd, config.report.outputDir),
+      report: async () => renderReport(await reportFromStore({ store: this.store, config, engine: engineFromConfig(config, this.identity), identity: this.identity, now: this.now() }), 'html', config.report.htmlUrl ?? null),
+      backtest: () => this.backtestHtml(),
+      verify: async (taskId, who) => {
+        const by = config.people.some((p) => p.id === who) ? who : null;
+        const ok = await this.store.verifyTask(taskId, new Date(this.now()).toISOString(), by, `verified in the web UI by ${who}`);
+        await this.changed([taskId]);
+        return ok;
+      },
+      signInWith: { token: config.server.apiToken !== undefined, basic: ui.basicAuth !== undefined },
+    });
+  }
+
+  /** The backtest page, computed at most every ten minutes (it replays the quarter). */
+  private backtestHtml(): Promise<string> {
+    const at = this.now();
+    if (this.backtestPage === null || at - this.backtestPage.at > 600_000) {
+      const html = backtestFromStore(this.store, { config: this.opts.config, identity: this.identity, everyDays: 1, now: at }).then((r) => renderBacktestHtml(r));
+      this.backtestPage = { html, at };
+      html.catch(() => (this.backtestPage = null));
+    }
+    return this.backtestPage.html;
   }
 
   private connectorStates(): ConnectorState[] {

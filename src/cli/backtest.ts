@@ -4,11 +4,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { addDays, Calendar } from '../core/calendar.js';
+import { Calendar } from '../core/calendar.js';
 import { renderBacktestHtml, renderBacktestText } from '../core/report/render-backtest.js';
 import { UsageError } from '../errors.js';
 import { loadIdentity, openStore } from '../main.js';
-import { runBacktest, type BacktestResult } from '../pipeline/backtest.js';
+import { backtestFromStore, type BacktestResult } from '../pipeline/backtest.js';
 import type { CommandContext } from './context.js';
 
 export interface BacktestCommandOptions {
@@ -31,12 +31,9 @@ export async function backtest(ctx: CommandContext, opts: BacktestCommandOptions
   const store = await openStore(ctx.config, ctx.io.cwd, () => now);
   try {
     const identity = await loadIdentity(ctx.config, store);
-    const tasks = await store.listTasks({ includeDeleted: true });
-    const earliest = tasks.map((t) => t.createdAt).sort()[0];
     const to = opts.to ?? today;
-    const from = opts.from ?? (earliest ? maxDate(cal.localDate(Date.parse(earliest)), addDays(to, -90)) : addDays(to, -90));
-    if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-    return runBacktest({ config: ctx.config, identity, from, to, everyDays, now }, tasks, await store.allHistory());
+    if (opts.from !== undefined && opts.from > to) throw new UsageError(`--from ${opts.from} is after --to ${to}`);
+    return await backtestFromStore(store, { config: ctx.config, identity, from: opts.from, to, everyDays, now });
   } finally {
     await store.close();
   }
@@ -54,4 +51,3 @@ export async function backtestCommand(ctx: CommandContext, opts: BacktestCommand
   return 0;
 }
 
-const maxDate = (a: string, b: string) => (a > b ? a : b);

@@ -1,6 +1,7 @@
 /** `taskwire explain <task>`: every flag with its reasons, the ownership, the graph and the risk inputs. */
 import { humanDate, humanDateTime } from '../core/calendar.js';
 import type { Explanation } from '../core/engine.js';
+import { riskInputs } from '../core/explain-text.js';
 import { isAccountOwner } from '../core/identity.js';
 import { UsageError } from '../errors.js';
 import type { StatusCommentRecord } from '../store/outbox.js';
@@ -57,16 +58,3 @@ function render(ex: Explanation, label: (id: string) => string, nameOf: (id: str
   }
   return `${lines.join('\n')}\n`;
 }
-
-/** The forecast's inputs in words: when the work can start, how much there is, and what is ahead of it. */
-function riskInputs(i: NonNullable<Explanation['risk']>['inputs'], due: string | null, label: (id: string) => string, tz: string): string {
-  const start =
-    i.blockers.length > 0
-      ? `can start once ${i.blockers.map((b) => `${label(b.id)} is done (${b.finish ? `forecast ${humanDate(b.finish)}` : 'no forecast'})`).join(' and ')}, ${humanDateTime(i.earliestStart, tz)} at the earliest`
-      : `can start ${humanDateTime(i.earliestStart, tz)}`;
-  const work = i.workHours === null ? 'an unknown amount of work' : `about ${workDays(i.workHours)} of work (${i.workSource})`;
-  const queue = i.queue.length ? `; ${i.queueHours} h of the owner's other work comes first (${i.queue.length}${i.queue.length === 5 ? '+' : ''} task${i.queue.length === 1 ? '' : 's'})` : '';
-  return `${start}; then ${work}${due ? ` before ${humanDate(due)}` : ''}, with ${i.availableHours} working hours available${queue}.`;
-}
-
-const workDays = (hours: number) => (hours >= 8 ? `${Math.round((hours / 8) * 10) / 10} working days` : `${Math.round(hours * 10) / 10} working hours`);

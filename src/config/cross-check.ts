@@ -30,6 +30,11 @@ export function crossCheck(input: unknown, ctx: Ctx): void {
       seen.add(v);
     });
   };
+  const server = obj(c['server']);
+  const ui = obj(server['ui']);
+  if (ui['enabled'] === true && server['apiToken'] === undefined && server['apiTokenFile'] === undefined && ui['basicAuth'] === undefined) {
+    issue(['server', 'ui', 'enabled'], 'the web UI needs a way to sign in: set server.apiToken or server.ui.basicAuth');
+  }
   dupes(people, 'id', 'people', 'person id');
   dupes(teams, 'id', 'teams', 'team id');
   dupes(connectors, 'name', 'connectors', 'connector name');

@@ -54,6 +54,20 @@ const server = z
       description: 'secret: bearer token for GET /api/*; without it the API is off',
     }),
     bodyLimit: z.number().int().positive().default(1_048_576).meta({ description: 'largest webhook body in bytes' }),
+    ui: z
+      .strictObject({
+        enabled: z.boolean().default(false).meta({ description: 'serve the web UI at / (board, graph, task detail, people, reports); off unless set' }),
+        basicAuth: z
+          .strictObject({
+            username: z.string().min(1),
+            password: secret().refine((s) => s.length >= 12, { message: 'must be at least 12 characters' }),
+          })
+          .optional()
+          .meta({ description: 'a user name and password the browser may sign in with (besides server.apiToken)' }),
+        sessionTtl: duration().prefault('12h').meta({ description: 'how long a browser stays signed in' }),
+      })
+      .prefault({})
+      .meta({ description: 'the web UI: a browser signs in with server.apiToken or basicAuth; scripts send the API token as Authorization: Bearer' }),
     inbox: z
       .strictObject({
         maxAttempts: z.number().int().min(1).default(8).meta({ description: 'a delivery that fails this many times is dead-lettered (taskwire inbox --dead)' }),

@@ -228,6 +228,17 @@ export class Engine {
     return this.risk;
   }
 
+  /** A task's place in the graph alone (no risk, no ownership): cheap enough to walk thousands. */
+  links(id: string): { dependencies: readonly string[]; dependents: readonly string[]; parent: string | null; children: readonly string[]; cycle: readonly string[] | null } {
+    const g = this.graph;
+    return { dependencies: g.dependenciesOf(id), dependents: g.dependentsOf(id), parent: g.parent(id) ?? null, children: g.children(id), cycle: g.cycle(id) ?? null };
+  }
+
+  /** Every loaded task (deleted ones are never loaded). */
+  tasks(): IterableIterator<Task> {
+    return this.graph.all();
+  }
+
   /** A loaded task by id. */
   task(id: string): Task | undefined {
     return this.graph.task(id);

@@ -6,11 +6,12 @@
  */
 import { samplesAsOf, startedTimes, worldAsOf } from '../core/asof.js';
 import { scoreBacktest, missedDue, SCORED_FLAGS, type BacktestResult, type Prediction } from '../core/backtest.js';
-import { Calendar } from '../core/calendar.js';
+import { addDays, Calendar } from '../core/calendar.js';
 import type { Identity } from '../core/identity.js';
 import { isClosed, type FlagCode, type HistoryEntry, type Task } from '../core/model.js';
 import type { Config } from '../config/schema.js';
 import { engineFromConfig } from '../main.js';
+import type { TaskStore } from '../store/store.js';
 
 export interface BacktestOptions {
   readonly config: Config;
@@ -24,6 +25,20 @@ export interface BacktestOptions {
 }
 
 export type { BacktestResult };
+
+/**
+ * The backtest over the store's tasks and history: from the earliest task (at most 90 days before
+ * `to`) to today unless given.
+ */
+export async function backtestFromStore(store: TaskStore, o: Omit<BacktestOptions, 'from' | 'to'> & { from?: string | undefined; to?: string | undefined }): Promise<BacktestResult> {
+  const cal = new Calendar({ timezone: o.config.timezone, ...o.config.calendar });
+  const tasks = await store.listTasks({ includeDeleted: true });
+  const earliest = tasks.map((t) => t.createdAt).sort()[0];
+  const to = o.to ?? cal.localDate(o.now);
+  const floor = addDays(to, -90);
+  const from = o.from ?? (earliest && cal.localDate(Date.parse(earliest)) > floor ? cal.localDate(Date.parse(earliest)) : floor);
+  return runBacktest({ ...o, from, to }, tasks, await store.allHistory());
+}
 
 export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history: ReadonlyMap<string, readonly HistoryEntry[]>): BacktestResult {
   const cal = new Calendar({ timezone: o.config.timezone, ...o.config.calendar });

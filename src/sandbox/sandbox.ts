@@ -68,7 +68,7 @@ export function sandboxConfig(urls: { github: string; jira: string; slack: strin
   return `# taskwire against the sandbox: the four tools' fakes on this machine (taskwire sandbox / taskwire demo).
 timezone: ${TEAM_TZ}
 store: { path: ${c.storePath ?? 'data/sandbox.db'} }
-server: { host: 127.0.0.1, port: ${c.port ?? 8080}, apiToken: "\${TASKWIRE_API_TOKEN}" }
+server: { host: 127.0.0.1, port: ${c.port ?? 8080}, apiToken: "\${TASKWIRE_API_TOKEN}", ui: { enabled: true } }
 log: { level: warn }
 people:
 ${people}

@@ -97,7 +97,8 @@ export interface OutboxStore {
   recoverInterrupted(): Promise<number>;
   /** A dead, skipped or planned row back to the queue (`taskwire outbox --replay ID`). */
   replay(id: number): Promise<boolean>;
-  list(q?: { status?: readonly OutboxStatus[]; since?: string; limit?: number }): Promise<OutboxRow[]>;
+  /** Rows by status, since a time, about one task (its own rows and those naming it, such as a DM). */
+  list(q?: { status?: readonly OutboxStatus[]; since?: string; limit?: number; taskId?: string }): Promise<OutboxRow[]>;
   /**
    * What was planned or sent since `since`, as the planner reads it. With `asOf` (`plan --as-of`): as it
    * stood then — rows planned by then, each sent only if it was sent by then.

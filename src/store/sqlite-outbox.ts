@@ -183,11 +183,11 @@ export class SqliteOutbox implements OutboxStore {
     return this.stmt.replay.run(this.iso(), id).changes === 1;
   }
 
-  async list(q: { status?: readonly OutboxStatus[]; since?: string; limit?: number } = {}): Promise<OutboxRow[]> {
+  async list(q: { status?: readonly OutboxStatus[]; since?: string; limit?: number; taskId?: string } = {}): Promise<OutboxRow[]> {
     return this.listSync(q);
   }
 
-  private listSync(q: { status?: readonly OutboxStatus[]; since?: string; limit?: number }): OutboxRow[] {
+  private listSync(q: { status?: readonly OutboxStatus[]; since?: string; limit?: number; taskId?: string }): OutboxRow[] {
     const where: string[] = [];
     const args: unknown[] = [];
     if (q.status?.length) {
@@ -197,6 +197,10 @@ export class SqliteOutbox implements OutboxStore {
     if (q.since) {
       where.push('created_at >= ?');
       args.push(q.since);
+    }
+    if (q.taskId !== undefined) {
+      where.push(`(task_id = ? OR about LIKE ? ESCAPE '\\')`);
+      args.push(q.taskId, `%${JSON.stringify(q.taskId).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     return this.db
       .prepare<unknown[], Row>(`SELECT * FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${q.limit ? `LIMIT ${Math.max(1, Math.floor(q.limit))}` : ''}`)

@@ -150,11 +150,12 @@ export class PgOutbox implements OutboxStore {
     return r.rowCount === 1;
   }
 
-  async list(q: { status?: readonly OutboxStatus[]; since?: string; limit?: number } = {}): Promise<OutboxRow[]> {
+  async list(q: { status?: readonly OutboxStatus[]; since?: string; limit?: number; taskId?: string } = {}): Promise<OutboxRow[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (q.status?.length) where.push(`status = ANY($${args.push([...q.status])})`);
     if (q.since) where.push(`created_at >= $${args.push(q.since)}`);
+    if (q.taskId !== undefined) where.push(`(task_id = $${args.push(q.taskId)} OR about::jsonb @> $${args.push(JSON.stringify([{ taskId: q.taskId }]))}::jsonb)`);
     const r = await this.pool.query<Row>(`SELECT * FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${q.limit ? `LIMIT ${Math.max(1, Math.floor(q.limit))}` : ''}`, args);
     return r.rows.map(outboxRow);
   }
