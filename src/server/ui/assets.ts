@@ -25,7 +25,8 @@ main{padding:1rem}
 h1{font-size:1.3rem;margin:.2rem 0 .8rem}
 h2{font-size:1.05rem;margin:1.2rem 0 .5rem}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin-bottom:1rem}
-.filters label{display:flex;flex-direction:column;font-size:.8rem;color:var(--muted)}
+.filters .field{display:flex;flex-direction:column}
+.filters label{font-size:.8rem;color:var(--muted)}
 .filters select,.filters input{font:inherit;padding:.25rem;border:1px solid var(--line);border-radius:4px;background:#fff;min-width:8rem}
 .filters button,.btn{font:inherit;padding:.3rem .8rem;border-radius:4px;border:1px solid #1f883d;background:#1f883d;color:#fff;cursor:pointer}
 .count{color:var(--muted)}
@@ -58,7 +59,8 @@ svg.graph .node.on-chain rect{filter:drop-shadow(0 0 3px rgba(185,28,28,.6))}
 svg.graph .node.focus rect{stroke:var(--blue);stroke-width:3}
 svg.graph .node.cycle rect{stroke-dasharray:6 3;stroke:var(--red)}
 svg.graph text{font:12px system-ui,sans-serif;fill:#1f2328}
-svg.graph text.n1{font-weight:700;font-size:13px}
+svg.graph text.n1{font-weight:700;font-size:12px}
+svg.graph text.n3{fill:#57606a;font-size:11px}
 .legend{display:flex;flex-wrap:wrap;gap:.4rem 1rem;font-size:.8rem;color:var(--muted);margin:.5rem 0}
 .legend span::before{content:"";display:inline-block;width:.9rem;height:.6rem;margin-right:.3rem;vertical-align:middle;border:2px solid #8c959f}
 .legend .l-overdue::before{border-color:var(--red)} .legend .l-risk::before{border-color:#d97706}
@@ -86,7 +88,8 @@ pre.yaml{background:#f6f8fa;border:1px solid var(--line);padding:.6rem;overflow-
 export const GLUE = `(function(){
 function attach(root){(root||document).querySelectorAll('svg.graph').forEach(function(svg){
 if(svg.dataset.pz||typeof svgPanZoom!=='function')return;svg.dataset.pz='1';
-svgPanZoom(svg,{viewportSelector:'.viewport',zoomEnabled:true,controlIconsEnabled:true,fit:true,center:true,minZoom:0.2,maxZoom:8});});}
+var pz=svgPanZoom(svg,{viewportSelector:'.viewport',zoomEnabled:true,controlIconsEnabled:true,fit:true,center:true,minZoom:0.2,maxZoom:8});
+if(pz.getZoom()>1.2){pz.zoom(1.2);pz.center();}});}
 document.addEventListener('DOMContentLoaded',function(){attach();});
 document.addEventListener('htmx:afterSettle',function(e){attach(e.target);});
 })();`;

@@ -103,7 +103,7 @@ function laneOf(c: Card, group: BoardFilters['group'], nameOf: (id: string) => s
     case 'owner': {
       const id = c.owners.length === 1 ? c.owners[0]! : null;
       if (id !== null) return { key: `owner:${id}`, label: nameOf(id), filter: { owner: id } };
-      return c.owner.kind === 'none' ? { key: 'owner:none', label: 'No owner', filter: { owner: 'none' } } : { key: `owner:${c.owner.label}`, label: c.owner.label === 'shared' ? 'Shared' : c.owner.label, filter: {} };
+      return c.owner.kind === 'none' ? { key: 'owner:none', label: 'No owner', filter: { owner: 'none' } } : c.owner.kind === 'shared' ? { key: 'owner:shared', label: 'Shared', filter: {} } : { key: `owner:${c.owner.label}`, label: c.owner.label, filter: {} };
     }
     case 'tool':
       return { key: `tool:${c.connector}`, label: `${c.tool} (${c.connector})`, filter: { tool: c.connector } };

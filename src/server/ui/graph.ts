@@ -114,7 +114,7 @@ interface LayoutGraph {
 const Dagre = dagre as unknown as { Graph: new (opts: { multigraph: boolean }) => LayoutGraph; layout(g: LayoutGraph): void };
 
 const NODE_W = 190;
-const NODE_H = 54;
+const NODE_H = 66;
 
 /** Lays the graph out left to right: a root cause on the left, what it delays on the right. */
 export function layoutGraph(model: GraphModel): LaidOut {
@@ -155,7 +155,7 @@ export function renderGraphSvg(model: GraphModel, laid: LaidOut, engine: Engine,
   const nodes = model.nodes.map((id) => node(engine.task(id)!, pos.get(id)!, flagsOf(id), { today, focus: model.focus === id, chain: onChain.has(id), cycle: model.cycle.has(id) }));
   const w = Math.max(laid.width, 200);
   const h = Math.max(laid.height, 80);
-  return html`<svg class="graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="Dependency graph: ${model.nodes.length} tasks, ${model.edges.length} dependencies">
+  return html`<svg class="graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="group" aria-label="Dependency graph: ${model.nodes.length} tasks, ${model.edges.length} dependencies">
 <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6b7280"/></marker><marker id="arrow-chain" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#b91c1c"/></marker></defs>
 <g class="viewport">${edges}${nodes}</g></svg>`;
 }
@@ -166,9 +166,10 @@ function node(t: Task, p: { x: number; y: number }, flags: readonly Flag[], o: {
   const risk = overdue ? 'overdue' : atRisk ? 'at-risk' : 'ok';
   const x = p.x - NODE_W / 2;
   const y = p.y - NODE_H / 2;
-  const name = t.kind === 'github' || t.kind === 'jira' ? t.key : shorten(t.title, 24);
-  const sub = `${t.kind === 'github' || t.kind === 'jira' ? shorten(t.title, 26) : t.kind} · ${t.status.replace('_', ' ')}${t.due ? ` · due ${t.due.slice(5)}` : ''}`;
+  const keyed = t.kind === 'github' || t.kind === 'jira';
+  const name = keyed ? `${t.key} · ${t.kind === 'github' ? 'GitHub' : 'Jira'}` : `${t.kind === 'notion' ? 'Notion' : 'Slack'}`;
+  const sub = `${t.status.replace('_', ' ')}${t.due ? ` · due ${t.due.slice(5)}` : ''}`;
   const cls = ['node', `risk-${risk}`, o.focus ? 'focus' : '', o.chain ? 'on-chain' : '', o.cycle ? 'cycle' : ''].filter(Boolean).join(' ');
   const title = `${t.title} (${t.kind}) — ${t.status}${t.due ? `, due ${t.due}` : ''}${overdue ? ', overdue' : ''}${atRisk ? ', at risk' : ''}${o.cycle ? ', in a dependency cycle' : ''}`;
-  return html`<a href="/tasks/${encodeURIComponent(t.id)}" class="${cls}" data-id="${t.id}" data-status="${t.status}" data-risk="${risk}"><title>${title}</title><rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${NODE_W}" height="${NODE_H}" rx="6" fill="${STATUS_FILL[t.status] ?? '#fff'}"/><text x="${(x + 10).toFixed(1)}" y="${(y + 22).toFixed(1)}" class="n1">${name}</text><text x="${(x + 10).toFixed(1)}" y="${(y + 41).toFixed(1)}" class="n2">${sub}</text>${raw(o.cycle ? `<text x="${(x + NODE_W - 22).toFixed(1)}" y="${(y + 22).toFixed(1)}" class="n1">↻</text>` : '')}</a>`;
+  return html`<a href="/tasks/${encodeURIComponent(t.id)}" class="${cls}" data-id="${t.id}" data-status="${t.status}" data-risk="${risk}"><title>${title}</title><rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${NODE_W}" height="${NODE_H}" rx="6" fill="${STATUS_FILL[t.status] ?? '#fff'}"/><text x="${(x + 10).toFixed(1)}" y="${(y + 19).toFixed(1)}" class="n1">${name}</text><text x="${(x + 10).toFixed(1)}" y="${(y + 37).toFixed(1)}" class="n2">${shorten(t.title, 27)}</text><text x="${(x + 10).toFixed(1)}" y="${(y + 55).toFixed(1)}" class="n3">${sub}</text>${raw(o.cycle ? `<text x="${(x + NODE_W - 22).toFixed(1)}" y="${(y + 19).toFixed(1)}" class="n1">↻</text>` : '')}</a>`;
 }

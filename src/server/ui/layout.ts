@@ -30,7 +30,7 @@ export function page(o: PageOptions, body: Html): Safe {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"historyCacheSize":0}'>
-<title>${o.title} — taskwire</title><link rel="stylesheet" href="${a.css.path}">
+<title>${o.title} — taskwire</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${a.css.path}">
 <script src="${a.htmx.path}" defer></script><script src="${a.sse.path}" defer></script><script src="${a.panzoom.path}" defer></script><script src="${a.glue.path}" defer></script>
 </head><body${o.live === undefined ? '' : html` hx-ext="sse" sse-connect="/ui/events"`}>${nav}<main id="live"${live}>${body}</main></body></html>`;
 }

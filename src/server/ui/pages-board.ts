@@ -1,4 +1,5 @@
 /** The board page: filters in the URL, status columns, optional swimlanes, cards with their flags. */
+import { humanDate } from '../../core/calendar.js';
 import { FLAG_CODES } from '../../core/model.js';
 import { GROUPS, type Board, type BoardColumn, type BoardFilters, type BoardLane } from './board.js';
 import { html, query, type Safe } from './html.js';
@@ -26,18 +27,18 @@ function filterForm(b: Board): Safe {
   const f = b.filters;
   const opt = (value: string, label: string, current: string | undefined) => html`<option value="${value}"${value === (current ?? '') ? html` selected` : ''}>${label}</option>`;
   return html`<form class="filters" method="get" action="/" role="search" aria-label="Filter the board">
-<label>Owner<select name="owner">${opt('', 'anyone', f.owner)}${opt('none', 'no owner', f.owner)}${b.options.owners.map((o) => opt(o.id, o.label, f.owner))}</select></label>
-<label>Team<select name="team">${opt('', 'any team', f.team)}${b.options.teams.map((t) => opt(t.id, t.label, f.team))}</select></label>
-<label>Tool<select name="tool">${opt('', 'any tool', f.tool)}${b.options.tools.map((t) => opt(t, t, f.tool))}</select></label>
-<label>Flag<select name="flag">${opt('', 'any', f.flag)}${FLAG_CODES.filter((c) => b.options.flags.includes(c) || c === f.flag).map((c) => opt(c, c.replaceAll('_', ' '), f.flag))}</select></label>
-<label>Milestone<select name="milestone">${opt('', 'any', f.milestone)}${b.options.milestones.map((m) => opt(m, m, f.milestone))}</select></label>
-<label>Text<input type="search" name="q" value="${f.q ?? ''}" placeholder="title or key"></label>
-<label>Swimlanes<select name="group">${GROUPS.map((g) => opt(g === 'status' ? '' : g, GROUP_LABEL[g], f.group === 'status' ? undefined : f.group))}</select></label>
+<div class="field"><label for="f-owner">Owner</label><select id="f-owner" name="owner">${opt('', 'anyone', f.owner)}${opt('none', 'no owner', f.owner)}${b.options.owners.map((o) => opt(o.id, o.label, f.owner))}</select></div>
+<div class="field"><label for="f-team">Team</label><select id="f-team" name="team">${opt('', 'any team', f.team)}${b.options.teams.map((t) => opt(t.id, t.label, f.team))}</select></div>
+<div class="field"><label for="f-tool">Tool</label><select id="f-tool" name="tool">${opt('', 'any tool', f.tool)}${b.options.tools.map((t) => opt(t, t, f.tool))}</select></div>
+<div class="field"><label for="f-flag">Flag</label><select id="f-flag" name="flag">${opt('', 'any', f.flag)}${FLAG_CODES.filter((c) => b.options.flags.includes(c) || c === f.flag).map((c) => opt(c, c.replaceAll('_', ' '), f.flag))}</select></div>
+<div class="field"><label for="f-milestone">Milestone</label><select id="f-milestone" name="milestone">${opt('', 'any', f.milestone)}${b.options.milestones.map((m) => opt(m, m, f.milestone))}</select></div>
+<div class="field"><label for="f-q">Text</label><input id="f-q" type="search" name="q" value="${f.q ?? ''}" placeholder="title or key"></div>
+<div class="field"><label for="f-group">Swimlanes</label><select id="f-group" name="group">${GROUPS.map((g) => opt(g === 'status' ? '' : g, GROUP_LABEL[g], f.group === 'status' ? undefined : f.group))}</select></div>
 <button type="submit">Filter</button> <a href="/">clear</a></form>`;
 }
 
 function lane(l: BoardLane, b: Board, today: string): Safe {
-  const inner = html`<div class="columns">${l.columns.map((c) => column(c, l, b, today))}</div>`;
+  const inner = html`<div class="columns" tabindex="0">${l.columns.map((c) => column(c, l, b, today))}</div>`;
   if (b.filters.group === 'status') return html`<section class="lane" aria-label="Board">${inner}</section>`;
   return html`<section class="lane" aria-label="${l.label}"><h2>${l.label} <span class="count">${l.total}</span></h2>${inner}</section>`;
 }
@@ -56,7 +57,7 @@ export function cardHtml(c: Card, _today: string): Safe {
 <a class="title" href="${detail}">${c.title}</a>
 <div class="meta"><span>${c.url ? html`<a href="${c.url}" rel="noopener noreferrer" target="_blank">${c.tool}${c.key ? ` ${c.key}` : ''}</a>` : html`${c.tool}${c.key ? ` ${c.key}` : ''}`}</span>
 <span class="owner owner-${c.owner.kind}">${c.owner.label}</span>
-${c.due ? html`<span class="due${c.overdue ? ' overdue' : ''}">${c.overdue ? 'overdue, ' : ''}due ${c.due}</span>` : ''}
+${c.due ? html`<span class="due${c.overdue ? ' overdue' : ''}">${c.overdue ? 'overdue, ' : ''}due <time datetime="${c.due}">${humanDate(c.due)}</time></span>` : ''}
 ${c.priority ? html`<span class="priority">${c.priority}</span>` : ''}${c.milestone ? html`<span>${c.milestone}</span>` : ''}</div>
 ${c.flags.length ? html`<div class="badges">${c.flags.map((f) => html`<span class="badge sev-${f.severity}" data-flag="${f.code}" title="${f.reason}">${f.code.replaceAll('_', ' ')}</span>`)}</div>` : ''}
 </article>`;

@@ -86,7 +86,8 @@ export function buildSnapshot(input: SnapshotInput): UiSnapshot {
   const verifier = verifierOf(identity, teams);
   const cards: Card[] = [];
   for (const t of engine.tasks()) {
-    if (!COLUMNS.some((c) => c.id === t.status)) continue;
+    // Closed work is off the board; done work stays until someone verifies it.
+    if (!COLUMNS.some((c) => c.id === t.status) || (t.status === 'done' && t.verifiedAt !== null)) continue;
     cards.push(card(t, flagsOf.get(t.id) ?? [], { identity, nameOf, teamsOfPerson, today, verifier }));
   }
   cards.sort((a, b) => a.rank - b.rank || (a.due ?? '9999').localeCompare(b.due ?? '9999') || a.title.localeCompare(b.title));
@@ -113,7 +114,7 @@ function card(t: Task, flags: Flag[], ctx: CardContext): Card {
       : o.teams.length > 0
         ? { kind: 'team', label: `team ${o.teams.map(ctx.nameOf).join(', ')}` }
         : owners.length > 1
-          ? { kind: 'shared', label: 'shared' }
+          ? { kind: 'shared', label: `shared: ${owners.map((id) => (isAccountOwner(id) ? id : ctx.nameOf(id))).join(', ')}` }
           : { kind: 'none', label: 'no owner' };
   const remaining = t.remainingS ?? (t.estimateS !== null ? Math.max(0, t.estimateS - (t.spentS ?? 0)) : null);
   return {
