@@ -9,6 +9,7 @@ import { benchPostgres } from './postgres.js';
 import { benchReport } from './report.js';
 import { collected, summarize } from './harness.js';
 import { benchStoreApply } from './store-apply.js';
+import { benchUi } from './ui.js';
 
 const suites: Record<string, () => Promise<void>> = {
   store: benchStoreApply,
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<void>> = {
   jira: benchJiraBackfill,
   webhooks: benchWebhookIntake,
   postgres: benchPostgres,
+  ui: benchUi,
   memory: benchMemory,
   demo: benchDemo,
 };

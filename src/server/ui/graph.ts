@@ -119,7 +119,7 @@ const NODE_H = 66;
 /** Lays the graph out left to right: a root cause on the left, what it delays on the right. */
 export function layoutGraph(model: GraphModel): LaidOut {
   const g = new Dagre.Graph({ multigraph: false });
-  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 60, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 60, marginx: 12, marginy: 12, ranker: 'tight-tree' });
   g.setDefaultEdgeLabel(() => ({}));
   for (const id of model.nodes) g.setNode(id, { width: NODE_W, height: NODE_H });
   for (const e of model.edges) g.setEdge(e.from, e.to, { kind: e.kind });
