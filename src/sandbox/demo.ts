@@ -180,7 +180,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       await watchWeek({ sb, dir, configFile, env, clock, say, stepMs: opts.stepMs ?? 6000, signal: opts.signal });
     } else {
       say('Next:');
-      say('  npm run demo -- --watch          the daemon on the sandbox, the rest of the week playing out through signed webhooks');
+      say('  npm run demo -- --watch          the daemon on the sandbox, the rest of the week playing out through signed webhooks,');
+      say('                                   with the board, the graph and every task live in your browser');
       say('  npm run taskwire -- sandbox      the four fakes, running, with a ready config to point taskwire at');
       say('  config/taskwire.example.yaml     every setting, for your own GitHub, Jira, Slack and Notion');
     }
@@ -214,6 +215,9 @@ async function watchWeek(d: WatchDeps): Promise<void> {
   await daemon.start();
   sb.sendWebhooksTo(daemon.url);
   heading(say, `8. The daemon (taskwire run) on ${daemon.url} — the week plays out through signed webhooks`);
+  say(`The board:  ${daemon.url}/   (sign in with the API token ${SANDBOX_ENV.TASKWIRE_API_TOKEN})`);
+  say(`The graph:  ${daemon.url}/graph   — cards and nodes change as the week plays out, without a reload.`);
+  say();
   say('Each step below is a person acting in their tool; the fake sends the webhook the real tool would, and');
   say('taskwire captures it, re-evaluates what it touched and follows up — before any poll. Ctrl-C stops.');
   say();

@@ -55,6 +55,7 @@ describe('taskwire demo --watch', () => {
     });
     expect(r.exitCode, text).toBe(0);
     const week = text.slice(text.indexOf('━━ 8.'));
+    expect(week).toMatch(/The board: {2}http:\/\/127\.0\.0\.1:\d+\/ {3}\(sign in with the API token sandbox-api-token-0123456789\)/);
     // The firewall rule closes: OPS-12 is unblocked and goes back to where it was before taskwire marked it.
     expect(week).toMatch(/Alex closes the firewall rule[^\n]*\n(?: {9}↳[^\n]*\n)*? {9}↳ taskwire: OPS-12 \(Jira\) moved to in_progress in Jira/);
     // The merged pull request moves OPS-12 to done in Jira, awaiting verification.

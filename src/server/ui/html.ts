@@ -41,3 +41,14 @@ export function query(params: Readonly<Record<string, string | undefined>>): str
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+/** A link to a tool only if it is http(s): a task's URL comes from the tool and is not trusted. */
+export function safeUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}

@@ -2,7 +2,7 @@
 import { humanDate } from '../../core/calendar.js';
 import { FLAG_CODES } from '../../core/model.js';
 import { GROUPS, type Board, type BoardColumn, type BoardFilters, type BoardLane } from './board.js';
-import { html, query, type Safe } from './html.js';
+import { html, query, safeUrl, type Safe } from './html.js';
 import { page } from './layout.js';
 import type { Card } from './snapshot.js';
 
@@ -53,9 +53,10 @@ ${hidden > 0 ? html`<a class="more" href="/${query(more)}">${hidden} more…</a>
 
 export function cardHtml(c: Card, _today: string): Safe {
   const detail = `/tasks/${encodeURIComponent(c.id)}`;
+  const url = safeUrl(c.url);
   return html`<article class="card" data-id="${c.id}" data-status="${c.status}">
 <a class="title" href="${detail}">${c.title}</a>
-<div class="meta"><span>${c.url ? html`<a href="${c.url}" rel="noopener noreferrer" target="_blank">${c.tool}${c.key ? ` ${c.key}` : ''}</a>` : html`${c.tool}${c.key ? ` ${c.key}` : ''}`}</span>
+<div class="meta"><span>${url ? html`<a href="${url}" rel="noopener noreferrer" target="_blank">${c.tool}${c.key ? ` ${c.key}` : ''}</a>` : html`${c.tool}${c.key ? ` ${c.key}` : ''}`}</span>
 <span class="owner owner-${c.owner.kind}">${c.owner.label}</span>
 ${c.due ? html`<span class="due${c.overdue ? ' overdue' : ''}">${c.overdue ? 'overdue, ' : ''}due <time datetime="${c.due}">${humanDate(c.due)}</time></span>` : ''}
 ${c.priority ? html`<span class="priority">${c.priority}</span>` : ''}${c.milestone ? html`<span>${c.milestone}</span>` : ''}</div>

@@ -5,7 +5,7 @@ import { riskInputs } from '../../core/explain-text.js';
 import { isAccountOwner } from '../../core/identity.js';
 import type { HistoryEntry } from '../../core/model.js';
 import type { OutboxRow, StatusCommentRecord } from '../../store/outbox.js';
-import { html, query, type Safe } from './html.js';
+import { html, query, safeUrl, type Safe } from './html.js';
 import { page } from './layout.js';
 import type { Card } from './snapshot.js';
 
@@ -64,7 +64,7 @@ export function taskPage(p: TaskPageInput): Safe {
   const body = html`<h1>${t.title}</h1>
 ${p.message ? html`<p class="ok" role="status">${p.message}</p>` : ''}
 <section class="panel" aria-label="Summary"><ul class="plain">
-<li>${label(t.id)}${t.url ? html` — <a href="${t.url}" rel="noopener noreferrer" target="_blank">open in the tool</a>` : ''}</li>
+<li>${label(t.id)}${safeUrl(t.url) ? html` — <a href="${safeUrl(t.url)}" rel="noopener noreferrer" target="_blank">open in the tool</a>` : ''}</li>
 <li>Status <strong>${t.status.replace('_', ' ')}</strong>${t.rawStatus ? ` (${t.rawStatus})` : ''} · due ${t.due ? html`<span class="${p.card?.overdue ? 'overdue' : ''}">${humanDate(t.due)}</span>` : '—'} · priority ${t.priority ?? '—'}${t.milestone ? ` · milestone ${t.milestone}` : ''}</li>
 <li>Owner: ${ownerText(p)}</li>
 <li><a href="/graph${query({ task: t.id })}">Dependency graph of this task</a></li></ul></section>
@@ -123,7 +123,7 @@ function verifySection(p: TaskPageInput, self: string): Safe {
 
 function followupSection(p: TaskPageInput): Safe {
   const c = p.comment;
-  const comment = c === null ? '' : c.leftAloneAt !== null ? html`<p>Status comment: left alone since ${humanDateTime(c.leftAloneAt, p.timezone)} — ${c.leftAloneWhy ?? 'a person changed it'}; a person's edit wins.</p>` : c.writtenAt ? html`<p>Status comment: taskwire's, last written ${humanDateTime(c.writtenAt, p.timezone)}${c.url ? html` — <a href="${c.url}" rel="noopener noreferrer" target="_blank">see it</a>` : ''}.</p>` : '';
+  const comment = c === null ? '' : c.leftAloneAt !== null ? html`<p>Status comment: left alone since ${humanDateTime(c.leftAloneAt, p.timezone)} — ${c.leftAloneWhy ?? 'a person changed it'}; a person's edit wins.</p>` : c.writtenAt ? html`<p>Status comment: taskwire's, last written ${humanDateTime(c.writtenAt, p.timezone)}${safeUrl(c.url) ? html` — <a href="${safeUrl(c.url)}" rel="noopener noreferrer" target="_blank">see it</a>` : ''}.</p>` : '';
   const rows = p.followups.map((r) => html`<tr data-status="${r.status}"><td>${r.sentAt ? humanDateTime(r.sentAt, p.timezone) : humanDateTime(r.createdAt, p.timezone)}</td><td>${r.status}</td><td>${r.kind.replaceAll('_', ' ')}${r.recipient ? ` to ${p.nameOf(r.recipient)}` : ''} via ${r.connector}</td><td>${r.reason ?? ''}${r.lastError ? html` <span class="error">${r.lastError}</span>` : ''}</td></tr>`);
   return html`<section class="panel" aria-labelledby="fu-h"><h2 id="fu-h">Follow-ups</h2>${comment}${rows.length ? html`<div class="tablewrap" tabindex="0"><table><thead><tr><th>When</th><th>State</th><th>What</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p>None sent or planned.</p>`}</section>`;
 }
