@@ -169,7 +169,8 @@ describe('the web UI, signed in', () => {
     const res = await fetch(`${b}/ui/events`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: ac.signal });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.getReader();
-    expect(new TextDecoder().decode((await reader.read()).value)).toContain('retry:');
+    const first = (await reader.read()) as { value?: Uint8Array };
+    expect(new TextDecoder().decode(first.value)).toContain('retry:');
     const started = Date.now();
     await d.stop();
     expect(Date.now() - started).toBeLessThan(2_000);
