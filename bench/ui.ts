@@ -18,6 +18,7 @@ import { UiAuth } from '../src/server/ui/auth.js';
 import { buildBoard, parseFilters } from '../src/server/ui/board.js';
 import { layoutGraph, renderGraphSvg, selectGraph } from '../src/server/ui/graph.js';
 import { addUiRoutes } from '../src/server/ui/routes.js';
+import { buildSnapshot } from '../src/server/ui/snapshot.js';
 import { UiSource } from '../src/server/ui/source.js';
 import type { TaskStore } from '../src/store/store.js';
 import { world } from './engine.js';
@@ -72,6 +73,10 @@ async function requests(url: string, n: number): Promise<{ p95: number; bytes: n
 export async function benchUi(): Promise<void> {
   const graph = await graphFigures();
   const { tasks, samples } = installTasks();
+  const rebuilt = await time(() => {
+    const w = engineFor(tasks, samples, 200);
+    return buildSnapshot({ ...w, teams: [], timezone: 'Europe/Berlin', now: NOW, version: 0 }).cards.length;
+  });
   const { engine, identity } = engineFor(tasks, samples, 200);
   const source = new UiSource({ load: async () => ({ engine, identity, now: NOW }), teams: [], timezone: 'Europe/Berlin', maxAgeMs: 3600_000 });
   const snapshot = await source.get();
@@ -111,6 +116,7 @@ export async function benchUi(): Promise<void> {
     await app.close();
   }
   figures.push({ name: 'tasks on the board (open + awaiting verification)', value: snapshot.cards.length, unit: 'tasks' });
+  figures.push({ name: 'snapshot after a change: new engine, evaluation, cards (store read not included)', value: rebuilt.ms, unit: 'ms' });
   figures.push(...graph);
   report('web UI: board of 10k open tasks, graph of 500', figures);
 }

@@ -63,7 +63,7 @@ CONF_DIR="$WORK/config" DATA_DIR="$WORK/data"
 rm -rf "$CONF_DIR" "$DATA_DIR" && mkdir -p "$CONF_DIR" "$DATA_DIR" && chmod 777 "$DATA_DIR"
 cat > "$CONF_DIR/taskwire.yaml" <<'YAML'
 store: { path: /data/taskwire.db }
-server: { host: 0.0.0.0, port: 8080, apiToken: "${TASKWIRE_API_TOKEN}" }
+server: { host: 0.0.0.0, port: 8080, apiToken: "${TASKWIRE_API_TOKEN}", ui: { enabled: true } }
 log: { level: info, format: json }
 connectors: []
 YAML
@@ -80,6 +80,14 @@ done
 log "readyz: $(cat "$WORK/readyz.json")"
 grep -q '"ready":true' "$WORK/readyz.json"
 curl -fsS -H 'authorization: Bearer container-test-token-123' "http://127.0.0.1:$PORT/api/tasks" | grep -q '^\[\]$'
+# The web UI: signed out 401; signed in the board, and every script and style sheet it names served
+# from the image itself (no CDN).
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/")" = "401" ] || { log "the UI answered signed out"; exit 1; }
+curl -fsS -H 'authorization: Bearer container-test-token-123' "http://127.0.0.1:$PORT/" >"$WORK/board.html"
+grep -q '<h1>Board' "$WORK/board.html" || { log "no board"; exit 1; }
+for asset in $(grep -o '/ui/assets/[a-z.0-9-]*' "$WORK/board.html"); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT$asset" || { log "asset $asset not served"; exit 1; }
+done
 [ "$(podman inspect -f '{{.Config.User}}' taskwire-test)" = "node" ] || { log "not running as the node user"; exit 1; }
 
 log "SIGTERM"
@@ -93,4 +101,4 @@ podman logs taskwire-test 2>&1 | grep -q 'taskwire stopped' || { podman logs tas
 [ "$CODE" = "0" ] || { log "exit code $CODE"; exit 1; }
 [ -s "$DATA_DIR/taskwire.db" ] || { log "the store is not on the volume"; exit 1; }
 podman rm -f taskwire-test >/dev/null
-log "ok: built, ready, stopped cleanly (exit 0), store kept on the volume"
+log "ok: built, ready, web UI served with its assets, stopped cleanly (exit 0), store kept on the volume"

@@ -1,6 +1,7 @@
 /** Every variable config/taskwire.example.yaml references, with dummy values. */
 export const EXAMPLE_ENV = {
   TASKWIRE_API_TOKEN: 'api-token-0123456789abcdef',
+  TASKWIRE_UI_PASSWORD: 'ui-password-0123456789',
   GITHUB_TOKEN: 'ghp_exampletoken',
   GITHUB_WEBHOOK_SECRET: 'gh-webhook-secret',
   JIRA_EMAIL: 'bot@example.com',

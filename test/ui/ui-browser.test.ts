@@ -161,6 +161,7 @@ describe.runIf(RUN)('the web UI in headless Chromium', () => {
     const text = await page.locator('main').innerText();
     for (const r of ex.risk?.reasons ?? []) expect(text).toContain(r);
     expect(text).toMatch(/Owner: Sam/);
+    expect(text).toMatch(/Assigned in the tool: jira:Sam Rivera → Sam Rivera, by the registry/);
     expect(text).toMatch(/depends on OPS-19 \(Jira\)/);
     expect(text).toMatch(/History/);
     await page.close();

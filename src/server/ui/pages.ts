@@ -55,6 +55,10 @@ export interface TaskPageInput {
   readonly comment: StatusCommentRecord | null;
   readonly verifier: string | null;
   readonly message?: string | undefined;
+  /** Each assignee and what the registry made of it ("Sam Rivera, by the registry"). */
+  readonly assignees: readonly { readonly account: string; readonly resolved: string }[];
+  /** A tool account's display name, for the history. */
+  readonly actorName: (kind: string, id: string) => string;
 }
 
 export function taskPage(p: TaskPageInput): Safe {
@@ -67,6 +71,7 @@ ${p.message ? html`<p class="ok" role="status">${p.message}</p>` : ''}
 <li>${label(t.id)}${safeUrl(t.url) ? html` — <a href="${safeUrl(t.url)}" rel="noopener noreferrer" target="_blank">open in the tool</a>` : ''}</li>
 <li>Status <strong>${t.status.replace('_', ' ')}</strong>${t.rawStatus ? ` (${t.rawStatus})` : ''} · due ${t.due ? html`<span class="${p.card?.overdue ? 'overdue' : ''}">${humanDate(t.due)}</span>` : '—'} · priority ${t.priority ?? '—'}${t.milestone ? ` · milestone ${t.milestone}` : ''}</li>
 <li>Owner: ${ownerText(p)}</li>
+${p.assignees.length ? html`<li>Assigned in the tool: ${p.assignees.map((a, i) => html`${i ? '; ' : ''}${a.account} → ${a.resolved}`)}</li>` : ''}
 <li><a href="/graph${query({ task: t.id })}">Dependency graph of this task</a></li></ul></section>
 <section class="panel" aria-labelledby="flags-h"><h2 id="flags-h">Flags</h2>${ex.flags.length === 0 ? html`<p>No flags: nothing stands in the way of this task.</p>` : html`<div class="tablewrap" tabindex="0"><table><thead><tr><th>Severity</th><th>Flag</th><th>Why</th></tr></thead><tbody>${ex.flags.map((f) => html`<tr data-flag="${f.code}"><td><span class="badge sev-${f.severity}">${f.severity}</span></td><td>${f.code}</td><td class="reason">${f.reason}</td></tr>`)}</tbody></table></div>`}</section>
 ${riskSection(p)}
@@ -140,7 +145,7 @@ function historySection(p: TaskPageInput): Safe {
       return v;
     }
   };
-  const rows = [...p.history].reverse().slice(0, 200).map((h) => html`<li><time datetime="${h.at}">${humanDateTime(h.at, p.timezone)}</time> <span class="actor actor-${h.actor}">${ACTOR_LABEL[h.actor] ?? h.actor}</span>${h.actorId ? ` ${h.actorId}` : ''}: ${h.field === 'activity' ? 'activity' : html`${h.field} ${value(h.oldValue)} → ${value(h.newValue)}`}</li>`);
+  const rows = [...p.history].reverse().slice(0, 200).map((h) => html`<li><time datetime="${h.at}">${humanDateTime(h.at, p.timezone)}</time> <span class="actor actor-${h.actor}">${ACTOR_LABEL[h.actor] ?? h.actor}</span>${h.actorId ? ` ${p.actorName(p.ex.task.kind, h.actorId)}` : ''}: ${h.field === 'activity' ? 'activity' : html`${h.field} ${value(h.oldValue)} → ${value(h.newValue)}`}</li>`);
   return html`<section class="panel" aria-labelledby="hist-h"><h2 id="hist-h">History</h2>${rows.length ? html`<ul class="plain">${rows}</ul>` : html`<p>No changes recorded yet.</p>`}</section>`;
 }
 

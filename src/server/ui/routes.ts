@@ -117,7 +117,14 @@ export function addUiRoutes(app: FastifyInstance, deps: UiDeps): void {
       if (!ex) return send(reply.code(404), notFoundPage(req.uiUser!, `No task "${ref}".`).value);
       const [history, followups, comments] = await Promise.all([deps.store.history(ex.task.id), deps.store.outbox.list({ taskId: ex.task.id, limit: 200 }), deps.store.outbox.statusComments(ex.task.id)]);
       const message = (req.query as { verified?: string }).verified !== undefined ? 'Verified: thank you.' : undefined;
-      return send(reply, taskPage({ user: req.uiUser!, ex, card: s.byId.get(ex.task.id), label: s.engine.label, nameOf: s.nameOf, timezone: s.timezone, history, followups, comment: comments[0] ?? null, verifier: s.byId.get(ex.task.id)?.verifier ?? null, message }).value);
+      const resolved = (r: ReturnType<typeof s.identity.resolve>) =>
+        r.kind === 'person' ? `${s.nameOf(r.personId)}, by ${r.via === 'email' ? 'email address' : 'the registry'}` : r.kind === 'team' ? `team ${s.nameOf(r.teamId)}, by ${r.via === 'alias' ? 'its alias' : 'the registry'}` : r.kind === 'bot' ? 'a bot (not an owner)' : 'nobody in the registry yet (owns it as itself)';
+      const assignees = ex.task.assignees.map((a) => ({ account: `${a.kind}:${a.name ?? a.id}`, resolved: resolved(s.identity.resolve(a)) }));
+      const actorName = (kind: string, id: string) => {
+        const r = s.identity.resolve({ kind: kind as typeof ex.task.kind, id });
+        return r.kind === 'person' ? s.nameOf(r.personId) : id;
+      };
+      return send(reply, taskPage({ user: req.uiUser!, ex, assignees, actorName, card: s.byId.get(ex.task.id), label: s.engine.label, nameOf: s.nameOf, timezone: s.timezone, history, followups, comment: comments[0] ?? null, verifier: s.byId.get(ex.task.id)?.verifier ?? null, message }).value);
     });
 
     ui.post('/tasks/*', async (req, reply) => {
