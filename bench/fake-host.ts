@@ -8,6 +8,8 @@ export type FakeSpec = { kind: 'github'; scenario: GithubScenario } | { kind: 'j
 export interface FakeHost {
   readonly url: string;
   mark(): Promise<void>;
+  /** GitHub only: people edit these issues' titles (they move to the end of the updated-since list). */
+  touch(repo: string, numbers: number[]): Promise<void>;
   requests(): Promise<{ method: string; path: string; status: number }[]>;
   stop(): Promise<void>;
 }
@@ -22,14 +24,15 @@ export async function startFakeWorker(spec: FakeSpec): Promise<FakeHost> {
     worker.once('error', reject);
   });
   const { url } = await next<{ url: string }>();
-  const ask = async <T>(op: string) => {
+  const ask = async <T>(op: string, more: Record<string, unknown> = {}) => {
     const p = next<T>();
-    worker.postMessage({ op });
+    worker.postMessage({ op, ...more });
     return p;
   };
   return {
     url,
     mark: async () => void (await ask('mark')),
+    touch: async (repo, numbers) => void (await ask('touch', { repo, numbers })),
     requests: async () => (await ask<{ requests: { method: string; path: string; status: number }[] }>('requests')).requests,
     stop: async () => {
       await ask('stop');

@@ -10,6 +10,7 @@ import { benchReport } from './report.js';
 import { collected, summarize } from './harness.js';
 import { benchStoreApply } from './store-apply.js';
 import { benchUi } from './ui.js';
+import { benchSyncCli } from './sync-cli.js';
 
 const suites: Record<string, () => Promise<void>> = {
   store: benchStoreApply,
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<void>> = {
   webhooks: benchWebhookIntake,
   postgres: benchPostgres,
   ui: benchUi,
+  sync: benchSyncCli,
   memory: benchMemory,
   demo: benchDemo,
 };

@@ -3,11 +3,12 @@
  * store, in a process of its own running the compiled build, next to a floor process that fetches,
  * parses and stores the same pages raw. The fake runs in a worker thread of this process.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { GithubScenario } from '../connectors/github/fake.js';
+import { ensureBuilt } from './build.js';
 import { startFakeWorker } from './fake-host.js';
 import { report, type Figure } from './harness.js';
 
@@ -44,8 +45,8 @@ function child(mode: 'connector' | 'floor', url: string, db: string): Promise<{ 
 }
 
 export async function benchMemory(): Promise<void> {
-  // The child runs the compiled build, as the container does; `npm ci` builds it (prepare).
-  if (!existsSync(join(ROOT, 'dist/src/pipeline/poll.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  // The child runs the compiled build, as the container does, rebuilt when the sources are newer.
+  ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'taskwire-bench-rss-'));
   const fake = await startFakeWorker({ kind: 'github', scenario: scenario() });
   try {

@@ -171,6 +171,10 @@ export interface ConnectorModule<K extends ConnectorKind = ConnectorKind, S exte
   readonly configSchema: S;
   /** A one-line description of a configured instance, for `taskwire check` (no secrets). */
   describe(config: z.output<S>): string;
-  /** Absent until the connector is built; the CLI says so rather than pretending. */
-  readonly create?: (config: z.output<S>, ctx: ConnectorContext) => Connector;
+  /**
+   * Loads the connector's implementation (its SDK with it) only when one is created: a command that
+   * reads the config pays for the tools it uses, not for all of them. Absent until the connector is
+   * built; the CLI says so rather than pretending.
+   */
+  readonly load?: () => Promise<(config: z.output<S>, ctx: ConnectorContext) => Connector>;
 }

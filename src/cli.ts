@@ -7,23 +7,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, TaskwireError, UsageError } from './errors.js';
 import { configJsonSchema } from './config/schema.js';
-import { backtestCommand } from './cli/backtest.js';
-import { checkCommand } from './cli/check.js';
 import { loadContext } from './cli/context.js';
 import { processIo, type Io } from './cli/io.js';
-import { explainCommand } from './cli/explain.js';
-import { healthCommand } from './cli/health.js';
-import { inboxCommand } from './cli/inbox.js';
-import { peopleCommand } from './cli/people.js';
-import { reportCommand } from './cli/report.js';
-import { runCommand } from './cli/run.js';
-import { demoCommand, sandboxCommand } from './cli/sandbox.js';
-import { storeCopyCommand, type StoreCopyOptions } from './cli/store.js';
-import { syncCommand, type SyncOptions } from './cli/sync.js';
-import { outboxCommand, planCommand, verifyCommand } from './cli/followups.js';
-import { tasksCommand, type TasksOptions } from './cli/tasks.js';
+import type { StoreCopyOptions } from './cli/store.js';
+import type { SyncOptions } from './cli/sync.js';
+import type { TasksOptions } from './cli/tasks.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+// Each command's module is imported when the command runs: `taskwire sync` does not load the report's
+// charts, the daemon's server or the sandbox's fakes.
 
 export function buildProgram(io: Io, setExit: (code: number) => void, clock: () => number = Date.now): Command {
   const program = new Command('taskwire')
@@ -40,20 +33,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .command('check')
     .description('validate the config and summarize what it sets up')
     .option('--online', 'also reach each tool with its credentials and report what is wrong')
-    .action(async (opts: { online?: boolean }) => setExit(await checkCommand(loadContext(io, configFlag()), opts)));
+    .action(async (opts: { online?: boolean }) => setExit(await (await import('./cli/check.js')).checkCommand(loadContext(io, configFlag()), opts)));
 
   program
     .command('run')
     .description('the daemon: webhooks, polling, follow-ups and the daily report, until SIGTERM or SIGINT')
     .option('--port <port>', 'listen on this port instead of server.port')
-    .action(async (opts: { port?: string }) => setExit(await runCommand(loadContext(io, configFlag()), opts)));
+    .action(async (opts: { port?: string }) => setExit(await (await import('./cli/run.js')).runCommand(loadContext(io, configFlag()), opts)));
 
   program
     .command('sync')
     .description('one whole cycle in the foreground: capture from the tools, evaluate, plan follow-ups (and send them in send mode)')
     .option('--once', 'one cycle, then exit (the default)')
     .option('--connector <name>', 'only this connector')
-    .action(async (opts: SyncOptions) => setExit(await syncCommand(loadContext(io, configFlag()), opts, clock)));
+    .action(async (opts: SyncOptions) => setExit(await (await import('./cli/sync.js')).syncCommand(loadContext(io, configFlag()), opts, clock)));
 
   const config = program.command('config').description('config helpers');
   config
@@ -69,7 +62,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .description('the follow-ups taskwire would send (or is about to send): comments, messages, status changes, and why')
     .option('--json', 'print JSON')
     .option('--as-of <when>', 'what taskwire would have planned then, from the store as it stood: a date (that morning) or a date-time')
-    .action(async (opts: { json?: boolean; asOf?: string }) => setExit(await planCommand(loadContext(io, configFlag()), opts, clock())));
+    .action(async (opts: { json?: boolean; asOf?: string }) => setExit(await (await import('./cli/followups.js')).planCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
     .command('outbox')
@@ -77,7 +70,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--dead', 'only follow-ups that could not be sent, with the reason')
     .option('--replay <id>', 'queue a dead (or planned) follow-up again')
     .option('--json', 'print JSON')
-    .action(async (opts: { dead?: boolean; replay?: string; json?: boolean }) => setExit(await outboxCommand(loadContext(io, configFlag()), opts)));
+    .action(async (opts: { dead?: boolean; replay?: string; json?: boolean }) => setExit(await (await import('./cli/followups.js')).outboxCommand(loadContext(io, configFlag()), opts)));
 
   const store = program.command('store').description('the store itself');
   store
@@ -86,7 +79,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .requiredOption('--from <store>', 'sqlite:<path>, or postgres:<url> (postgres: alone reads $DATABASE_URL)')
     .requiredOption('--to <store>', 'sqlite:<path>, or postgres:<url> (postgres: alone reads $DATABASE_URL)')
     .option('--schema <name>', 'the PostgreSQL schema (default public)')
-    .action(async (opts: StoreCopyOptions) => setExit(await storeCopyCommand(io, opts)));
+    .action(async (opts: StoreCopyOptions) => setExit(await (await import('./cli/store.js')).storeCopyCommand(io, opts)));
 
   program
     .command('inbox')
@@ -94,7 +87,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--dead', 'only deliveries that could not be processed, with the reason')
     .option('--replay <id>', 'queue a dead delivery again')
     .option('--json', 'print JSON')
-    .action(async (opts: { dead?: boolean; replay?: string; json?: boolean }) => setExit(await inboxCommand(loadContext(io, configFlag()), opts)));
+    .action(async (opts: { dead?: boolean; replay?: string; json?: boolean }) => setExit(await (await import('./cli/inbox.js')).inboxCommand(loadContext(io, configFlag()), opts)));
 
   program
     .command('verify')
@@ -102,7 +95,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .argument('<task>', 'task id, kind:key (jira:OPS-14), key or URL')
     .option('--by <person>', 'who verified it (a person id from the config)')
     .option('--note <text>', 'how it was verified')
-    .action(async (ref: string, opts: { by?: string; note?: string }) => setExit(await verifyCommand(loadContext(io, configFlag()), ref, opts, clock())));
+    .action(async (ref: string, opts: { by?: string; note?: string }) => setExit(await (await import('./cli/followups.js')).verifyCommand(loadContext(io, configFlag()), ref, opts, clock())));
 
   program
     .command('tasks')
@@ -114,7 +107,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--all', 'every task, closed ones too')
     .option('--json', 'print a JSON array (each task with its open flags)')
     .option('--as-of <when>', 'as the tasks stood then: a date (that morning) or a date-time')
-    .action(async (opts: TasksOptions) => setExit(await tasksCommand(loadContext(io, configFlag()), opts, clock())));
+    .action(async (opts: TasksOptions) => setExit(await (await import('./cli/tasks.js')).tasksCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
     .command('explain')
@@ -122,7 +115,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .argument('<task>', 'task id (github-acme:acme/api#12), kind:key (jira:OPS-14), key or URL')
     .option('--json', 'print JSON')
     .option('--as-of <when>', 'as it stood then: a date (that morning) or a date-time')
-    .action(async (ref: string, opts: { json?: boolean; asOf?: string }) => setExit(await explainCommand(loadContext(io, configFlag()), ref, opts, clock())));
+    .action(async (ref: string, opts: { json?: boolean; asOf?: string }) => setExit(await (await import('./cli/explain.js')).explainCommand(loadContext(io, configFlag()), ref, opts, clock())));
 
   program
     .command('report')
@@ -132,14 +125,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--since <date>', 'start of the window (default: the last delivered report, else the previous working day)')
     .option('--post', 'deliver it as the daemon does: write the files, post to report.post channels (send mode), move the window on')
     .option('--as-of <when>', 'the report as it would have been then: a date (that morning) or a date-time')
-    .action(async (opts: { format?: string; out?: string; since?: string; post?: boolean; asOf?: string }) => setExit(await reportCommand(loadContext(io, configFlag()), opts, clock())));
+    .action(async (opts: { format?: string; out?: string; since?: string; post?: boolean; asOf?: string }) => setExit(await (await import('./cli/report.js')).reportCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
     .command('health')
     .description('milestone and project health across tools: on track, at risk or off track, with reasons')
     .option('--json', 'print JSON')
     .option('--as-of <when>', 'as it stood then: a date (that morning) or a date-time')
-    .action(async (opts: { json?: boolean; asOf?: string }) => setExit(await healthCommand(loadContext(io, configFlag()), opts, clock())));
+    .action(async (opts: { json?: boolean; asOf?: string }) => setExit(await (await import('./cli/health.js')).healthCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
     .command('backtest')
@@ -149,7 +142,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--every <step>', 'evaluate every working day (1d), or every N days/weeks (2d, 1w)', '1d')
     .option('--json', 'print JSON')
     .option('--html <file>', 'also write an HTML page with the calibration chart and the lead-time histogram')
-    .action(async (opts: { from?: string; to?: string; every?: string; json?: boolean; html?: string }) => setExit(await backtestCommand(loadContext(io, configFlag()), opts, clock())));
+    .action(async (opts: { from?: string; to?: string; every?: string; json?: boolean; html?: string }) => setExit(await (await import('./cli/backtest.js')).backtestCommand(loadContext(io, configFlag()), opts, clock())));
 
   program
     .command('people')
@@ -157,14 +150,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--unmapped', 'list accounts seen in the tools that resolve to nobody')
     .option('--yaml', 'with --unmapped: print them as people: entries ready to paste into the config')
     .option('--json', 'print JSON')
-    .action(async (opts: { unmapped?: boolean; json?: boolean; yaml?: boolean }) => setExit(await peopleCommand(loadContext(io, configFlag()), opts)));
+    .action(async (opts: { unmapped?: boolean; json?: boolean; yaml?: boolean }) => setExit(await (await import('./cli/people.js')).peopleCommand(loadContext(io, configFlag()), opts)));
 
   program
     .command('demo')
     .description('the whole loop on the sandbox — four fake tools on this machine, no accounts: capture, flags, follow-ups, the daily report')
     .option('--watch', 'then keep the daemon running while the rest of the week plays out through signed webhooks (Ctrl-C stops)')
     .option('--dir <dir>', 'put the config, store and reports here (default: a new temporary directory)')
-    .action(async (opts: { watch?: boolean; dir?: string }) => setExit(await untilInterrupted((signal) => demoCommand(io, opts, runCli, signal))));
+    .action(async (opts: { watch?: boolean; dir?: string }) => setExit(await untilInterrupted(async (signal) => (await import('./cli/sandbox.js')).demoCommand(io, opts, runCli, signal))));
 
   program
     .command('sandbox')
@@ -173,7 +166,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .option('--out <file>', 'write the config here (default: a new temporary folder, with the store and reports beside it)')
     .option('--webhooks <url>', "send the fakes' signed webhooks to taskwire at this URL (e.g. http://127.0.0.1:8080)")
     .option('--play', 'act out the rest of the week in the tools, a step every 20 seconds (with --webhooks: once taskwire is ready)')
-    .action(async (opts: { port?: string; out?: string; webhooks?: string; play?: boolean }) => setExit(await untilInterrupted((signal) => sandboxCommand(io, opts, signal))));
+    .action(async (opts: { port?: string; out?: string; webhooks?: string; play?: boolean }) => setExit(await untilInterrupted(async (signal) => (await import('./cli/sandbox.js')).sandboxCommand(io, opts, signal))));
 
   return program;
 }

@@ -125,7 +125,7 @@ export class Daemon {
         log.warn({ connector: c.name }, `the ${c.type} connector is not available in this build; skipped`);
         continue;
       }
-      this.connectors.set(c.name, createConnector(c, { log, timezone: config.timezone, state: connectorState(this.store, c.name), signal: this.abort.signal }));
+      this.connectors.set(c.name, await createConnector(c, { log, timezone: config.timezone, state: connectorState(this.store, c.name), signal: this.abort.signal }));
       this.states.set(c.name, { lastSuccessAt: null, lastError: null, failingSince: null, failures: 0, retryAfterMs: null });
     }
     this.metrics = new Metrics({

@@ -41,17 +41,19 @@ export async function loadIdentity(config: Config, store: TaskStore): Promise<Id
   return identityFromConfig(config, await store.listAccounts());
 }
 
-/** Whether this build can run a connector of this kind (its module has `create`). */
+/** Whether this build can run a connector of this kind (its module can be loaded). */
 export function connectorAvailable(c: ConnectorConfig): boolean {
-  return findConnectorModule(c.type)?.create !== undefined;
+  return findConnectorModule(c.type)?.load !== undefined;
 }
 
-export function createConnector(c: ConnectorConfig, ctx: ConnectorContext): Connector {
+/** A connector from its config entry; its implementation (and SDK) is loaded on first use. */
+export async function createConnector(c: ConnectorConfig, ctx: ConnectorContext): Promise<Connector> {
   const module = findConnectorModule(c.type);
-  if (module?.create === undefined) {
+  if (module?.load === undefined) {
     throw new TaskwireError(`connector ${c.name}: the ${c.type} connector is not available in this build of taskwire`);
   }
-  return (module.create as (config: ConnectorConfig, ctx: ConnectorContext) => Connector)(c, ctx);
+  const create = (await module.load()) as (config: ConnectorConfig, ctx: ConnectorContext) => Connector;
+  return create(c, ctx);
 }
 
 /** The accountability engine configured from the config's rules, calendar and teams. */

@@ -1,7 +1,6 @@
 /** The `github` connector kind as the registry lists it. */
 import type { ConnectorModule } from '../port.js';
 import { githubConfigSchema } from './config.js';
-import { createGithub } from './connector.js';
 
 export const githubModule: ConnectorModule<'github', typeof githubConfigSchema> = {
   kind: 'github',
@@ -9,5 +8,5 @@ export const githubModule: ConnectorModule<'github', typeof githubConfigSchema> 
   configSchema: githubConfigSchema,
   describe: (c) =>
     `${[...c.repos, ...c.orgs.map((o) => `${o}/*`)].join(', ')} at ${c.baseUrl} (${c.app ? 'GitHub App' : 'token'}${c.webhook ? ', webhooks' : ''})`,
-  create: createGithub,
+  load: async () => (await import('./connector.js')).createGithub,
 };

@@ -1,12 +1,11 @@
 /** The `jira` connector kind as the registry lists it. */
 import type { ConnectorModule } from '../port.js';
 import { jiraConfigSchema } from './config.js';
-import { createJira } from './connector.js';
 
 export const jiraModule: ConnectorModule<'jira', typeof jiraConfigSchema> = {
   kind: 'jira',
   title: 'Jira Cloud or Data Center issues',
   configSchema: jiraConfigSchema,
   describe: (c) => `${c.jql} at ${c.host} (${c.deployment}${c.webhook ? ', webhooks' : ''})`,
-  create: createJira,
+  load: async () => (await import('./connector.js')).createJira,
 };

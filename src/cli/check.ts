@@ -30,7 +30,7 @@ async function checkOnline(ctx: CommandContext): Promise<number> {
 
 async function checkOne(ctx: CommandContext, c: Config['connectors'][number], store: TaskStore): Promise<{ text: string; problems: number }> {
   if (!connectorAvailable(c)) return { text: `  ${c.name}: not available in this build — skipped\n`, problems: 0 };
-  const connector = createConnector(c, { log: ctx.log, timezone: ctx.config.timezone, timing: { ...foregroundTiming(ctx.config), retries: 1 }, state: connectorState(store, c.name) });
+  const connector = await createConnector(c, { log: ctx.log, timezone: ctx.config.timezone, timing: { ...foregroundTiming(ctx.config), retries: 1 }, state: connectorState(store, c.name) });
   try {
     const r = connector.checkOnline ? await connector.checkOnline() : { ok: ['no online check for this connector'], problems: [] };
     return { text: [...r.ok.map((l) => `  ${c.name}: ok — ${l}\n`), ...r.problems.map((l) => `  ${c.name}: PROBLEM — ${withoutName(c.name, l)}\n`)].join(''), problems: r.problems.length };

@@ -27,7 +27,7 @@ export async function reportCommand(ctx: CommandContext, opts: { format?: string
     if (opts.post) {
       // Delivered as the daemon does it: files written, posts through the outbox, the window moved on.
       const r = await deliverReport({ store, config: ctx.config, identity, cwd: ctx.io.cwd, now });
-      const sent = ctx.config.followups.mode === 'send' ? await dispatchAll({ store, connectors: connectorsOf(ctx), log: ctx.log }) : null;
+      const sent = ctx.config.followups.mode === 'send' ? await dispatchAll({ store, connectors: await connectorsOf(ctx), log: ctx.log }) : null;
       ctx.io.out(`report written to ${r.files.filter((f) => !f.includes('latest.')).join(', ')}\n`);
       ctx.io.out(sent === null ? `${r.posts} post(s) planned (plan mode: nothing sent — see taskwire plan)\n` : `${r.posts} post(s) planned, ${sent.sent} sent${sent.dead ? `, ${sent.dead} failed (taskwire outbox --dead)` : ''}\n`);
       return sent !== null && sent.dead > 0 ? 1 : 0;
@@ -47,9 +47,9 @@ export async function reportCommand(ctx: CommandContext, opts: { format?: string
 
 const FORMATS: readonly ReportFormat[] = ['markdown', 'html', 'slack', 'json'];
 
-function connectorsOf(ctx: CommandContext): Map<string, Connector> {
+async function connectorsOf(ctx: CommandContext): Promise<Map<string, Connector>> {
   const out = new Map<string, Connector>();
-  for (const c of ctx.config.connectors) if (c.enabled && connectorAvailable(c)) out.set(c.name, createConnector(c, { log: ctx.log, timezone: ctx.config.timezone }));
+  for (const c of ctx.config.connectors) if (c.enabled && connectorAvailable(c)) out.set(c.name, await createConnector(c, { log: ctx.log, timezone: ctx.config.timezone }));
   return out;
 }
 

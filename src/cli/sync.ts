@@ -23,7 +23,7 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions, clock:
   const unavailable = chosen.filter((c) => !connectorAvailable(c));
   for (const c of unavailable) ctx.io.err(`taskwire: ${c.name}: the ${c.type} connector is not available in this build; skipped\n`);
   const store = await openStore(ctx.config, ctx.io.cwd, clock);
-  const connectors: Connector[] = chosen.filter(connectorAvailable).map((c) => createConnector(c, { log: ctx.log, timezone: ctx.config.timezone, timing: foregroundTiming(ctx.config), state: connectorState(store, c.name) }));
+  const connectors: Connector[] = await Promise.all(chosen.filter(connectorAvailable).map((c) => createConnector(c, { log: ctx.log, timezone: ctx.config.timezone, timing: foregroundTiming(ctx.config), state: connectorState(store, c.name) })));
   try {
     const identity = await loadIdentity(ctx.config, store);
     const engine = engineFromConfig(ctx.config, identity);

@@ -10,6 +10,8 @@ export interface FlagDiff<Prev extends Flag = StoredFlag> {
   /** Still open, with the new severity/reason/evidence. */
   readonly stillOpen: readonly Flag[];
   readonly resolved: readonly Prev[];
+  /** The still-open flags whose severity, reason or evidence changed: the only ones a store rewrites. */
+  readonly changed?: readonly Flag[];
 }
 
 export const flagKey = (f: Pick<Flag, 'taskId' | 'code'>): string => `${f.taskId}\u0000${f.code}`;
@@ -19,14 +21,20 @@ export function diffFlags<Prev extends Flag>(previous: readonly Prev[], current:
   const before = new Map(previous.filter((f) => inScope(f.taskId)).map((f) => [flagKey(f), f]));
   const opened: Flag[] = [];
   const stillOpen: Flag[] = [];
+  const changed: Flag[] = [];
   const seen = new Set<string>();
   for (const f of current) {
     if (!inScope(f.taskId)) continue;
     const k = flagKey(f);
     if (seen.has(k)) continue;
     seen.add(k);
-    (before.has(k) ? stillOpen : opened).push(f);
+    const prev = before.get(k);
+    if (prev === undefined) opened.push(f);
+    else {
+      stillOpen.push(f);
+      if (prev.severity !== f.severity || prev.reason !== f.reason || JSON.stringify(prev.evidence) !== JSON.stringify(f.evidence)) changed.push(f);
+    }
   }
   const resolved = [...before.entries()].filter(([k]) => !seen.has(k)).map(([, f]) => f);
-  return { opened, stillOpen, resolved };
+  return { opened, stillOpen, resolved, changed };
 }

@@ -113,7 +113,9 @@ export async function applyVerifications(store: TaskStore, now: number): Promise
 async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean, seedingNow: ReadonlyMap<string, string> = new Map()): Promise<Omit<PlannerInput, 'firstSeen'>> {
   const { store, engine, config, identity } = deps;
   const f = config.followups;
-  const tasks = new Map((await store.listTasks()).map((t) => [t.id, t]));
+  // The tasks the engine holds (just loaded, or kept current by the changes it was given): the store
+  // is not read a second time. Deleted tasks are not among them; the planner leaves those alone anyway.
+  const tasks = new Map([...engine.tasks()].map((t) => [t.id, t]));
   const since = new Date(now - Math.max(f.cooldown, 14 * DAY)).toISOString();
   const [past, evidence, humanChanges, accounts] = await Promise.all([
     store.outbox.past(since),

@@ -2,7 +2,7 @@
  * The SQLite adapter of the task store (better-sqlite3). Its work is synchronous; the async methods are
  * the interface's shape. One applyBatch = one transaction: items, history, references and cursor.
  */
-import { diffFlags, type FlagDiff } from '../core/flags.js';
+import { diffFlags, flagKey, type FlagDiff } from '../core/flags.js';
 import type { AccountRef, Cursor, ExternalAccount, Flag, HistoryEntry, StoredFlag, Task } from '../core/model.js';
 import type { CycleSample } from '../core/risk.js';
 import { openDatabase, type Db } from './db.js';
@@ -347,14 +347,23 @@ export class SqliteStore implements TaskStore {
   ): Promise<{ diff: FlagDiff; planned: number }> {
     return this.db.transaction(() => {
       if (planner.lease && !this.leases.heldSync(planner.lease)) throw new LostLeaseError(planner.lease);
-      const diff = this.applyFlagsSync(scope, flags, now);
-      const seen = new Map(this.openFlagRows(undefined).map((f) => [`${f.taskId}\u0000${f.code}`, f.firstSeenAt]));
-      const actions = planner.plan(diff, (taskId, code) => seen.get(`${taskId}\u0000${code}`) ?? now);
+      const { diff, firstSeen } = this.writeFlags(scope, flags, now);
+      const actions = planner.plan(diff, firstSeen);
       return { diff, planned: this.outbox.planSync(actions, planner.mode, planner.cycle, now) };
     }).immediate();
   }
 
   private applyFlagsSync(scope: 'all' | ReadonlySet<string>, flags: readonly Flag[], now: string): FlagDiff {
+    return this.writeFlags(scope, flags, now).diff;
+  }
+
+  /**
+   * The flag diff, written: new flags inserted, resolved ones closed; after a full evaluation every
+   * open flag's last_seen_at moves in one statement and only the flags whose severity, reason or
+   * evidence changed are rewritten — an evaluation that changes little writes little. Also when each
+   * open flag was first seen (read once, before the writes).
+   */
+  private writeFlags(scope: 'all' | ReadonlySet<string>, flags: readonly Flag[], now: string): { diff: FlagDiff; firstSeen: (taskId: string, code: string) => string } {
     const insert = this.db.prepare(
       `INSERT INTO flags (task_id, code, severity, reason, evidence, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -362,14 +371,25 @@ export class SqliteStore implements TaskStore {
       'UPDATE flags SET severity = ?, reason = ?, evidence = ?, last_seen_at = ? WHERE task_id = ? AND code = ? AND resolved_at IS NULL',
     );
     const resolve = this.db.prepare('UPDATE flags SET resolved_at = ?, last_seen_at = ? WHERE id = ?');
+    const touchAll = this.db.prepare('UPDATE flags SET last_seen_at = ? WHERE resolved_at IS NULL');
     // A nested call (from applyEvaluation) runs as a savepoint of the outer transaction.
     const run = this.db.transaction(() => {
       const previous = this.openFlagRows(undefined);
       const diff = diffFlags(previous, flags, scope);
       for (const f of diff.opened) insert.run(f.taskId, f.code, f.severity, f.reason, JSON.stringify(f.evidence), now, now);
-      for (const f of diff.stillOpen) refresh.run(f.severity, f.reason, JSON.stringify(f.evidence), now, f.taskId, f.code);
+      if (scope === 'all') {
+        // Every open flag was seen by this evaluation: one statement, then only the changed rewritten.
+        touchAll.run(now);
+        for (const f of diff.changed ?? diff.stillOpen) refresh.run(f.severity, f.reason, JSON.stringify(f.evidence), now, f.taskId, f.code);
+      } else {
+        for (const f of diff.stillOpen) refresh.run(f.severity, f.reason, JSON.stringify(f.evidence), now, f.taskId, f.code);
+      }
       for (const f of diff.resolved) resolve.run(now, now, f.rowId);
-      return { opened: diff.opened, stillOpen: diff.stillOpen, resolved: diff.resolved.map(({ rowId: _rowId, ...f }) => ({ ...f, resolvedAt: now })) };
+      const seen = new Map(previous.map((f) => [flagKey(f), f.firstSeenAt]));
+      return {
+        diff: { opened: diff.opened, stillOpen: diff.stillOpen, resolved: diff.resolved.map(({ rowId: _rowId, ...f }) => ({ ...f, resolvedAt: now })) },
+        firstSeen: (taskId: string, code: string) => seen.get(`${taskId}\u0000${code}`) ?? now,
+      };
     });
     return this.db.inTransaction ? run() : run.immediate();
   }

@@ -34,7 +34,7 @@ async function converge(env: SandboxEnv, chaos: number | null): Promise<Outcome>
     );
   }
   const store = (await openStore(config, env.dir, env.now)) as SqliteStore;
-  const connectors: Connector[] = config.connectors.map((c) => createConnector(c, { log, timezone: config.timezone, timing: { retryBaseMs: 5, retries: 2, perSecond: 1000 } }));
+  const connectors: Connector[] = await Promise.all(config.connectors.map((c) => createConnector(c, { log, timezone: config.timezone, timing: { retryBaseMs: 5, retries: 2, perSecond: 1000 } })));
   let cycles = 0;
   let failedCaptures = 0;
   try {

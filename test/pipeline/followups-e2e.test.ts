@@ -88,7 +88,7 @@ describe('follow-ups end to end against the GitHub fake', () => {
     const { fake, dir, env } = await setup('send', true);
     const { config } = loadConfig({ path: join(dir, 'taskwire.yaml'), env, cwd: dir });
     const store = SqliteStore.open(join(dir, 'data/tw.db'));
-    const connector = createConnector(config.connectors[0]!, { log: silentLog, timezone: config.timezone });
+    const connector = await createConnector(config.connectors[0]!, { log: silentLog, timezone: config.timezone });
     const identity = await loadIdentity(config, store);
     const server = buildServer({ store, connectors: new Map([[connector.name, connector]]), log: silentLog, bodyLimit: 1_048_576 });
     await server.listen({ port: 0, host: '127.0.0.1' });

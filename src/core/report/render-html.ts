@@ -4,8 +4,7 @@
  * flags by kind, milestone progress against time, work per owner). Long lists fold ("and N more"); the
  * JSON form has everything.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { humanDate, humanDateTime } from '../calendar.js';
 import { HEADLINE_KEYS, type Report, type ReportItem } from './model.js';
 
@@ -142,6 +141,8 @@ const more = (n: number) => (n > LIST_LIMIT ? `<li class="more">…and ${n - LIS
 // ---- charts (Vega-Lite, rendered to SVG on the server) ----
 
 export async function svgOf(spec: TopLevelSpec): Promise<string> {
+  // Loaded on first use: a command that draws no chart does not pay for Vega.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return (await view.toSVG()).replace(/<svg /, '<svg role="img" ');

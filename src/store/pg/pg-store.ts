@@ -160,19 +160,27 @@ export class PgStore implements TaskStore {
     planner: EvaluationPlanner,
   ): Promise<{ diff: FlagDiff; planned: number }> {
     return inTransaction(this.pool, async (c) => {
-      const diff = await this.applyFlagsIn(c, scope, flags, now);
+      const { diff, firstSeen } = await this.writeFlags(c, scope, flags, now);
       // After the evaluation lock: a former holder's evaluation waiting on it finds its lease gone.
       if (planner.lease && !(await PgLeases.held(c, planner.lease))) throw new LostLeaseError(planner.lease);
-      const seen = new Map((await this.openFlagRows(c)).map((f) => [`${f.taskId}\u0000${f.code}`, f.firstSeenAt]));
-      const actions = planner.plan(diff, (taskId, code) => seen.get(`${taskId}\u0000${code}`) ?? now);
+      const actions = planner.plan(diff, firstSeen);
       return { diff, planned: await this.outbox.planIn(c, actions, planner.mode, planner.cycle, now) };
     });
   }
 
-  /** Evaluations across replicas take turns (an advisory lock held to the end of the transaction). */
   private async applyFlagsIn(c: pg.PoolClient, scope: 'all' | ReadonlySet<string>, flags: readonly Flag[], now: string): Promise<FlagDiff> {
+    return (await this.writeFlags(c, scope, flags, now)).diff;
+  }
+
+  /**
+   * The flag diff, written (one statement each for the new, the still open and the resolved), and when
+   * each open flag was first seen. Evaluations across replicas take turns (an advisory lock held to
+   * the end of the transaction).
+   */
+  private async writeFlags(c: pg.PoolClient, scope: 'all' | ReadonlySet<string>, flags: readonly Flag[], now: string): Promise<{ diff: FlagDiff; firstSeen: (taskId: string, code: string) => string }> {
     await c.query('SELECT pg_advisory_xact_lock($1)', [EVALUATION_LOCK]);
-    const diff = diffFlags(await this.openFlagRows(c), flags, scope);
+    const previous = await this.openFlagRows(c);
+    const diff = diffFlags(previous, flags, scope);
     if (diff.opened.length > 0) {
       const o = diff.opened;
       await c.query(
@@ -192,7 +200,11 @@ export class PgStore implements TaskStore {
       );
     }
     if (diff.resolved.length > 0) await c.query('UPDATE flags SET resolved_at = $1, last_seen_at = $1 WHERE id = ANY($2)', [now, diff.resolved.map((f) => f.rowId)]);
-    return { opened: diff.opened, stillOpen: diff.stillOpen, resolved: diff.resolved.map(({ rowId: _rowId, ...f }) => ({ ...f, resolvedAt: now })) };
+    const seen = new Map(previous.map((f) => [`${f.taskId}\u0000${f.code}`, f.firstSeenAt]));
+    return {
+      diff: { opened: diff.opened, stillOpen: diff.stillOpen, resolved: diff.resolved.map(({ rowId: _rowId, ...f }) => ({ ...f, resolvedAt: now })) },
+      firstSeen: (taskId, code) => seen.get(`${taskId}\u0000${code}`) ?? now,
+    };
   }
 
   async verifyTask(taskId: string, at: string, by: string | null, how: string): Promise<boolean> {
