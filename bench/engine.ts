@@ -120,9 +120,9 @@ export async function benchEngine(): Promise<void> {
   const p95 = single[Math.floor(single.length * 0.95)]!;
   report('engine: evaluation of 100k tasks', [
     { name: 'floor: one pass checking one field', value: floor.ms, unit: 'ms' },
-    { name: 'full evaluation, engine loaded (risk + rules)', value: evalOnly.ms, unit: 'ms', goal: '< 1,500 ms', met: evalOnly.ms < 1500 },
-    { name: 'load (index, graph, history)', value: loadOnly.ms, unit: 'ms' },
-    { name: 'cold: new engine + load + full evaluation', value: full.ms, unit: 'ms', goal: '< 1,500 ms', met: full.ms < 1500 },
+    { name: 'full evaluation, cold: new engine + load + evaluate', value: full.ms, unit: 'ms', goal: '< 1,500 ms', met: full.ms < 1500 },
+    { name: 'full evaluation, warm: engine already loaded', value: evalOnly.ms, unit: 'ms' },
+    { name: 'load alone (index, graph, history)', value: loadOnly.ms, unit: 'ms' },
     { name: 'full evaluation ÷ floor', value: full.ms / floor.ms, unit: '×' },
     { name: 'flags found', value: full.result.flags.length, unit: 'flags' },
     { name: 're-evaluation after one change, median', value: p50, unit: 'ms', goal: '< 10 ms', met: p50 < 10 },
