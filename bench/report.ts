@@ -28,7 +28,7 @@ export async function benchReport(): Promise<void> {
   const open = tasks.filter((t) => !['done', 'verified', 'cancelled'].includes(t.status));
   const statusHistory = open.slice(0, 5_000).map((t, i) => ({ taskId: t.id, field: 'status', oldValue: JSON.stringify('todo'), newValue: JSON.stringify(t.status), at: new Date(NOW - 86_400_000 + i * 10_000).toISOString(), actor: 'human' as const, actorId: 'u1' }));
   const previous = Object.fromEntries(HEADLINE_KEYS.map((k, i) => [k, 1_000 + i * 37])) as Headline;
-  const items = open.slice(0, 2_000).map((t, i) => ({ channel: i % 2 ? 'comment' : 'slack', to: i % 2 ? t.id : `p${i % 200}`, what: i % 2 ? 'status comment' : 'direct message', taskId: t.id, state: (i % 5 === 0 ? 'planned' : 'sent') as 'planned' | 'sent' }));
+  const items = open.slice(0, 2_000).map((t, i) => ({ channel: i % 2 ? 'comment' : 'slack', to: i % 2 ? t.id : `p${i % 200}`, what: i % 2 ? 'status comment' : 'direct message', taskId: t.id, state: (i % 5 === 0 ? 'planned' : 'sent') }));
   const days = Array.from({ length: 14 }, (_, i) => {
     const date = new Date(NOW - (13 - i) * 86_400_000).toISOString().slice(0, 10);
     return { date, end: `${date}T23:00:00.000Z` };
