@@ -6,7 +6,7 @@
 import { configSchema } from '../src/config/schema.js';
 import { Engine } from '../src/core/engine.js';
 import { buildIdentity } from '../src/core/identity.js';
-import { buildReport, dailyTrend, HEADLINE_KEYS, type Headline } from '../src/core/report/model.js';
+import { buildReport, dailyTrend, HEADLINE_KEYS, type Headline, type ReportFollowup } from '../src/core/report/model.js';
 import { renderJson } from '../src/core/report/render-json.js';
 import { renderMarkdown } from '../src/core/report/render-markdown.js';
 import { world } from './engine.js';
@@ -28,7 +28,7 @@ export async function benchReport(): Promise<void> {
   const open = tasks.filter((t) => !['done', 'verified', 'cancelled'].includes(t.status));
   const statusHistory = open.slice(0, 5_000).map((t, i) => ({ taskId: t.id, field: 'status', oldValue: JSON.stringify('todo'), newValue: JSON.stringify(t.status), at: new Date(NOW - 86_400_000 + i * 10_000).toISOString(), actor: 'human' as const, actorId: 'u1' }));
   const previous = Object.fromEntries(HEADLINE_KEYS.map((k, i) => [k, 1_000 + i * 37])) as Headline;
-  const items = open.slice(0, 2_000).map((t, i) => ({ channel: i % 2 ? 'comment' : 'slack', to: i % 2 ? t.id : `p${i % 200}`, what: i % 2 ? 'status comment' : 'direct message', taskId: t.id, state: (i % 5 === 0 ? 'planned' : 'sent') }));
+  const items: ReportFollowup[] = open.slice(0, 2_000).map((t, i) => ({ channel: i % 2 ? 'comment' : 'slack', to: i % 2 ? t.id : `p${i % 200}`, what: i % 2 ? 'status comment' : 'direct message', taskId: t.id, state: (i % 5 === 0 ? 'planned' : 'sent') }));
   const days = Array.from({ length: 14 }, (_, i) => {
     const date = new Date(NOW - (13 - i) * 86_400_000).toISOString().slice(0, 10);
     return { date, end: `${date}T23:00:00.000Z` };

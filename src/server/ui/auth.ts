@@ -70,7 +70,9 @@ export class UiAuth {
   }
 
   failed(address: string): void {
-    this.failures.set(address, [...(this.failures.get(address) ?? []), this.now()]);
+    // Addresses whose failures are all older than the window are forgotten once the map grows large.
+    if (this.failures.size > 10_000) for (const a of [...this.failures.keys()]) this.throttled(a);
+    this.failures.set(address, [...(this.failures.get(address) ?? []), this.now()].slice(-FAILURES_ALLOWED));
   }
 
   get sessionTtlMs(): number {

@@ -45,6 +45,8 @@ const PAGE_HEADERS = {
 };
 const REPORT_HEADERS = { ...PAGE_HEADERS, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'" };
 const OPEN_PATHS = new Set(['/signin']);
+/** The assets are open to anyone (no task data): exactly one file name under /ui/assets/. */
+const ASSET_PATH = /^\/ui\/assets\/[a-z0-9-]+\.[0-9a-f]{12}\.(js|css)$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -58,7 +60,7 @@ export function addUiRoutes(app: FastifyInstance, deps: UiDeps): void {
     ui.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
     ui.addHook('onRequest', async (req, reply) => {
       const path = req.url.split('?')[0]!;
-      if (OPEN_PATHS.has(path) || path.startsWith('/ui/assets/')) return;
+      if (OPEN_PATHS.has(path) || ASSET_PATH.test(path)) return;
       const who = deps.auth.identify(req.headers);
       if (who !== null) {
         req.uiUser = who;
