@@ -99,6 +99,7 @@ export class Daemon {
   /** The web UI's snapshot (when server.ui is on). */
   private ui: UiSource | null = null;
   private backtestPage: { html: Promise<string>; at: number } | null = null;
+  private touchTimer: NodeJS.Timeout | null = null;
   private ready = false;
   private stopping: Promise<void> | null = null;
   private readonly loops: Promise<void>[] = [];
@@ -206,6 +207,7 @@ export class Daemon {
     this.ready = false;
     this.cron?.stop();
     this.ui?.close();
+    if (this.touchTimer !== null) clearTimeout(this.touchTimer);
     for (const t of this.timers) clearInterval(t);
     // Every call to a tool and every wait ends now: nothing below waits on a tool.
     this.abort.abort(new Error('shutting down'));
@@ -281,6 +283,7 @@ export class Daemon {
    */
   private async changed(ids: readonly string[] | '*'): Promise<void> {
     this.ui?.changed();
+    this.touched();
     if (this.evaluator.current) {
       await this.evaluations.add(() => this.evaluate(ids === '*' ? undefined : ids));
       return;
@@ -294,7 +297,7 @@ export class Daemon {
     if (this.stopping !== null) return;
     if (channel === 'inbox' || channel === 'reconnected') void this.inbox.wake();
     if ((channel === 'outbox' || channel === 'reconnected') && this.opts.config.followups.mode === 'send') void this.dispatch();
-    if (channel === 'changed') this.ui?.changed();
+    if (channel === 'changed' || channel === 'touched') this.ui?.changed();
     if (channel === 'changed' && this.evaluator.current) {
       const ids = payload === '*' ? undefined : (JSON.parse(payload) as string[]);
       void this.evaluations.add(() => this.evaluate(ids));
@@ -360,6 +363,19 @@ export class Daemon {
     } catch (err) {
       this.opts.log.error({ err }, 'daily report failed');
     }
+  }
+
+  /**
+   * Tasks changed here: the other replicas' web UIs are told (PostgreSQL NOTIFY, at most one every
+   * 250 ms), so a page open on any replica updates, whichever replica took the change.
+   */
+  private touched(): void {
+    if (this.ui === null || this.store.notify === undefined || this.touchTimer !== null) return;
+    this.touchTimer = setTimeout(() => {
+      this.touchTimer = null;
+      void this.store.notify?.('touched', '').catch(() => undefined);
+    }, 250);
+    this.touchTimer.unref();
   }
 
   /** The web UI at / (server.ui.enabled): board, graph, task detail, people, reports, live. */

@@ -70,7 +70,7 @@ export interface ApplyResult {
   readonly failed: number;
 }
 
-export type StoreChannel = 'inbox' | 'outbox' | 'changed' | 'reconnected';
+export type StoreChannel = 'inbox' | 'outbox' | 'changed' | 'touched' | 'reconnected';
 
 /** A claimed inbox delivery and the items it carries (none: ignored, and why). */
 export interface DeliveryItems {
@@ -191,7 +191,7 @@ export interface TaskStore {
    * follow-ups are due (`outbox`), tasks changed that the evaluator must look at (`changed`, with the
    * ids as JSON, or `*`). Absent with one process (SQLite).
    */
-  notify?(channel: 'changed', payload: string): Promise<void>;
+  notify?(channel: 'changed' | 'touched', payload: string): Promise<void>;
   /**
    * Listens on a connection of its own, reconnecting after a loss; `reconnected` after each
    * (re)connection, so the listener scans for what it may have missed.

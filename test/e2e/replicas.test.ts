@@ -40,8 +40,25 @@ async function reference(cl: Cluster): Promise<string[]> {
   }
 }
 
+/** A web UI page's live stream on a replica: how many `changed` events it has heard. */
+function liveEvents(url: string): { open: Promise<void>; changes(): number; close(): void } {
+  const ac = new AbortController();
+  let n = 0;
+  const open = fetch(`${url}/ui/events`, { headers: { authorization: `Bearer ${SANDBOX_ENV.TASKWIRE_API_TOKEN}` }, signal: ac.signal }).then((res) => {
+    const reader = res.body!.getReader();
+    void (async () => {
+      for (;;) {
+        const { value, done } = (await reader.read().catch(() => ({ value: undefined, done: true }))) as { value?: Uint8Array; done: boolean };
+        if (done) return;
+        n += (new TextDecoder().decode(value).match(/^event: changed$/gm) ?? []).length;
+      }
+    })();
+  });
+  return { open, changes: () => n, close: () => ac.abort() };
+}
+
 describe('three replicas on one PostgreSQL database', () => {
-  it('capture the sandbox as one taskwire would; a webhook delivered to two replicas at once is stored and processed once', async () => {
+  it('capture the sandbox as one taskwire would; a webhook delivered to two replicas at once is stored and processed once; a page open on any replica hears of every change', async () => {
     c = await cluster(3);
     const cl = c;
     const expected = await reference(cl);
@@ -57,6 +74,10 @@ describe('three replicas on one PostgreSQL database', () => {
     const ready = (await (await fetch(`${cl.replicas[0]!.url}/readyz`, { headers: { authorization: `Bearer ${SANDBOX_ENV.TASKWIRE_API_TOKEN}` } })).json()) as { leases: { name: string; holder: string; since: string }[] };
     expect(ready.leases.map((l) => `${l.name} ${l.holder} ${l.since}`).sort()).toEqual(leases.filter((x) => x.live).map((l) => `${l.name} ${l.holder} ${l.acquiredAt}`).sort());
 
+    // A board open on each replica (its live stream), before the change arrives.
+    const streams = cl.replicas.map((r) => liveEvents(r.url));
+    await Promise.all(streams.map((s) => s.open));
+
     // The same delivery reaches two replicas at the same moment (a retry racing the original).
     const issue = cl.sb.github.createIssue('acme/infra', { title: 'Renew the VPN certificate', user: who('alex').github });
     const payload = cl.sb.github.payload('issues', 'opened', 'acme/infra', issue, who('alex').github);
@@ -68,6 +89,21 @@ describe('three replicas on one PostgreSQL database', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'processed', attempts: 1 });
     expect((await cl.store.getTask(`github-acme:acme/infra#${issue}`))?.title).toBe('Renew the VPN certificate');
+    // Every replica's open page is told, the one that took no delivery too (replica 2), and its board shows it.
+    await until(() => streams.every((s) => s.changes() > 0), 15_000, () => `every replica's page to hear of the change (${streams.map((s) => s.changes()).join(', ')})`);
+    for (const s of streams) s.close();
+    const board = await (await fetch(`${cl.replicas[2]!.url}/?q=VPN%20certificate`, { headers: { authorization: `Bearer ${SANDBOX_ENV.TASKWIRE_API_TOKEN}` } })).text();
+    expect(board).toContain('Renew the VPN certificate');
+
+    // A change the evaluator itself takes (it tells no one to evaluate): the other replicas' pages hear too.
+    const evaluator = cl.replicaOf((await cl.store.leases.list()).find((l) => l.live && l.name === 'evaluator')!.holder);
+    const others = cl.replicas.filter((_, i) => i !== evaluator).map((r) => liveEvents(r.url));
+    await Promise.all(others.map((s) => s.open));
+    const second = cl.sb.github.createIssue('acme/infra', { title: 'Rotate the backup keys', user: who('alex').github });
+    const answer = await cl.sb.github.sendWebhook(`${cl.replicas[evaluator]!.url}/webhooks/github-acme`, 'issues', cl.sb.github.payload('issues', 'opened', 'acme/infra', second, who('alex').github), SANDBOX_ENV.GITHUB_WEBHOOK_SECRET, 'to-the-evaluator');
+    expect(answer.status).toBe(200);
+    await until(() => others.every((s) => s.changes() > 0), 15_000, () => `the other replicas' pages to hear of the evaluator's change (${others.map((s) => s.changes()).join(', ')})`);
+    for (const s of others) s.close();
   }, 180_000);
 
   it('kill -9 of the replica polling a connector in the middle of a backfill: another takes over within 30 s, the backfill completes, nothing missing, no cursor moved back', async () => {

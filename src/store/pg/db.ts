@@ -110,4 +110,4 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
 export const iso = (v: Date | string | null): string | null => (v === null ? null : (v instanceof Date ? v : new Date(v)).toISOString());
 
 /** NOTIFY channels are per database: each schema (each deployment) has its own names. */
-export const channelOf = (schema: string, what: 'inbox' | 'outbox' | 'changed') => `taskwire.${schema}.${what}`;
+export const channelOf = (schema: string, what: 'inbox' | 'outbox' | 'changed' | 'touched') => `taskwire.${schema}.${what}`;

@@ -1,6 +1,6 @@
 /**
- * LISTEN on a connection of its own (not the pool's): the inbox, outbox and changed channels of this
- * schema. A lost connection (a restart, pg_terminate_backend) is reconnected with backoff, and the
+ * LISTEN on a connection of its own (not the pool's): the inbox, outbox, changed and touched channels of
+ * this schema. A lost connection (a restart, pg_terminate_backend) is reconnected with backoff, and the
  * listener is told `reconnected` after every (re)connection so it scans for what it missed; polling
  * on a timer stays as the fallback.
  */
@@ -11,7 +11,7 @@ import { channelOf, quoteSchema, type PgOptions } from './db.js';
 
 export function listenFor(opts: PgOptions, on: (channel: StoreChannel, payload: string) => void): { close(): Promise<void> } {
   const schema = opts.schema ?? 'public';
-  const names = new Map<string, StoreChannel>((['inbox', 'outbox', 'changed'] as const).map((w) => [channelOf(schema, w), w]));
+  const names = new Map<string, StoreChannel>((['inbox', 'outbox', 'changed', 'touched'] as const).map((w) => [channelOf(schema, w), w]));
   let client: pg.Client | null = null;
   let closed = false;
   let delay = 250;

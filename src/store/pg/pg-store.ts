@@ -376,7 +376,7 @@ export class PgStore implements TaskStore {
     }
   }
 
-  async notify(channel: 'changed', payload: string): Promise<void> {
+  async notify(channel: 'changed' | 'touched', payload: string): Promise<void> {
     await this.pool.query('SELECT pg_notify($1, $2)', [channelOf(this.opts.schema ?? 'public', channel), payload]);
   }
 
