@@ -68,6 +68,7 @@ async function syncOnce(fake: FakeHost, dir: string): Promise<Run & { requests: 
   const r = await run([join(ROOT, 'bin/taskwire.js'), '-c', 'taskwire.yaml', 'sync', '--once'], dir, { GITHUB_TOKEN: 'ghp_faketoken' });
   if (r.code !== 0) throw new Error(`sync --once exited ${r.code}:\n${r.out}`);
   const reqs = await fake.requests();
+  if (process.env['BENCH_VERBOSE']) process.stdout.write(`${reqs.map((q) => `    ${q.method} ${q.path} ${q.status}`).join('\n')}\n`);
   return { ...r, requests: reqs.length, notModified: reqs.filter((q) => q.status === 304).length };
 }
 
