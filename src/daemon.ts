@@ -388,6 +388,13 @@ export class Daemon {
     }
     const source = new UiSource({
       load: async () => {
+        // The evaluator's own engine is the world as evaluated, kept current change by change: once
+        // the evaluations queued before this page are done (a busy queue is waited for 2 s at most),
+        // it serves the page. Other replicas evaluate a fresh engine from the store.
+        if (this.evaluator.current !== null) {
+          await Promise.race([this.evaluations.onIdle(), new Promise((r) => setTimeout(r, 2_000).unref())]);
+          if (this.evaluator.current !== null) return { engine: this.engine, identity: this.identity, now: this.now() };
+        }
         const identity = await loadIdentity(config, this.store);
         const engine = engineFromConfig(config, identity);
         const now = this.now();
