@@ -1,7 +1,7 @@
 /** `taskwire explain <task>`: every flag with its reasons, the ownership, the graph and the risk inputs. */
 import { humanDate, humanDateTime } from '../core/calendar.js';
 import type { Explanation } from '../core/engine.js';
-import { riskInputs } from '../core/explain-text.js';
+import { riskInputs, riskLead } from '../core/explain-text.js';
 import { isAccountOwner } from '../core/identity.js';
 import { UsageError } from '../errors.js';
 import type { StatusCommentRecord } from '../store/outbox.js';
@@ -14,7 +14,7 @@ export async function explainCommand(ctx: CommandContext, ref: string, opts: { j
     const ex = engine.explain(await resolveTask(store, ref, (r) => engine.explain(r)?.task.id ?? null));
     if (!ex) throw new UsageError(`no task "${ref}"`);
     const comment = opts.asOf === undefined ? ((await store.outbox.statusComments(ex.task.id))[0] ?? null) : null;
-    ctx.io.out(opts.json ? `${JSON.stringify({ ...ex, statusComment: comment }, null, 2)}\n` : render(ex, engine.label, engine.nameOf, ctx.config.timezone) + commentLine(comment, ctx.config.timezone));
+    ctx.io.out(opts.json ? `${JSON.stringify({ ...ex, statusComment: comment }, null, 2)}\n` : render(ex, engine.label, engine.nameOf, ctx.config.timezone, (d) => engine.workdaysUntil(d)) + commentLine(comment, ctx.config.timezone));
     return 0;
   }, opts.asOf);
 }
@@ -26,7 +26,7 @@ function commentLine(c: StatusCommentRecord | null, tz: string): string {
   return c.writtenAt ? `\nStatus comment: taskwire's, last written ${humanDateTime(c.writtenAt, tz)}${c.url ? ` — ${c.url}` : ''}\n` : '';
 }
 
-function render(ex: Explanation, label: (id: string) => string, nameOf: (id: string) => string, tz: string): string {
+function render(ex: Explanation, label: (id: string) => string, nameOf: (id: string) => string, tz: string, workdaysUntil: (date: string) => number): string {
   const t = ex.task;
   const lines: string[] = [];
   const name = label(t.id);
@@ -46,6 +46,8 @@ function render(ex: Explanation, label: (id: string) => string, nameOf: (id: str
     lines.push('', `Deadline risk: ${r.level}${r.level === 'unknown' || !t.due ? '' : ` — ${Math.round(r.pMiss * 100)}% chance of missing ${humanDate(t.due)}${finish}`}`);
     for (const reason of r.reasons) lines.push(`  - ${reason}`);
     lines.push(`  ${riskInputs(r.inputs, t.due, label, tz)}`);
+    const lead = riskLead(r, t.due ? workdaysUntil(t.due) : null);
+    if (lead) lines.push(`  ${lead}`);
   }
   if (ex.dependencies.length || ex.unresolved.length || ex.dependents.length || ex.parent || ex.children.length) {
     lines.push('', 'Graph');

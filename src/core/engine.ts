@@ -3,7 +3,7 @@
  * with `now` passed in. It keeps its indexes between calls so that a changed task re-evaluates itself and
  * what depends on it (its dependents, its parent, its owner's queue) rather than the world.
  */
-import { Calendar, humanDate, type WorkCalendar } from './calendar.js';
+import { addDays, Calendar, humanDate, type WorkCalendar } from './calendar.js';
 import { TaskGraph } from './graph.js';
 import { groupHealth, type GroupHealth } from './health.js';
 import type { Identity, Ownership } from './identity.js';
@@ -232,6 +232,16 @@ export class Engine {
   links(id: string): { dependencies: readonly string[]; dependents: readonly string[]; parent: string | null; children: readonly string[]; cycle: readonly string[] | null } {
     const g = this.graph;
     return { dependencies: g.dependenciesOf(id), dependents: g.dependentsOf(id), parent: g.parent(id) ?? null, children: g.children(id), cycle: g.cycle(id) ?? null };
+  }
+
+  /** Working days from the evaluation's day to `date` (0 when it is today or past): how far ahead a warning comes. */
+  workdaysUntil(date: string): number {
+    let n = 0;
+    for (let d = this.cal.localDate(this.now); d < date && n < 400; ) {
+      d = addDays(d, 1);
+      if (this.cal.isWorkday(d)) n++;
+    }
+    return n;
   }
 
   /** Every loaded task (deleted ones are never loaded). */

@@ -160,6 +160,10 @@ describe.runIf(RUN)('the web UI in headless Chromium', () => {
     for (const f of ex.flags) expect(await page.locator(`tr[data-flag="${f.code}"] td.reason`).textContent()).toBe(f.reason);
     const text = await page.locator('main').innerText();
     for (const r of ex.risk?.reasons ?? []) expect(text).toContain(r);
+    // How far ahead and how sure, as explain says it.
+    const lead = /Forecast [^\n]*likely to miss[^\n]*\./.exec((await env.cli('explain', 'OPS-20')).out)?.[0];
+    expect(lead).toBeDefined();
+    expect(text).toContain(lead);
     expect(text).toMatch(/Owner: Sam/);
     expect(text).toMatch(/Assigned in the tool: jira:Sam Rivera → Sam Rivera, by the registry/);
     expect(text).toMatch(/depends on OPS-19 \(Jira\)/);

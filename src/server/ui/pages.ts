@@ -57,6 +57,8 @@ export interface TaskPageInput {
   readonly message?: string | undefined;
   /** Each assignee and what the registry made of it ("Sam Rivera, by the registry"). */
   readonly assignees: readonly { readonly account: string; readonly resolved: string }[];
+  /** How far ahead and how sure the deadline forecast is, in words (empty when there is none). */
+  readonly lead: string;
   /** A tool account's display name, for the history. */
   readonly actorName: (kind: string, id: string) => string;
 }
@@ -98,7 +100,7 @@ function riskSection(p: TaskPageInput): Safe {
   const finish = r.expectedFinish ? `, forecast to finish ${humanDate(r.expectedFinish.slice(0, 10))}` : '';
   return html`<section class="panel" aria-labelledby="risk-h"><h2 id="risk-h">Deadline risk: ${r.level}</h2>
 ${r.level !== 'unknown' && t.due ? html`<p>${Math.round(r.pMiss * 100)}% chance of missing ${humanDate(t.due)}${finish}.</p>` : ''}
-<ul>${r.reasons.map((x) => html`<li>${x}</li>`)}</ul><p>${riskInputs(r.inputs, t.due, p.label, p.timezone)}</p></section>`;
+<ul>${r.reasons.map((x) => html`<li>${x}</li>`)}</ul><p>${riskInputs(r.inputs, t.due, p.label, p.timezone)}</p>${p.lead ? html`<p class="lead">${p.lead}</p>` : ''}</section>`;
 }
 
 function graphSection(p: TaskPageInput): Safe {

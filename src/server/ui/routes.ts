@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { addDays } from '../../core/calendar.js';
+import { riskLead } from '../../core/explain-text.js';
 import { peopleYaml } from '../../core/people-yaml.js';
 import type { AccountRecord, TaskStore } from '../../store/store.js';
 import { assets } from './assets.js';
@@ -126,7 +127,8 @@ export function addUiRoutes(app: FastifyInstance, deps: UiDeps): void {
         const r = s.identity.resolve({ kind: kind as typeof ex.task.kind, id });
         return r.kind === 'person' ? s.nameOf(r.personId) : id;
       };
-      return send(reply, taskPage({ user: req.uiUser!, ex, assignees, actorName, card: s.byId.get(ex.task.id), label: s.engine.label, nameOf: s.nameOf, timezone: s.timezone, history, followups, comment: comments[0] ?? null, verifier: s.byId.get(ex.task.id)?.verifier ?? null, message }).value);
+      const lead = ex.risk ? riskLead(ex.risk, ex.task.due ? s.engine.workdaysUntil(ex.task.due) : null) : '';
+      return send(reply, taskPage({ user: req.uiUser!, ex, assignees, actorName, lead, card: s.byId.get(ex.task.id), label: s.engine.label, nameOf: s.nameOf, timezone: s.timezone, history, followups, comment: comments[0] ?? null, verifier: s.byId.get(ex.task.id)?.verifier ?? null, message }).value);
     });
 
     ui.post('/tasks/*', async (req, reply) => {
