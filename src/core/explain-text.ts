@@ -3,14 +3,14 @@ import { humanDate, humanDateTime } from './calendar.js';
 import type { Explanation } from './engine.js';
 
 /**
- * How far ahead and how sure a deadline forecast is, in words: "5 working days before it is due, 80%
- * sure from the team's cycle time over 14 finished tasks".
+ * How far ahead and how sure a deadline forecast is, in words: "How far ahead and how sure: 5 working
+ * days before it is due, 80% likely to miss (from the team's cycle time over 14 finished tasks)".
  */
 export function riskLead(r: NonNullable<Explanation['risk']>, workdaysLeft: number | null): string {
   if (r.level === 'unknown') return '';
   const ahead = workdaysLeft === null ? '' : workdaysLeft === 0 ? 'due today or past' : `${workdaysLeft} working day${workdaysLeft === 1 ? '' : 's'} before it is due`;
-  const basis = r.inputs.samples > 0 ? `from ${r.inputs.workSource}` : `on ${r.inputs.workSource} (no finished work of its kind to learn from yet)`;
-  return `Forecast ${ahead ? `${ahead}, ` : ''}${Math.round(r.pMiss * 100)}% likely to miss, ${basis}.`;
+  const basis = r.inputs.samples > 0 ? r.inputs.workSource : `${r.inputs.workSource}; no finished work of its kind to learn from yet`;
+  return `How far ahead and how sure: ${ahead ? `${ahead}, ` : ''}${Math.round(r.pMiss * 100)}% likely to miss (from ${basis}).`;
 }
 
 /** The forecast's inputs in words: when the work can start, how much there is, and what is ahead of it. */

@@ -254,7 +254,7 @@ describe('taskwire explain, health and tasks --flag', () => {
     expect(text).toMatch(/warning\s+dependency_at_risk\s+blocked by acme\/api#1 \(GitHub\), overdue since Tue 24 Nov, nobody owns it → acme\/api#2 \(GitHub\) due Thu 26 Nov/);
     expect(text).toMatch(/Deadline risk: high — \d+% chance of missing Thu 26 Nov/);
     // How far ahead and how sure: Wednesday 25 Nov to Thursday 26 Nov is one working day.
-    expect(text).toMatch(/Forecast 1 working day before it is due, \d+% likely to miss, (from|on) [^\n]+\.\n/);
+    expect(text).toMatch(/How far ahead and how sure: 1 working day before it is due, \d+% likely to miss \(from [^\n]+\)\.\n/);
     expect(text).toMatch(/depends on acme\/api#1 \(GitHub\) \(todo\)/);
     // Plain words and the team's time zone: what it waits for, how much work, before when.
     expect(text).toMatch(/due Thu 26 Nov/);

@@ -161,7 +161,7 @@ describe.runIf(RUN)('the web UI in headless Chromium', () => {
     const text = await page.locator('main').innerText();
     for (const r of ex.risk?.reasons ?? []) expect(text).toContain(r);
     // How far ahead and how sure, as explain says it.
-    const lead = /Forecast [^\n]*likely to miss[^\n]*\./.exec((await env.cli('explain', 'OPS-20')).out)?.[0];
+    const lead = /How far ahead and how sure: [^\n]*likely to miss[^\n]*\./.exec((await env.cli('explain', 'OPS-20')).out)?.[0];
     expect(lead).toBeDefined();
     expect(text).toContain(lead);
     expect(text).toMatch(/Owner: Sam/);
