@@ -50,7 +50,9 @@ export function summarize(c: Config, file: string, cwd: string): string {
   const cal = c.calendar;
   row('timezone', `${c.timezone} (${cal.workdays.join(' ')} ${cal.hours.start}–${cal.hours.end}, ${cal.holidays.length} holiday(s))`);
   row('store', storeDescription(c, cwd));
-  row('server', `${c.server.host}:${c.server.port}, API ${c.server.apiToken ? 'on (bearer token)' : 'off (no server.apiToken)'}`);
+  const ui = c.server.ui;
+  const signIn = [c.server.apiToken ? 'the API token' : null, ui.basicAuth ? `user ${ui.basicAuth.username}` : null].filter(Boolean).join(' or ');
+  row('server', `${c.server.host}:${c.server.port}, API ${c.server.apiToken ? 'on (bearer token)' : 'off (no server.apiToken)'}, web UI ${ui.enabled ? `on at / (sign in with ${signIn})` : 'off (server.ui.enabled)'}`);
   row('people', `${c.people.length} ${c.people.length === 1 ? 'person' : 'people'}, ${c.teams.length} team(s)${c.teams.length ? `: ${c.teams.map((t) => `${t.id} (${t.members.length} members${t.lead ? `, lead ${t.lead}` : ''})`).join(', ')}` : ''}`);
   const disabled = Object.entries(c.rules).filter(([k, r]) => k !== 'exempt' && 'enabled' in r && !r.enabled).map(([k]) => k);
   row('rules', disabled.length ? `all on except ${disabled.join(', ')}` : 'all on');

@@ -48,6 +48,7 @@ describe('taskwire check', () => {
     expect(stdout()).toContain(`${EXAMPLE}: valid`);
     expect(stdout()).toMatch(/github-acme \(github\): acme\/api, acme\/infra/);
     expect(stdout()).toMatch(/plan mode/);
+    expect(stdout()).toMatch(/web UI on at \/ \(sign in with the API token or user lead\)/);
     for (const secret of Object.values(EXAMPLE_ENV)) expect(stdout()).not.toContain(secret);
   });
 

@@ -15,7 +15,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { UiAuth } from '../../src/server/ui/auth.js';
 import { silentLog } from '../support/github.js';
 import { SCENARIO_NOW, seedScenario } from '../support/scenario.js';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 const TOKEN = 'api-token-0123456789abcdef';
 const USER = 'lead';
@@ -29,7 +29,7 @@ const PEOPLE = [
 const TITLES = ['Migrate DNS records', 'Add health checks', 'Patch the VPN', 'Open firewall rule', 'Rotate staging certificates'];
 const PAGES = ['/', '/?owner=alex', '/graph', `/graph?task=${encodeURIComponent('jira-acme:OPS-12')}`, `/tasks/${encodeURIComponent('jira-acme:OPS-12')}`, '/people', '/reports', '/reports/today', '/backtest', '/ui/events', '/api/tasks', '/api/report'];
 
-async function startDaemon(ui: Record<string, unknown>, server: Record<string, unknown> = { apiToken: TOKEN }): Promise<{ daemon: Daemon; base: string }> {
+async function startDaemon(ui: Record<string, unknown>, server: Record<string, unknown> = { apiToken: TOKEN }): Promise<{ daemon: Daemon; base: string; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tw-ui-'));
   const store = SqliteStore.open(join(dir, 'tw.db'), { clock: () => new Date(SCENARIO_NOW) });
   await seedScenario(store);
@@ -43,14 +43,15 @@ async function startDaemon(ui: Record<string, unknown>, server: Record<string, u
   });
   const daemon = new Daemon({ config, log: silentLog, cwd: dir, port: 0, now: () => SCENARIO_NOW });
   await daemon.start();
-  return { daemon, base: daemon.url };
+  return { daemon, base: daemon.url, dir };
 }
 
 let daemon: Daemon;
 let base = '';
+let dir = '';
 
 beforeAll(async () => {
-  ({ daemon, base } = await startDaemon({ enabled: true, basicAuth: { username: USER, password: PASSWORD } }));
+  ({ daemon, base, dir } = await startDaemon({ enabled: true, basicAuth: { username: USER, password: PASSWORD } }));
 });
 afterAll(async () => {
   await daemon?.stop();
@@ -150,6 +151,34 @@ describe('the web UI, signed in', () => {
     expect(ok.status).toBe(303);
     const page = await (await fetch(`${base}${path.replace('/verify', '')}`, { headers: { cookie } })).text();
     expect(page).toMatch(/Verified Wed 25 Nov/);
+  });
+
+  it('serves people, the report archive, today\'s report, the backtest and the graph from the store', async () => {
+    const get = async (path: string) => {
+      const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
+    };
+    const people = await get('/people');
+    expect(people.body).toMatch(/<tr data-person="alex"><td><a href="\/\?owner=alex">Alex Kim<\/a><\/td><td>\d+<\/td>/);
+    // The scenario's unknown Jira account: listed, with the YAML to add it.
+    expect(people.body).toContain('Accounts not in the registry');
+    // An archived report is listed and served; a date not in the archive, or a path, is not.
+    mkdirSync(join(dir, 'reports'), { recursive: true });
+    writeFileSync(join(dir, 'reports', 'taskwire-report-2026-11-24.html'), '<!doctype html><title>archived</title><p>the report of the 24th</p>');
+    const reports = await get('/reports');
+    expect(reports.body).toContain('href="/reports/2026-11-24"');
+    expect((await get('/reports/2026-11-24')).body).toContain('the report of the 24th');
+    expect((await get('/reports/2026-11-23')).status).toBe(404);
+    expect((await get('/reports/..%2F..%2Fetc%2Fpasswd')).status).toBe(404);
+    const today = await get('/reports/today');
+    expect(today.body).toMatch(/^<!doctype html>/i);
+    expect(today.body).toContain('Migrate DNS records for client A');
+    const backtest = await get('/backtest');
+    expect(backtest.status).toBe(200);
+    expect(backtest.body).toMatch(/<svg/);
+    const graph = await get('/graph');
+    expect(graph.body).toMatch(/<svg class="graph"/);
+    expect((await get(`/graph?task=${encodeURIComponent('github-acme:nope#1')}`)).status).toBe(404);
   });
 
   it('throttles an address after ten failed sign-ins', async () => {
