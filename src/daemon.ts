@@ -169,7 +169,7 @@ export class Daemon {
     });
     this.mountUi();
     await this.server.listen({ host: config.server.host, port: this.opts.port ?? config.server.port });
-    log.info({ url: this.url, connectors: [...this.connectors.keys()], mode: config.followups.mode }, 'taskwire is running');
+    log.info({ url: this.url, connectors: [...this.connectors.keys()], mode: config.followups.mode, ui: config.server.ui.enabled ? `${this.url}/` : 'off' }, 'taskwire is running');
 
     // The evaluator evaluates the world when it takes the lease; from then on, changes re-evaluate
     // what they touch. (One replica evaluates; the others tell it what changed.)
