@@ -67,7 +67,7 @@ svg.graph text.n3{fill:#57606a;font-size:11px}
 .legend .l-chain::before{border:0;border-top:3px solid var(--red);height:0} .legend .l-cycle::before{border-style:dashed;border-color:var(--red)}
 section.panel{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.6rem .9rem;margin-bottom:1rem}
 table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
 th{font-size:.8rem;color:var(--muted)}
 .tablewrap{overflow-x:auto}
 ul.plain{list-style:none;padding:0;margin:0}
