@@ -317,6 +317,8 @@ export class Daemon {
     try {
       if (changed === undefined) await reconcileOwners(this.store, this.identity);
       const r = await evaluateAndPlan({ store: this.store, engine: this.engine, config: this.opts.config, identity: this.identity, lease }, this.now(), changed);
+      // Pages served from this engine show what the evaluation found (clock-driven flags too).
+      this.ui?.changed();
       if (r.diff.opened.length + r.diff.resolved.length + r.planned > 0) this.opts.log.info({ opened: r.diff.opened.length, resolved: r.diff.resolved.length, planned: r.planned }, 'evaluated');
     } catch (err) {
       if (err instanceof LostLeaseError) this.opts.log.info('evaluator lease lost mid-evaluation; nothing written, the new holder evaluates');
