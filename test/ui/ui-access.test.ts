@@ -33,6 +33,8 @@ async function startDaemon(ui: Record<string, unknown>, server: Record<string, u
   const dir = mkdtempSync(join(tmpdir(), 'tw-ui-'));
   const store = SqliteStore.open(join(dir, 'tw.db'), { clock: () => new Date(SCENARIO_NOW) });
   await seedScenario(store);
+  // An account the tools told us about that nobody mapped yet.
+  await store.recordAccounts([{ kind: 'github', id: 'carol-net', connector: 'github-acme', name: 'Carol Net' }]);
   await store.close();
   const config = configSchema.parse({
     timezone: 'Europe/Berlin',
@@ -160,8 +162,9 @@ describe('the web UI, signed in', () => {
     };
     const people = await get('/people');
     expect(people.body).toMatch(/<tr data-person="alex"><td><a href="\/\?owner=alex">Alex Kim<\/a><\/td><td>\d+<\/td>/);
-    // The scenario's unknown Jira account: listed, with the YAML to add it.
-    expect(people.body).toContain('Accounts not in the registry');
+    // The account nobody mapped: listed, with the YAML to add it.
+    expect(people.body).toMatch(/<td>github<\/td><td>carol-net<\/td><td>Carol Net<\/td>/);
+    expect(people.body).toMatch(/- id: carol-net\n\s+name: Carol Net\n\s+accounts:\n\s+github: carol-net/);
     // An archived report is listed and served; a date not in the archive, or a path, is not.
     mkdirSync(join(dir, 'reports'), { recursive: true });
     writeFileSync(join(dir, 'reports', 'taskwire-report-2026-11-24.html'), '<!doctype html><title>archived</title><p>the report of the 24th</p>');
