@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { GithubScenario } from '../connectors/github/fake.js';
+import { githubWorld } from './github-world.js';
 import { ensureBuilt } from './build.js';
 import { startFakeWorker } from './fake-host.js';
 import { report, type Figure } from './harness.js';
@@ -15,25 +15,6 @@ import { report, type Figure } from './harness.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const REPOS = ['acme/infra', 'acme/api', 'acme/web', 'acme/ops'];
 const PER_REPO = 50_000;
-
-function scenario(): GithubScenario {
-  const t0 = Date.parse('2025-01-06T08:00:00Z');
-  return {
-    repos: REPOS.map((fullName, r) => ({
-      fullName,
-      milestones: [{ number: 1, title: 'Q4', dueOn: '2026-12-18T08:00:00Z' }],
-      issues: Array.from({ length: PER_REPO }, (_, i) => ({
-        title: `Issue ${i} in ${fullName}: something that needs doing`,
-        body: i % 10 === 0 ? `Blocked by #${Math.max(1, i - 3)}.\n\n## Acceptance criteria\n- works in staging\n- documented` : 'Something to do, see OPS-12. '.repeat(4),
-        labels: i % 3 === 0 ? ['P2', 'bug'] : ['chore'],
-        assignees: i % 4 === 0 ? [] : [`dev${i % 40}`],
-        ...(i % 5 === 0 ? { milestone: 1 } : {}),
-        state: i % 2 === 0 ? ('closed' as const) : ('open' as const),
-        createdAt: new Date(t0 + (i * 4 + r) * 60_000).toISOString().replace('.000Z', 'Z'),
-      })),
-    })),
-  };
-}
 
 function child(mode: 'connector' | 'floor', url: string, db: string): Promise<{ ms: number; items: number; maxRssMiB: number }> {
   return new Promise((resolvePromise, reject) => {
@@ -48,7 +29,7 @@ export async function benchMemory(): Promise<void> {
   // The child runs the compiled build, as the container does, rebuilt when the sources are newer.
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'taskwire-bench-rss-'));
-  const fake = await startFakeWorker({ kind: 'github', scenario: scenario() });
+  const fake = await startFakeWorker({ kind: 'github', scenario: githubWorld(REPOS, PER_REPO, Date.parse('2025-01-06T08:00:00Z'), 4) });
   try {
     const floor = await child('floor', fake.url, join(dir, 'floor.db'));
     const run = await child('connector', fake.url, join(dir, 'tw.db'));

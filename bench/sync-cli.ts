@@ -11,33 +11,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { GithubScenario } from '../connectors/github/fake.js';
 import { ensureBuilt } from './build.js';
 import { startFakeWorker, type FakeHost } from './fake-host.js';
+import { githubWorld } from './github-world.js';
 import { report, type Figure } from './harness.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const REPOS = ['acme/infra', 'acme/api'];
 const PER_REPO = 10_000;
-
-function scenario(): GithubScenario {
-  const t0 = Date.parse('2026-06-01T08:00:00Z');
-  return {
-    repos: REPOS.map((fullName, r) => ({
-      fullName,
-      milestones: [{ number: 1, title: 'Q4', dueOn: '2026-12-18T08:00:00Z' }],
-      issues: Array.from({ length: PER_REPO }, (_, i) => ({
-        title: `Issue ${i} in ${fullName}: something that needs doing`,
-        body: i % 10 === 0 ? `Blocked by #${Math.max(1, i - 3)}.\n\n## Acceptance criteria\n- works in staging\n- documented` : 'Something to do, see OPS-12. '.repeat(4),
-        labels: i % 3 === 0 ? ['P2', 'bug'] : ['chore'],
-        assignees: i % 4 === 0 ? [] : [`dev${i % 40}`],
-        ...(i % 5 === 0 ? { milestone: 1 } : {}),
-        state: i % 2 === 0 ? ('closed' as const) : ('open' as const),
-        createdAt: new Date(t0 + (i * 2 + r) * 60_000).toISOString().replace('.000Z', 'Z'),
-      })),
-    })),
-  };
-}
 
 interface Run {
   readonly ms: number;
@@ -75,7 +56,7 @@ async function syncOnce(fake: FakeHost, dir: string): Promise<Run & { requests: 
 export async function benchSyncCli(): Promise<void> {
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'taskwire-bench-sync-'));
-  const fake = await startFakeWorker({ kind: 'github', scenario: scenario() });
+  const fake = await startFakeWorker({ kind: 'github', scenario: githubWorld(REPOS, PER_REPO, Date.parse('2026-06-01T08:00:00Z'), 2) });
   try {
     writeFileSync(
       join(dir, 'taskwire.yaml'),

@@ -3,7 +3,7 @@
  * the tasks in its scope, which opened, which are still open, which resolved. The follow-up engine
  * plans from this diff.
  */
-import type { Flag, StoredFlag } from './model.js';
+import type { Flag, Severity, StoredFlag } from './model.js';
 
 export interface FlagDiff<Prev extends Flag = StoredFlag> {
   readonly opened: readonly Flag[];
@@ -13,6 +13,12 @@ export interface FlagDiff<Prev extends Flag = StoredFlag> {
   /** The still-open flags whose severity, reason or evidence changed: the only ones a store rewrites. */
   readonly changed?: readonly Flag[];
 }
+
+/** Critical first: the order people read flags in. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 0, warning: 1, info: 2 };
+
+/** Worst flag first, then by code. */
+export const worstFirst = (a: Pick<Flag, 'severity' | 'code'>, b: Pick<Flag, 'severity' | 'code'>): number => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.code.localeCompare(b.code);
 
 export const flagKey = (f: Pick<Flag, 'taskId' | 'code'>): string => `${f.taskId}\u0000${f.code}`;
 

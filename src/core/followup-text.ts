@@ -3,6 +3,7 @@
  * on a ticket. Pure. The comment describes state, not news, and carries no timestamp — the same state
  * always renders the same text, so an unchanged ticket is never edited again.
  */
+import { worstFirst } from './flags.js';
 import type { Flag, FlagCode, Task } from './model.js';
 import type { RiskResult } from './risk.js';
 import { statusMarker } from './text.js';
@@ -49,7 +50,6 @@ export function neededFor(f: Flag, ctx: { label: (id: string) => string; verifie
 /** Flags a status comment is written for (the rest are in the report, not on the ticket). */
 export const COMMENT_FLAGS: ReadonlySet<FlagCode> = new Set<FlagCode>(['no_owner', 'shared_owner', 'team_owner', 'no_due_date', 'no_priority', 'missing_context', 'overdue', 'stale', 'blocked', 'dependency_at_risk', 'dependency_cycle', 'deadline_at_risk', 'done_unverified']);
 
-const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
 export interface CommentContext {
   readonly label: (taskId: string) => string;
@@ -64,7 +64,7 @@ export interface CommentContext {
 
 /** The one status comment of a ticket: Markdown with the hidden marker on its first line. */
 export function statusCommentBody(t: Task, flags: readonly Flag[], ctx: CommentContext): string {
-  const shown = flags.filter((f) => COMMENT_FLAGS.has(f.code)).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.code.localeCompare(b.code));
+  const shown = flags.filter((f) => COMMENT_FLAGS.has(f.code)).sort(worstFirst);
   const lines = [statusMarker(t.id)];
   const owner = t.owner ? ctx.nameOf(t.owner) : t.assignees.length === 0 ? 'nobody' : t.assignees.map((a) => a.name ?? a.id).join(', ');
   const due = t.due ? ctx.day(t.due) : 'no date';

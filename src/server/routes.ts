@@ -7,12 +7,12 @@
  * - `GET /metrics`: Prometheus text.
  * - `GET /api/tasks`, `GET /api/report`: behind `server.apiToken` (a bearer token); off without it.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FLAG_CODES, TASK_STATUSES, type FlagCode, type TaskStatus } from '../core/model.js';
 import type { Report } from '../core/report/model.js';
 import type { TaskStore } from '../store/store.js';
 import type { Metrics } from './metrics.js';
+import { sameSecret } from './ui/auth.js';
 
 export interface ConnectorState {
   readonly name: string;
@@ -34,8 +34,7 @@ export function addRoutes(app: FastifyInstance, deps: RouteDeps): void {
   /** The request carries the API token (compared in constant time); never, when no token is set. */
   const authorized = (req: FastifyRequest): boolean => {
     if (!deps.apiToken) return false;
-    const given = createHash('sha256').update(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '').digest();
-    return timingSafeEqual(given, createHash('sha256').update(deps.apiToken).digest());
+    return sameSecret(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '', deps.apiToken);
   };
 
   app.get('/healthz', async () => ({ ok: true }));

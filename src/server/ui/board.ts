@@ -86,7 +86,7 @@ export function buildBoard(s: UiSnapshot, f: BoardFilters): Board {
   }
   const ordered = [...lanes.entries()].sort(([a, x], [b, y]) => (f.group === 'milestone' ? a.localeCompare(b) : y.cards.length - x.cards.length || x.label.localeCompare(y.label)));
   const drawn = ordered.slice(0, MAX_LANES).map(([key, l]) => ({ key, label: l.label, filter: l.filter, total: l.cards.length, columns: columns(l.cards, f.limit) }));
-  return { filters: f, total: shown.length, lanes: drawn, hiddenLanes: ordered.length - drawn.length, options: options(s) };
+  return { filters: f, total: shown.length, lanes: drawn, hiddenLanes: ordered.length - drawn.length, options: boardOptions(s) };
 }
 
 function columns(cards: readonly Card[], limit: number): BoardColumn[] {
@@ -112,7 +112,8 @@ function laneOf(c: Card, group: BoardFilters['group'], nameOf: (id: string) => s
   }
 }
 
-function options(s: UiSnapshot): Board['options'] {
+/** What the filters can choose from: every owner, team, tool, open flag and milestone on the board. */
+export function boardOptions(s: UiSnapshot): Board['options'] {
   const owners = new Set<string>();
   const tools = new Set<string>();
   const flags = new Set<string>();

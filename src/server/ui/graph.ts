@@ -7,7 +7,7 @@
 import * as dagre from '@dagrejs/dagre';
 import type { Engine } from '../../core/engine.js';
 import { shorten } from '../../core/labels.js';
-import type { Flag, Task } from '../../core/model.js';
+import { isClosed, type Flag, type Task } from '../../core/model.js';
 import { html, raw, type Safe } from './html.js';
 
 export type GraphScope = { readonly task: string } | { readonly milestone: string } | { readonly atRisk: true };
@@ -161,7 +161,7 @@ export function renderGraphSvg(model: GraphModel, laid: LaidOut, engine: Engine,
 }
 
 function node(t: Task, p: { x: number; y: number }, flags: readonly Flag[], o: { today: string; focus: boolean; chain: boolean; cycle: boolean }): Safe {
-  const overdue = t.due !== null && t.due < o.today && !['done', 'verified', 'cancelled'].includes(t.status);
+  const overdue = t.due !== null && t.due < o.today && !isClosed(t.status);
   const atRisk = flags.some((f) => f.code === 'deadline_at_risk' || f.code === 'dependency_at_risk');
   const risk = overdue ? 'overdue' : atRisk ? 'at-risk' : 'ok';
   const x = p.x - NODE_W / 2;

@@ -14,7 +14,7 @@ import { peopleYaml } from '../../core/people-yaml.js';
 import type { AccountRecord, TaskStore } from '../../store/store.js';
 import { assets } from './assets.js';
 import { SESSION_COOKIE, type UiAuth } from './auth.js';
-import { buildBoard, parseFilters } from './board.js';
+import { boardOptions, buildBoard, parseFilters } from './board.js';
 import { layoutGraph, renderGraphSvg, selectGraph, type GraphScope } from './graph.js';
 import { boardPage } from './pages-board.js';
 import { graphPage, notFoundPage, peoplePage, reportsPage, signInPage, taskPage, type PersonRow } from './pages.js';
@@ -109,7 +109,7 @@ export function addUiRoutes(app: FastifyInstance, deps: UiDeps): void {
       if (q.task && !task) return send(reply.code(404), notFoundPage(req.uiUser!, `No task "${q.task}".`).value);
       const scope: GraphScope = task ? { task } : q.milestone ? { milestone: q.milestone } : { atRisk: true };
       const title = task ? `Graph of ${s.engine.label(task)}` : q.milestone ? `Graph of milestone ${q.milestone}` : 'Everything at risk, and what it waits on';
-      return send(reply, graphPage({ user: req.uiUser!, title, scope: { task, milestone: q.milestone }, milestones: milestones(s), ...drawGraph(s, scope) }).value);
+      return send(reply, graphPage({ user: req.uiUser!, title, scope: { task, milestone: q.milestone }, milestones: boardOptions(s).milestones, ...drawGraph(s, scope) }).value);
     });
 
     ui.get('/tasks/*', async (req, reply) => {
@@ -210,8 +210,6 @@ function drawGraph(s: UiSnapshot, scope: GraphScope) {
   const svg = renderGraphSvg(model, layoutGraph(model), s.engine, flagsOf, s.today);
   return { svg, counts: { nodes: model.nodes.length, edges: model.edges.length, omitted: model.omitted } };
 }
-
-const milestones = (s: UiSnapshot) => [...new Set(s.cards.map((c) => c.milestone).filter((m) => m !== null))].sort();
 
 const OPEN_COLUMNS = new Set(['todo', 'in_progress', 'in_review', 'blocked']);
 

@@ -3,11 +3,12 @@
  * (owner in words, due and overdue in the team's time zone, open flags), ready to filter, group and page.
  * Pure: built from an evaluated engine, the identity registry and `now`.
  */
-import { addDays, localDate } from '../../core/calendar.js';
+import { localDate } from '../../core/calendar.js';
 import type { Engine } from '../../core/engine.js';
 import { accountOwner, isAccountOwner, type Identity } from '../../core/identity.js';
 import { hasHumanKey, TOOL_NAME } from '../../core/labels.js';
-import type { ConnectorKind, Flag, Priority, Severity, Task, TaskStatus } from '../../core/model.js';
+import { SEVERITY_RANK, worstFirst } from '../../core/flags.js';
+import type { ConnectorKind, Flag, Priority, Task, TaskStatus } from '../../core/model.js';
 import { verifierOf } from '../../core/verifier.js';
 
 export const COLUMNS = [
@@ -62,8 +63,6 @@ export interface UiSnapshot {
   /** Bumped on every change; the page's live updates compare it. */
   readonly version: number;
 }
-
-const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
 export interface SnapshotInput {
   readonly engine: Engine;
@@ -133,13 +132,10 @@ function card(t: Task, flags: Flag[], ctx: CardContext): Card {
     overdue: t.due !== null && t.due < ctx.today && t.status !== 'done',
     priority: t.priority,
     milestone: t.milestone,
-    flags: [...flags].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.code.localeCompare(b.code)),
+    flags: [...flags].sort(worstFirst),
     rank: Math.min(3, ...flags.map((f) => SEVERITY_RANK[f.severity])),
     verifier: t.status === 'done' ? ctx.verifier(t) : null,
     text: `${t.title} ${t.key}`.toLowerCase(),
     remainingHours: remaining === null ? null : remaining / 3600,
   };
 }
-
-/** The days from `today` through `days` later (inclusive), for the people page's load. */
-export const within = (due: string | null, today: string, days: number): boolean => due !== null && due >= today && due <= addDays(today, days);

@@ -20,7 +20,6 @@ export interface SourceOptions {
   readonly load: () => Promise<UiWorld>;
   readonly teams: UiSnapshotTeams;
   readonly timezone: string;
-  readonly now?: () => number;
   readonly maxAgeMs?: number;
   /** Changes closer together than this are told to pages once. */
   readonly debounceMs?: number;
@@ -34,11 +33,8 @@ export class UiSource {
   private building: Promise<UiSnapshot> | null = null;
   private readonly listeners = new Set<(version: number) => void>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly now: () => number;
 
-  constructor(private readonly opts: SourceOptions) {
-    this.now = opts.now ?? Date.now;
-  }
+  constructor(private readonly opts: SourceOptions) {}
 
   /** The current snapshot, rebuilt first when something changed since. */
   async get(): Promise<UiSnapshot> {
