@@ -130,6 +130,8 @@ export interface ConnectorStats {
   readonly notModified?: number;
   readonly rateRemaining: number | null;
   readonly rateLimit: number | null;
+  /** A second budget of points (GitHub's GraphQL API): spent since start, and what the tool last reported. */
+  readonly points?: { readonly used: number; readonly remaining: number | null; readonly limit: number | null };
 }
 
 /** What the composition root hands a connector when it creates one. */
@@ -151,6 +153,8 @@ export interface ConnectorContext {
 export interface ConnectorState {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<void>;
+  /** Every entry whose key starts with `prefix` (keys without the connector's namespace). */
+  list?(prefix: string): Promise<[string, string][]>;
 }
 
 /** Every connector entry in the config has these, whatever its type. */

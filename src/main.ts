@@ -76,5 +76,10 @@ export function foregroundTiming(config: Config): ConnectorTiming {
 
 /** A connector's own little durable state (a token received once), kept in the store's meta table. */
 export function connectorState(store: TaskStore, connector: string): ConnectorState {
-  return { get: (k) => store.getMeta(`connector:${connector}:${k}`), set: (k, v) => store.setMeta(`connector:${connector}:${k}`, v) };
+  const ns = `connector:${connector}:`;
+  return {
+    get: (k) => store.getMeta(ns + k),
+    set: (k, v) => store.setMeta(ns + k, v),
+    list: async (prefix) => (await store.listMeta(ns + prefix)).map(([k, v]) => [k.slice(ns.length), v]),
+  };
 }

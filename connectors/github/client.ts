@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { ConnectorError } from '../../src/errors.js';
 import { HttpPolicy, policyFetch, retryAfterMs as retryAfterOf, settingsOf, unreachable, type ConnectorTiming, type Lane } from '../kit/http-policy.js';
 import type { GithubConfig } from './config.js';
+import type { GqlRateLimit } from './types.js';
 
 export interface Page<T> {
   readonly data: T;
@@ -30,6 +31,18 @@ export interface RateBudget {
 
 type Params = Record<string, unknown>;
 
+/** GraphQL points (a budget of its own, apart from REST requests): as the last answer reported them. */
+export interface PointBudget {
+  readonly limit: number | null;
+  readonly remaining: number | null;
+  /** Epoch ms when the points refill. */
+  readonly resetAt: number | null;
+  /** What the last query cost. */
+  readonly lastCost: number;
+  /** Points this client spent since it started. */
+  readonly used: number;
+}
+
 /** Writes GitHub turns into notifications (new comments, edits, closing): paced wider. */
 const NOTIFYING = /^(POST|PATCH) \/repos\/\{owner\}\/\{repo\}\/issues\/(\{issue_number\}\/comments|comments\/\{comment_id\}|\{issue_number\})$/;
 
@@ -39,6 +52,7 @@ export class GithubClient {
   requests = 0;
   notModified = 0;
   rate: RateBudget = { limit: null, remaining: null, resetAt: null };
+  points: PointBudget = { limit: null, remaining: null, resetAt: null, lastCost: 1, used: 0 };
   private readonly policy: HttpPolicy;
 
   constructor(
@@ -112,6 +126,41 @@ export class GithubClient {
     return (await this.call(route, params)).data as T;
   }
 
+  /**
+   * A GraphQL query (or, with `write`, a mutation) through the same policy as REST calls. Every query
+   * asks for `rateLimit { cost remaining limit resetAt }`: while fewer points are left than the last
+   * query cost, no request is sent — the call waits for the refill (a foreground command gives up and
+   * says so), as for REST's primary limit.
+   */
+  async graphql<T>(operation: string, query: string, variables: Params = {}, opts: { readonly write?: boolean } = {}): Promise<T> {
+    return this.policy.run(
+      `POST /graphql ${operation}`,
+      async () => {
+        const waitMs = this.pointsWait();
+        if (waitMs !== null) {
+          throw new ConnectorError(this.config.name, `GraphQL points spent (${this.points.remaining} left, a query costs ${this.points.lastCost}); they refill at ${new Date(this.points.resetAt!).toISOString()}`, { retryable: true, status: 429, retryAfterMs: waitMs });
+        }
+        this.requests++;
+        const data = await this.octokit.graphql<T & { rateLimit?: GqlRateLimit | null }>(query, variables);
+        if (data.rateLimit) this.notePoints(data.rateLimit);
+        return data;
+      },
+      { lane: opts.write ? 'write' : 'read', idempotent: true },
+    );
+  }
+
+  private pointsWait(): number | null {
+    const { remaining, resetAt, lastCost } = this.points;
+    if (remaining === null || resetAt === null || remaining >= Math.max(1, lastCost)) return null;
+    const wait = resetAt - Date.now();
+    return wait > 0 ? wait + 250 : null;
+  }
+
+  private notePoints(r: GqlRateLimit): void {
+    const resetAt = Date.parse(r.resetAt);
+    this.points = { limit: r.limit, remaining: r.remaining, resetAt: Number.isNaN(resetAt) ? null : resetAt, lastCost: Math.max(1, r.cost), used: this.points.used + r.cost };
+  }
+
   private async call(route: string, params: Params, signal?: AbortSignal): Promise<{ data: unknown; headers: Record<string, unknown> }> {
     const read = route.startsWith('GET ');
     const lane: Lane = read ? 'read' : NOTIFYING.test(route) ? 'notify' : 'write';
@@ -137,9 +186,24 @@ export class GithubClient {
   private noteRate(h: Record<string, string | undefined>): void {
     const n = (v: string | undefined) => (v === undefined || v === '' || Number.isNaN(Number(v)) ? null : Number(v));
     const remaining = n(h['x-ratelimit-remaining']);
-    if (remaining === null) return;
+    // GraphQL answers report the GraphQL budget (points) in the same headers: not the REST one.
+    if (remaining === null || h['x-ratelimit-resource'] === 'graphql') return;
     const reset = n(h['x-ratelimit-reset']);
     this.rate = { limit: n(h['x-ratelimit-limit']), remaining, resetAt: reset === null ? null : reset * 1000 };
+  }
+
+  /** A GraphQL answer with errors (HTTP 200): RATE_LIMITED waits for the refill; anything else is the query's fault. */
+  private graphqlError(route: string, err: GraphqlError): ConnectorError {
+    const types = new Set((err.errors ?? []).map((e) => e.type));
+    const messages = (err.errors ?? []).map((e) => e.message).join('; ');
+    if (types.has('RATE_LIMITED')) {
+      const reset = Number(err.headers?.['x-ratelimit-reset']);
+      const fromBody = this.points.resetAt;
+      const retryAfterMs = Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : fromBody !== null ? Math.max(0, fromBody - Date.now()) : 60_000;
+      return new ConnectorError(this.config.name, `${route}: GraphQL rate limit: ${messages}`, { retryable: true, status: 429, retryAfterMs, cause: err });
+    }
+    const hint = types.has('NOT_FOUND') ? ' — not found, or the token cannot see it (a project needs the read:project scope, or Projects: read for a GitHub App)' : types.has('FORBIDDEN') || types.has('INSUFFICIENT_SCOPES') ? ' — the token lacks a permission (read:project; project to write a Status)' : '';
+    return new ConnectorError(this.config.name, `${route}: ${messages}${hint}`, { retryable: false, status: types.has('NOT_FOUND') ? 404 : 422, cause: err });
   }
 
   private mapError(route: string, err: unknown): ConnectorError {
@@ -147,6 +211,7 @@ export class GithubClient {
     const status = typeof e.status === 'number' ? e.status : undefined;
     const headers = e.response?.headers ?? {};
     const name = this.config.name;
+    if ((err as Error).name === 'GraphqlResponseError') return this.graphqlError(route, err as GraphqlError);
     if (status === 304) return new ConnectorError(name, `${route}: not modified`, { retryable: false, status, cause: err });
     // Octokit reports a request that got no answer (refused, reset, aborted) as a 500 without a response.
     if (status === undefined || (status === 500 && e.response === undefined)) return unreachable(name, this.config.baseUrl, err, e.message ?? 'request failed');
@@ -169,6 +234,11 @@ export class GithubClient {
       cause: err,
     });
   }
+}
+
+interface GraphqlError extends Error {
+  readonly errors?: readonly { readonly type?: string; readonly message: string }[];
+  readonly headers?: Record<string, string | undefined>;
 }
 
 const hasNextLink = (link: unknown): boolean => typeof link === 'string' && /rel="next"/.test(link);

@@ -5,6 +5,26 @@ import { baseUrl, connectorBaseShape, duration, localDate, secret } from '../../
 
 const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'must be owner/repo' });
 
+/**
+ * A GitHub project (the new Projects, "v2") whose fields plan the connector's issues: which fields mean
+ * what, and how single-select options read. The defaults match GitHub's project templates.
+ */
+export const githubProjectSchema = z.strictObject({
+  project: z.string().regex(/^[\w.-]+\/\d+$/, { message: 'must be owner/number, e.g. acme/3 (an organization or a user and the project number)' }),
+  fields: z
+    .strictObject({
+      due: z.string().min(1).default('Target date').meta({ description: 'a date field: the due date' }),
+      status: z.string().min(1).default('Status').meta({ description: 'a single-select field: the status' }),
+      priority: z.string().min(1).default('Priority').meta({ description: 'a single-select field: the priority' }),
+      iteration: z.string().min(1).default('Iteration').meta({ description: "an iteration field: the milestone, and its last day the due date when the due field is empty" }),
+      estimate: z.string().min(1).default('Estimate').meta({ description: 'a number field: the estimate, in estimateUnit' }),
+    })
+    .prefault({}),
+  status: z.record(z.string(), z.enum(TASK_STATUSES)).optional().meta({ description: 'option name → status; added to the defaults (Todo, In Progress, In Review, Blocked, Done …)' }),
+  priority: z.record(z.string(), z.enum(PRIORITIES)).optional().meta({ description: 'option name → priority; added to the defaults (P0 … P3, Urgent, High, Medium, Low)' }),
+  estimateUnit: z.enum(['hours', 'days', 'points']).default('hours').meta({ description: 'what the estimate field counts (a day is 8 hours; points are not a duration and are not read as one)' }),
+});
+
 export const githubConfigSchema = z
   .strictObject({
     ...connectorBaseShape,
@@ -44,11 +64,13 @@ export const githubConfigSchema = z
       .prefault({})
       .meta({ description: "spacing of writes, after GitHub's secondary rate-limit guidance; lower it only for a server without those limits" }),
     webhook: z.strictObject({ secrets: z.array(secret()).min(1, { message: 'needs at least one secret' }) }).optional(),
+    projects: z.array(githubProjectSchema).default([]).meta({ description: 'GitHub projects whose fields (due date, status, priority, iteration, estimate) plan these issues' }),
     writes: z
       .strictObject({
         statusComment: z.boolean().default(true),
         labels: z.boolean().default(false),
         closeReopen: z.boolean().default(false),
+        projectStatus: z.boolean().default(false).meta({ description: "when taskwire moves a task (blocked, done on merge), set the project's Status field too" }),
       })
       .prefault({}),
   })
@@ -59,9 +81,16 @@ export const githubConfigSchema = z
     if (c.token !== undefined && c.app !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['app'], message: 'give either token or app, not both' });
     }
+    const seen = new Set<string>();
+    c.projects.forEach((p, i) => {
+      if (seen.has(p.project.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['projects', i, 'project'], message: `${p.project} is listed twice` });
+      seen.add(p.project.toLowerCase());
+    });
+    if (c.writes.projectStatus && c.projects.length === 0) ctx.addIssue({ code: 'custom', path: ['writes', 'projectStatus'], message: 'needs a project under projects' });
     if (c.repos.length === 0 && c.orgs.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['repos'], message: 'list at least one repo (owner/repo) or org' });
     }
   });
 
 export type GithubConfig = z.output<typeof githubConfigSchema>;
+export type GithubProjectConfig = z.output<typeof githubProjectSchema>;

@@ -4,11 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { withSignal } from '../kit/http-policy.js';
-import type { Connector, ConnectorContext, OnlineCheck } from '../port.js';
+import type { Connector, ConnectorContext, ConnectorState, OnlineCheck } from '../port.js';
 import { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
 import { labelMaps, type NormalizeContext } from './normalize.js';
 import { listRepos, pollGithub, refreshGithub } from './poll.js';
+import { Projects } from './projects.js';
 import { githubWebhook } from './webhook.js';
 import { writeGithub } from './write.js';
 
@@ -20,6 +21,7 @@ const ORG_REFRESH_MS = 60 * 60 * 1000;
 
 export interface GithubConnector extends Connector {
   readonly client: GithubClient;
+  readonly projects: Projects | null;
 }
 
 export function createGithub(config: GithubConfig, context: ConnectorContext): GithubConnector {
@@ -54,20 +56,31 @@ export function createGithub(config: GithubConfig, context: ConnectorContext): G
   const selfLogin = () => (config.app ? Promise.resolve(null) : whoAmI().catch(() => null));
   const writerLogin = () => (config.app ? Promise.resolve(null) : whoAmI());
 
+  const projects = config.projects.length > 0 ? new Projects(client, config, context.state ?? memoryState()) : null;
+  // Outside a poll (webhooks, refreshes, milestone events), an issue's plans are read from the store.
+  const planned = projects ? { projects, plans: (key: string) => projects.plansFor(key) } : {};
+
   return {
     name: config.name,
     kind: 'github',
     client,
-    poll: (cursor, signal) => pollGithub({ client, config, ctx, repos, selfLogin, ...(config.token ? { tokenFingerprint: fingerprintOf(config.token) } : {}) }, cursor, signal),
-    refresh: (keys, signal) => refreshGithub({ client, config, ctx, repos, selfLogin }, keys, signal),
-    ...(config.webhook ? { webhook: githubWebhook({ client, config, ctx, selfLogin }) } : {}),
-    write: (action, opts) => withSignal(opts?.signal, () => writeGithub({ client, config, selfLogin: writerLogin }, action, opts)),
-    checkOnline: () => checkGithub(client, config),
-    stats: () => ({ requests: client.requests, notModified: client.notModified, rateRemaining: client.rate.remaining, rateLimit: client.rate.limit }),
+    projects,
+    poll: (cursor, signal) => pollGithub({ client, config, ctx, repos, selfLogin, ...planned, ...(config.token ? { tokenFingerprint: fingerprintOf(config.token) } : {}) }, cursor, signal),
+    refresh: (keys, signal) => refreshGithub({ client, config, ctx, repos, selfLogin, ...planned }, keys, signal),
+    ...(config.webhook ? { webhook: githubWebhook({ client, config, ctx, selfLogin, ...planned }) } : {}),
+    write: (action, opts) => withSignal(opts?.signal, () => writeGithub({ client, config, selfLogin: writerLogin, ...planned }, action, opts)),
+    checkOnline: () => checkGithub(client, config, projects),
+    stats: () => ({
+      requests: client.requests,
+      notModified: client.notModified,
+      rateRemaining: client.rate.remaining,
+      rateLimit: client.rate.limit,
+      ...(projects ? { points: { used: client.points.used, remaining: client.points.remaining, limit: client.points.limit } } : {}),
+    }),
   };
 }
 
-async function checkGithub(client: GithubClient, config: GithubConfig): Promise<OnlineCheck> {
+async function checkGithub(client: GithubClient, config: GithubConfig, projects: Projects | null): Promise<OnlineCheck> {
   const ok: string[] = [];
   const problems: string[] = [];
   if (!config.app) {
@@ -94,8 +107,31 @@ async function checkGithub(client: GithubClient, config: GithubConfig): Promise<
       problems.push(`repos: ${repo}: ${(err as Error).message}`);
     }
   }
+  for (const p of config.projects) {
+    try {
+      const info = await projects!.info(p.project, true);
+      const names = new Set(info.fields.map((f) => f.name.toLowerCase()));
+      const missing = Object.entries(p.fields).filter(([, name]) => !names.has(name.toLowerCase()));
+      ok.push(`project ${p.project} ("${info.title}"): readable`);
+      // A template without a field (no Iteration, no Estimate) is normal: said, not a problem.
+      if (missing.length > 0) ok.push(`project ${p.project}: no field ${missing.map(([k, n]) => `"${n}" (${k})`).join(', ')}`);
+    } catch (err) {
+      problems.push(`projects: ${p.project}: ${(err as Error).message}`);
+    }
+  }
+  if (client.points.remaining !== null) ok.push(`GraphQL budget: ${client.points.remaining} of ${client.points.limit ?? '?'} points left`);
   if (client.rate.remaining !== null) ok.push(`rate budget: ${client.rate.remaining} of ${client.rate.limit ?? '?'} requests left`);
   return { ok, problems };
+}
+
+/** State kept in memory, for a connector created without a store (a test, a benchmark). */
+function memoryState(): ConnectorState {
+  const m = new Map<string, string>();
+  return {
+    get: async (k) => m.get(k) ?? null,
+    set: async (k, v) => void m.set(k, v),
+    list: async (prefix) => [...m].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)),
+  };
 }
 
 /** A short one-way fingerprint of a token: enough to tell that the token changed, useless to anyone else. */

@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { FakeHttpServer, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-server.js';
 import { hmacHex } from '../kit/hmac.js';
+import { FakeProjects, type FakeProjectSeed } from './fake-projects.js';
 import { Shapes, type CommentRec, type EventRec, type FakeIndex, type IssueRec, type RepoRec, type ReviewRec, type UserRec } from './fake-shapes.js';
 
 export interface GithubIssueSeed {
@@ -49,6 +50,8 @@ export interface GithubScenario {
   }[];
   /** Org name → its repos' full names (for `orgs:` in the config). */
   readonly orgs?: Readonly<Record<string, readonly string[]>>;
+  /** GitHub projects planning these issues (served over GraphQL). */
+  readonly projects?: readonly FakeProjectSeed[];
 }
 
 export interface GithubFakeOptions {
@@ -64,6 +67,8 @@ export interface GithubFakeOptions {
   readonly eventPagesLimit?: number;
   /** Send a signed webhook here for every change made through the API or the fake's own methods. */
   readonly webhooks?: { readonly url: string; readonly secret: string };
+  /** GraphQL points an hour (GitHub: 5,000 for a user token). */
+  readonly graphqlPoints?: number;
 }
 
 export interface WebhookResult {
@@ -74,6 +79,8 @@ export interface WebhookResult {
 
 export class GithubFake {
   readonly server: FakeHttpServer;
+  /** GitHub Projects, over GraphQL. */
+  readonly projects: FakeProjects;
   private readonly repos = new Map<string, RepoRec>();
   private readonly users = new Map<string, UserRec>();
   private readonly orgs = new Map<string, string[]>();
@@ -100,6 +107,12 @@ export class GithubFake {
     this.rateRemaining = this.rateLimit;
     this.webhookTarget = opts.webhooks ? { ...opts.webhooks } : null;
     this.shapes = new Shapes(() => this.server.url, () => `${this.server.url}/web`, (l) => this.user(l), () => this.index());
+    this.projects = new FakeProjects(
+      { byKey: (key) => this.contentByKey(key), byNodeId: (id) => this.contentByNodeId(id) },
+      () => this.now(),
+      (event, payload, by) => this.emitRaw(event, payload, by),
+      opts.graphqlPoints,
+    );
     this.server = new FakeHttpServer(this.routes(), { authorize: (r) => this.authorize(r) });
     this.seed(scenario);
   }
@@ -149,6 +162,7 @@ export class GithubFake {
       const ordered = repo.events.splice(0).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
       repo.events.push(...ordered.map((e) => ({ ...e, id: this.id() })));
     }
+    for (const p of s.projects ?? []) this.projects.seed(p);
     this.version++;
   }
 
@@ -314,6 +328,8 @@ export class GithubFake {
   private routes(): Route[] {
     const r = (method: string, path: string, handler: (req: FakeRequest) => FakeResponse): Route => ({ method, path, handler: (req) => this.withRate(req, handler(req)) });
     return [
+      // GraphQL has its own budget (points), not the REST requests'.
+      { method: 'POST', path: '/graphql', handler: (q) => this.projects.handle(q) },
       r('GET', '/user', () => ({ status: 200, body: this.shapes.privateUser(this.opts.self ?? 'taskwire-bot') })),
       r('GET', '/rate_limit', () => ({ status: 200, body: this.rateBody() })),
       r('POST', '/app/installations/:id/access_tokens', (q) => this.installationToken(q)),
@@ -712,6 +728,28 @@ export class GithubFake {
     const payload = this.payload(event, action, repo.fullName, issue.number, sender, extra);
     // A delivery that cannot connect is recorded as failed (status 0), as GitHub records it; it never throws here.
     this.sentWebhooks.push({ event, action, result: this.sendWebhook(target.url, event, payload, target.secret).catch((e: unknown) => ({ status: 0, body: String(e), deliveryId: '' })) });
+  }
+
+  private emitRaw(event: string, payload: Record<string, unknown>, sender: string): void {
+    const target = this.webhookTarget;
+    if (!target || !this.server.started) return;
+    const body = { ...payload, sender: this.shapes.user(sender) };
+    this.sentWebhooks.push({ event, action: payload.action as string | undefined, result: this.sendWebhook(target.url, event, body, target.secret).catch((e: unknown) => ({ status: 0, body: String(e), deliveryId: '' })) });
+  }
+
+  /** An issue's GraphQL node id and kind (`I_…` / `PR_…`, as the REST shapes give them). */
+  private contentByKey(key: string): { nodeId: string; type: 'Issue' | 'PullRequest' } | null {
+    const m = /^(.+)#(\d+)$/.exec(key);
+    const issue = m ? this.repos.get(m[1]!)?.issues.get(Number(m[2])) : undefined;
+    if (!issue) return null;
+    const prefix = issue.pull ? 'PR_' : 'I_';
+    return { nodeId: Buffer.from(`${prefix}${issue.id}`).toString('base64').replace(/=+$/, ''), type: issue.pull ? 'PullRequest' : 'Issue' };
+  }
+
+  private contentByNodeId(nodeId: string): { key: string; type: 'Issue' | 'PullRequest' } | null {
+    const m = /^(I|PR)_(\d+)$/.exec(Buffer.from(nodeId, 'base64').toString());
+    const at = m ? this.byId(Number(m[2])) : undefined;
+    return at ? { key: `${at.repo.fullName}#${at.issue.number}`, type: at.issue.pull ? 'PullRequest' : 'Issue' } : null;
   }
 
   /** GitHub timestamps have second precision. */

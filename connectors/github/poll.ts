@@ -13,11 +13,14 @@
 import PQueue from 'p-queue';
 import { orFailed } from '../kit/isolate.js';
 import { merge } from '../kit/merge.js';
-import type { Cursor, SourceItem } from '../../src/core/model.js';
+import type { Cursor, SourceItem, TaskFields } from '../../src/core/model.js';
 import type { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
 import { commentActivity, issueKey, pullEvidence, repoOf, toTask, type NormalizeContext } from './normalize.js';
 import { HistoryWalk } from './history.js';
+import { applyPlans, type ProjectPlan } from './project-fields.js';
+import { projectPass, type ProjectPosition } from './project-poll.js';
+import type { Projects } from './projects.js';
 import type { GhComment, GhIssue, GhIssueEvent, GhMilestone, GhPull, GhRepo, GhReview } from './types.js';
 
 /** One list position: read up to `since`, with the keys (or comment ids) at exactly `since` already read. */
@@ -43,6 +46,10 @@ export interface GithubCursor extends Cursor {
   readonly repos: Readonly<Record<string, RepoCursor>>;
   /** The login the token belongs to, kept with a fingerprint of the token: not looked up every run. */
   readonly self?: { readonly token: string; readonly login: string };
+  /** Each configured project's last whole pass. */
+  readonly projects?: Readonly<Record<string, ProjectPosition>>;
+  /** Issues whose project plans changed and whose tasks were not emitted again yet. */
+  readonly pending?: readonly string[];
 }
 
 const PER_PAGE = 100;
@@ -61,6 +68,10 @@ export interface PollDeps {
   readonly selfLogin?: () => Promise<string | null>;
   /** A fingerprint of the credentials the login belongs to (absent: the login is not kept in the cursor). */
   readonly tokenFingerprint?: string;
+  /** The configured GitHub projects (absent: none configured). */
+  readonly projects?: Projects;
+  /** What the projects say about an issue, laid over its own fields (set by the poll from its plan book). */
+  readonly plans?: (key: string) => Promise<readonly ProjectPlan[]>;
 }
 
 /** Repositories read at the same time (each still one request at a time, in order). */
@@ -86,14 +97,56 @@ export async function* pollGithub(deps: PollDeps, previous: Cursor | null, signa
     }
     return login;
   });
-  const withSelf: PollDeps = selfLogin ? { ...deps, selfLogin } : deps;
+  let withSelf: PollDeps = selfLogin ? { ...deps, selfLogin } : deps;
+  const pending = new Set(cursor.pending ?? []);
+  const withPending = () => ({ ...cursor, pending: [...pending] });
+  if (deps.projects && config.projects.length > 0) {
+    // Projects first: the repositories' pass then lays the plans read now over the issues it reads.
+    const book = await deps.projects.book();
+    withSelf = { ...withSelf, plans: async (key) => book.get(key) };
+    for (const p of config.projects) {
+      for await (const page of projectPass({ projects: deps.projects, book, acceptanceCriteriaHeading: config.acceptanceCriteriaHeading, now: Date.now }, p, cursor.projects?.[p.project], signal)) {
+        for (const k of page.changed) pending.add(k);
+        if (page.position) cursor = { ...cursor, projects: { ...cursor.projects, [p.project]: page.position } };
+        yield { items: page.items, cursor: withPending() };
+      }
+    }
+  }
   const sources = (await deps.repos()).map((repo) => () => pollRepo(withSelf, repo, cursor.repos[repo] ?? initial, startSince, signal));
   // A repository's position enters the cursor only with its own page, when that page is yielded.
   for await (const page of merge(sources, REPO_CONCURRENCY)) {
     cursor = { ...cursor, repos: { ...cursor.repos, [page.repo]: page.state } };
-    yield { items: page.items, cursor };
+    for (const i of page.items) if (i.type === 'task') pending.delete(i.task.key);
+    yield { items: page.items, cursor: pending.size > 0 || cursor.pending ? withPending() : cursor };
+  }
+  if (pending.size > 0) yield* readPending(withSelf, pending, () => cursor, signal);
+  else if (cursor.pending) yield { items: [], cursor: withPending() };
+}
+
+/**
+ * Issues whose plans changed and that the repositories' pass did not read (not updated themselves, or
+ * before backfillSince), read one by one. An issue outside the connector's repositories is dropped:
+ * a project may plan other repositories' issues, but they are not this connector's tasks.
+ */
+async function* readPending(deps: PollDeps, pending: Set<string>, cursorNow: () => GithubCursor, signal: AbortSignal): AsyncGenerator<{ items: SourceItem[]; cursor: Cursor }> {
+  const repos = new Set((await deps.repos()).map((r) => r.toLowerCase()));
+  const keys = [...pending];
+  for (let i = 0; i < keys.length; i += PENDING_BATCH) {
+    signal.throwIfAborted();
+    const batch = keys.slice(i, i + PENDING_BATCH);
+    const items: SourceItem[] = [];
+    for (const key of batch) {
+      pending.delete(key);
+      const m = /^([^/]+)\/([^#]+)#(\d+)$/.exec(key);
+      if (!m || !repos.has(`${m[1]}/${m[2]}`.toLowerCase())) continue;
+      items.push(...(await orFailed(key, async () => itemsFor(deps, (await deps.client.get<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: m[1], repo: m[2], issue_number: Number(m[3]) })).data))));
+    }
+    yield { items, cursor: { ...cursorNow(), pending: [...pending] } };
   }
 }
+
+/** Pending issues read per yielded page. */
+const PENDING_BATCH = 20;
 
 async function* pollRepo(deps: PollDeps, repo: string, from: RepoCursor, startSince: string | null, signal: AbortSignal): AsyncGenerator<{ repo: string; items: SourceItem[]; state: RepoCursor }> {
   let rc = from;
@@ -262,7 +315,7 @@ export async function* refreshGithub(deps: PollDeps, keys: readonly string[], si
 }
 
 /** The items one issue or pull request yields (shared with webhooks, which carry the same objects). */
-export async function itemsFor(deps: Pick<PollDeps, 'client' | 'config' | 'ctx'>, issue: GhIssue): Promise<SourceItem[]> {
+export async function itemsFor(deps: Pick<PollDeps, 'client' | 'config' | 'ctx' | 'plans'>, issue: GhIssue): Promise<SourceItem[]> {
   const repo = repoOf(issue.repository_url);
   const [owner, name] = repo.split('/');
   const items: SourceItem[] = [];
@@ -272,11 +325,16 @@ export async function itemsFor(deps: Pick<PollDeps, 'client' | 'config' | 'ctx'>
       deps.client.getAll<GhReview>('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { owner, repo: name, pull_number: issue.number }),
     ]);
     items.push(...pullEvidence(pull.data, reviews, repo));
-    if (deps.config.pullRequests === 'tasks') items.push({ type: 'task', task: toTask(issue, [], deps.ctx) });
+    if (deps.config.pullRequests === 'tasks') items.push({ type: 'task', task: await planned(deps, toTask(issue, [], deps.ctx)) });
     return items;
   }
-  items.push({ type: 'task', task: toTask(issue, await blockersOf(deps, issue), deps.ctx) });
+  items.push({ type: 'task', task: await planned(deps, toTask(issue, await blockersOf(deps, issue), deps.ctx)) });
   return items;
+}
+
+/** The task with what its projects say laid over it. */
+async function planned(deps: Pick<PollDeps, 'plans'>, task: TaskFields): Promise<TaskFields> {
+  return deps.plans ? applyPlans(task, await deps.plans(task.key)) : task;
 }
 
 /** Keys of the issues blocking this one, from the dependencies API; none asked when the summary says none. */

@@ -117,3 +117,80 @@ export interface GhIssueEvent {
   readonly state_reason?: string | null;
   readonly performed_via_github_app?: unknown;
 }
+
+// ---- GitHub Projects (GraphQL; type names from GitHub's published schema) ----
+
+/** `ProjectV2FieldConfiguration`: a field of a project, with its options or iterations. */
+export interface GqlProjectField {
+  readonly __typename: 'ProjectV2Field' | 'ProjectV2SingleSelectField' | 'ProjectV2IterationField';
+  readonly id: string;
+  readonly name: string;
+  readonly dataType: string; // DATE | SINGLE_SELECT | ITERATION | NUMBER | TEXT | …
+  readonly options?: readonly { readonly id: string; readonly name: string }[];
+  readonly configuration?: { readonly iterations: readonly GqlIteration[]; readonly completedIterations: readonly GqlIteration[] };
+}
+
+export interface GqlIteration {
+  readonly id: string;
+  readonly title: string;
+  readonly startDate: string;
+  /** Days. */
+  readonly duration: number;
+}
+
+/** `ProjectV2`, as the connector reads it. */
+export interface GqlProject {
+  readonly id: string;
+  readonly title: string;
+  readonly url: string;
+  readonly updatedAt: string;
+  readonly fields: { readonly nodes: readonly (GqlProjectField | null)[] };
+}
+
+/** `ProjectV2ItemFieldValue`: the value types the connector reads (others arrive with only `__typename`). */
+export type GqlFieldValue =
+  | { readonly __typename: 'ProjectV2ItemFieldDateValue'; readonly date: string | null; readonly field: { readonly name?: string } }
+  | { readonly __typename: 'ProjectV2ItemFieldSingleSelectValue'; readonly name: string | null; readonly optionId: string | null; readonly field: { readonly name?: string } }
+  | { readonly __typename: 'ProjectV2ItemFieldIterationValue'; readonly title: string; readonly startDate: string; readonly duration: number; readonly iterationId: string; readonly field: { readonly name?: string } }
+  | { readonly __typename: 'ProjectV2ItemFieldNumberValue'; readonly number: number | null; readonly field: { readonly name?: string } }
+  | { readonly __typename: string; readonly field?: { readonly name?: string } };
+
+export interface GqlUser {
+  readonly login: string;
+  readonly name?: string | null;
+}
+
+/** `ProjectV2ItemContent`. */
+export type GqlItemContent =
+  | { readonly __typename: 'Issue' | 'PullRequest'; readonly number: number; readonly repository: { readonly nameWithOwner: string } }
+  | {
+      readonly __typename: 'DraftIssue';
+      readonly id: string;
+      readonly title: string;
+      readonly body: string;
+      readonly createdAt: string;
+      readonly updatedAt: string;
+      readonly creator: { readonly login: string } | null;
+      readonly assignees: { readonly nodes: readonly (GqlUser | null)[] };
+    };
+
+/** `ProjectV2Item`. */
+export interface GqlProjectItem {
+  readonly id: string;
+  readonly fullDatabaseId?: string | null;
+  readonly updatedAt: string;
+  readonly isArchived: boolean;
+  readonly type: string; // ISSUE | PULL_REQUEST | DRAFT_ISSUE | REDACTED
+  readonly content: GqlItemContent | null;
+  readonly fieldValues: { readonly nodes: readonly (GqlFieldValue | null)[] };
+  /** Present when the item was read on its own (a webhook), not through its project. */
+  readonly project?: { readonly id: string };
+}
+
+/** `RateLimit`: GraphQL points. */
+export interface GqlRateLimit {
+  readonly cost: number;
+  readonly remaining: number;
+  readonly limit: number;
+  readonly resetAt: string;
+}

@@ -13,6 +13,8 @@ import type { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
 import { actorOf, commentActivity, issueKey, pullEvidence, repoOf, toTask, type NormalizeContext } from './normalize.js';
 import { itemsFor } from './poll.js';
+import { draftKey, draftTask, planOf, type ProjectPlan } from './project-fields.js';
+import { planKey, type ProjectInfo, type Projects } from './projects.js';
 import type { GhComment, GhIssue, GhPull, GhReview, GhUser } from './types.js';
 
 interface Payload {
@@ -29,6 +31,18 @@ interface Payload {
   readonly changes?: Record<string, unknown>;
   readonly repository?: { readonly full_name: string };
   readonly sender?: GhUser;
+  /** `projects_v2_item` events (organization projects). */
+  readonly projects_v2_item?: ProjectItemPayload;
+}
+
+/** The item in a `projects_v2_item` event (`projects-v2-item` in GitHub's webhook schema). */
+interface ProjectItemPayload {
+  readonly node_id: string;
+  readonly project_node_id: string;
+  readonly content_node_id: string;
+  readonly content_type: 'Issue' | 'PullRequest' | 'DraftIssue';
+  readonly updated_at: string;
+  readonly archived_at?: string | null;
 }
 
 export interface GithubWebhookDeps {
@@ -37,6 +51,10 @@ export interface GithubWebhookDeps {
   readonly ctx: NormalizeContext;
   /** The login taskwire writes as (a token's user), to recognise our own label and state changes. */
   readonly selfLogin: () => Promise<string | null>;
+  /** The configured projects (absent: none). */
+  readonly projects?: Projects;
+  /** What the projects say about an issue, read from the store. */
+  readonly plans?: (key: string) => Promise<readonly ProjectPlan[]>;
 }
 
 export function githubWebhook(deps: GithubWebhookDeps): WebhookHandler {
@@ -134,6 +152,8 @@ export function githubWebhook(deps: GithubWebhookDeps): WebhookHandler {
           const items = await Promise.all(issues.map((i) => itemsFor(deps, i)));
           return { items: items.flat() };
         }
+        case 'projects_v2_item':
+          return projectItemEvent(deps, payload, (items) => withActor(items, actor, payload.sender));
         default:
           return { items: [], ignored: `event ${event} is not used` };
       }
@@ -161,3 +181,61 @@ async function tasksForPull(deps: GithubWebhookDeps, repo: string, n: number): P
   const issue = await deps.client.get<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo: name, issue_number: n });
   return [{ type: 'task', task: toTask(issue.data, [], deps.ctx) }];
 }
+
+/**
+ * A project item changed (a field edited, the item added, restored, converted from a draft, archived or
+ * deleted): the item is read again by id (the payload names the field, not the values of the others),
+ * its plan stored, and its issue's task emitted with every project's plan laid over it.
+ */
+async function projectItemEvent(deps: GithubWebhookDeps, payload: Payload, who: (items: SourceItem[]) => SourceItem[]): Promise<ParsedDelivery> {
+  const it = payload.projects_v2_item;
+  if (!deps.projects) return { items: [], ignored: 'no projects are configured (projects:)' };
+  if (!it) return { items: [], ignored: 'projects_v2_item event without an item' };
+  if (payload.action === 'reordered') return { items: [], ignored: 'item reordered' };
+  const info = await deps.projects.byId(it.project_node_id);
+  if (!info) return { items: [], ignored: `project ${it.project_node_id} is not configured` };
+  const gone = payload.action === 'deleted' || payload.action === 'archived';
+  const item = gone ? null : await deps.projects.item(it.node_id);
+  if (item === null || item.isArchived || item.content === null) return itemLeft(deps, info, it, who);
+  const plan = planOf(item, info, info.config, info.maps);
+  const state: SourceItem = { type: 'state', key: planKey(item.content.__typename === 'DraftIssue' ? draftKey(item.id) : issueKeyOf(item.content), info.name), value: JSON.stringify(plan) };
+  if (item.content.__typename === 'DraftIssue') {
+    const task = draftTask(item, plan, info.url, deps.config.acceptanceCriteriaHeading);
+    return { items: [state, ...(task ? who([{ type: 'task', task }]) : [])] };
+  }
+  const key = issueKeyOf(item.content);
+  // A draft converted to an issue: its draft task ends, the issue's takes over.
+  const converted: SourceItem[] = payload.action === 'converted' ? [{ type: 'deleted', key: draftKey(item.id), at: item.updatedAt }] : [];
+  return { items: [state, ...converted, ...who(await issueWith(deps, key, info, plan))] };
+}
+
+/** The item left a project (deleted or archived): its plan ends now, and the issue is emitted without it. */
+async function itemLeft(deps: GithubWebhookDeps, info: ProjectInfo, it: ProjectItemPayload, who: (items: SourceItem[]) => SourceItem[]): Promise<ParsedDelivery> {
+  const at = it.archived_at ?? it.updated_at;
+  const key = it.content_type === 'DraftIssue' ? draftKey(it.node_id) : await deps.projects!.contentKey(it.content_node_id);
+  if (key === null) return { items: [], ignored: 'the item\'s issue is gone' };
+  const before = (await deps.projects!.plansFor(key)).find((p) => p.project === info.name);
+  const ended: ProjectPlan = { ...(before ?? emptyPlan(info, it.node_id)), removed: true, updatedAt: at };
+  const state: SourceItem = { type: 'state', key: planKey(key, info.name), value: JSON.stringify(ended) };
+  if (it.content_type === 'DraftIssue') return { items: [state, { type: 'deleted', key, at }] };
+  return { items: [state, ...who(await issueWith(deps, key, info, ended))] };
+}
+
+/** The issue's task with this project's new plan and the other projects' stored ones (none when out of scope). */
+async function issueWith(deps: GithubWebhookDeps, key: string, info: ProjectInfo, plan: ProjectPlan): Promise<SourceItem[]> {
+  const m = /^([^/]+)\/([^#]+)#(\d+)$/.exec(key);
+  if (!m || !inScope(deps.config, `${m[1]}/${m[2]}`)) return [];
+  const others = (await deps.projects!.plansFor(key)).filter((p) => p.project !== info.name);
+  const order = deps.projects!.order;
+  const plans = [...others, plan].sort((a, b) => order.indexOf(a.project) - order.indexOf(b.project));
+  const issue = await deps.client.get<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: m[1], repo: m[2], issue_number: Number(m[3]) });
+  return itemsFor({ ...deps, plans: async () => plans }, issue.data);
+}
+
+const issueKeyOf = (c: { readonly number: number; readonly repository: { readonly nameWithOwner: string } }) => issueKey(c.repository.nameWithOwner, c.number);
+
+function emptyPlan(info: ProjectInfo, itemId: string): ProjectPlan {
+  return { project: info.name, projectId: info.id, itemId, updatedAt: '', due: null, dueFrom: null, status: null, rawStatus: null, priority: null, rawPriority: null, iteration: null, estimateS: null };
+}
+
+

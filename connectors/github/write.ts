@@ -16,6 +16,8 @@ import type { OutboundAction, WriteOptions, WriteResult } from '../port.js';
 import type { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
 import type { GhComment, GhIssue } from './types.js';
+import { isDraftKey } from './project-fields.js';
+import type { Projects } from './projects.js';
 
 export interface GithubWriteDeps {
   readonly client: GithubClient;
@@ -25,11 +27,15 @@ export interface GithubWriteDeps {
    * mistaken for ours); null for a GitHub App, whose comments come from a Bot account.
    */
   readonly selfLogin: () => Promise<string | null>;
+  /** The configured projects, for setting an item's Status (writes.projectStatus). */
+  readonly projects?: Projects;
 }
 
 export async function writeGithub(deps: GithubWriteDeps, action: OutboundAction, opts: WriteOptions = {}): Promise<WriteResult> {
   const { client, config } = deps;
   const refuse = (why: string) => new ConnectorError(config.name, why, { retryable: false, status: 422 });
+  // A draft issue lives only in its project: no comments, no labels, no state of its own.
+  if (action.type !== 'status_push' && 'taskKey' in action && isDraftKey(action.taskKey)) return { externalId: null, leftAlone: 'a draft issue in a project has no comments or labels' };
   switch (action.type) {
     case 'status_comment': {
       if (!config.writes.statusComment) throw refuse('status comments are off (writes.statusComment: false)');
@@ -49,10 +55,19 @@ export async function writeGithub(deps: GithubWriteDeps, action: OutboundAction,
       return { externalId: null };
     }
     case 'status_push': {
-      if (!config.writes.closeReopen) throw refuse('close/reopen is off (writes.closeReopen: false)');
+      const inProject = config.writes.projectStatus ? await pushToProjects(deps, action.taskKey, action.status) : null;
+      if (!config.writes.closeReopen) {
+        if (inProject === null) throw refuse('close/reopen is off (writes.closeReopen: false)');
+        if (!inProject.ok) throw refuse(inProject.why);
+        return { externalId: null };
+      }
+      if (isDraftKey(action.taskKey)) return { externalId: null };
       const { owner, repo, number } = parseKey(action.taskKey);
       const state = STATE_FOR[action.status];
-      if (!state) throw refuse(`GitHub issues have no status "${action.status}": use a status label`);
+      if (!state) {
+        if (inProject?.ok) return { externalId: null }; // blocked, in review: the project's Status says it
+        throw refuse(`GitHub issues have no status "${action.status}": use a status label`);
+      }
       const current = await client.get<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: number });
       if (current.data.state === state.state && (state.state === 'open' || current.data.state_reason === state.state_reason)) return { externalId: null, url: current.data.html_url };
       const updated = await client.send<GhIssue>('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: number, ...state });
@@ -61,6 +76,24 @@ export async function writeGithub(deps: GithubWriteDeps, action: OutboundAction,
     default:
       throw refuse(`GitHub cannot send a ${action.type}`);
   }
+}
+
+/**
+ * Sets the Status field in every configured project the task is in (each write checks the item's
+ * current value first). ok when at least one project took it; otherwise why not.
+ */
+async function pushToProjects(deps: GithubWriteDeps, key: string, status: string): Promise<{ ok: true } | { ok: false; why: string }> {
+  if (!deps.projects) return { ok: false, why: 'no projects are configured' };
+  const plans = (await deps.projects.plansFor(key)).filter((p) => !p.removed);
+  if (plans.length === 0) return { ok: false, why: `${key} is in none of the configured projects` };
+  const why: string[] = [];
+  let ok = false;
+  for (const plan of plans) {
+    const r = await deps.projects.setStatus(plan, status);
+    if (r === 'set' || r === 'already') ok = true;
+    else why.push(r);
+  }
+  return ok ? { ok: true } : { ok: false, why: why.join('; ') };
 }
 
 const STATE_FOR: Readonly<Record<string, { state: 'open' | 'closed'; state_reason?: string }>> = {

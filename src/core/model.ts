@@ -146,7 +146,9 @@ export type SourceItem =
       readonly what: string;
     }
   | EvidenceItem
-  | { readonly type: 'failed'; readonly key: string; readonly error: string };
+  | { readonly type: 'failed'; readonly key: string; readonly error: string }
+  /** The connector's own durable state (ConnectorState), written with the page that read it; null deletes. */
+  | { readonly type: 'state'; readonly key: string; readonly value: string | null };
 
 export const EVIDENCE_KINDS = ['in_review', 'done', 'verified', 'withdrawn', 'acknowledged', 'snoozed'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];

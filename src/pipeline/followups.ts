@@ -195,7 +195,10 @@ function writesComments(c: ConnectorConfig): boolean {
 }
 
 function pushableStatuses(c: ConnectorConfig): ReadonlySet<TaskStatus> {
-  if (c.type === 'github') return new Set(c.writes.closeReopen ? (['done', 'cancelled', 'todo', 'in_progress'] as const) : []);
+  if (c.type === 'github') {
+    const project = c.writes.projectStatus ? (['todo', 'in_progress', 'blocked', 'in_review', 'done'] as const) : [];
+    return new Set([...(c.writes.closeReopen ? (['done', 'cancelled', 'todo', 'in_progress'] as const) : []), ...project]);
+  }
   if (c.type === 'jira') return new Set(Object.keys(c.writes.transitions ?? {}) as TaskStatus[]);
   if (c.type === 'notion') return new Set(c.writes.properties ? (['todo', 'in_progress', 'blocked', 'in_review', 'done', 'verified', 'cancelled'] as const) : []);
   return new Set();

@@ -163,6 +163,10 @@ export class SqliteStore implements TaskStore {
         const id = `${connector.name}:${item.key}`;
         if (!this.stmt.exists.get(id)) continue;
         for (const h of item.entries) this.stmt.historyOnce.run(id, h.field, json(h.oldValue), json(h.newValue), isoUtc(h.at), h.actor, h.actorId ?? null, 'source', now);
+      } else if (item.type === 'state') {
+        const key = `connector:${connector.name}:${item.key}`;
+        if (item.value === null) this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+        else this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, item.value);
       } else if (item.type === 'evidence') {
         const r = this.stmt.evidence.run(connector.name, item.source, item.sourceUrl, item.target, item.kind, isoUtc(item.at), item.actor, item.actorId ?? null, item.summary, item.until === undefined ? null : isoUtc(item.until), now);
         counts.evidence += r.changes;
@@ -540,6 +544,14 @@ export class SqliteStore implements TaskStore {
 
   async setMeta(key: string, value: string): Promise<void> {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async listMeta(prefix: string): Promise<[string, string][]> {
+    // A range on the primary key (not LIKE, whose `_` and `%` are wildcards).
+    return this.db
+      .prepare<[string, string], { key: string; value: string }>('SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key')
+      .all(prefix, `${prefix}\uffff`)
+      .map((r) => [r.key, r.value]);
   }
 
   async ping(): Promise<boolean> {

@@ -47,7 +47,8 @@ export type StoreItem =
       readonly what: string;
     }
   | EvidenceItem
-  | { readonly type: 'failed'; readonly key: string; readonly error: string };
+  | { readonly type: 'failed'; readonly key: string; readonly error: string }
+  | { readonly type: 'state'; readonly key: string; readonly value: string | null };
 
 export interface ConnectorId {
   readonly name: string;
@@ -234,6 +235,8 @@ export interface TaskStore {
 
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Every meta entry whose key starts with `prefix`, in key order. */
+  listMeta(prefix: string): Promise<[string, string][]>;
 
   /** True when the store can be written (for /readyz). */
   ping(): Promise<boolean>;

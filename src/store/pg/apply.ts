@@ -32,6 +32,7 @@ export async function applyItemsPg(c: pg.PoolClient, connector: ConnectorId, ite
   await applyActivity(c, connector, items, now, counts, changed);
   counts.evidence += await insertEvidence(c, connector, items, now);
   await applyFailures(c, connector, items, now, counts);
+  await applyState(c, connector, items);
   if (cursor !== null) {
     await c.query(`INSERT INTO cursors (connector, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (connector) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, [connector.name, JSON.stringify(cursor), now]);
   }
@@ -185,4 +186,17 @@ async function applyFailures(c: pg.PoolClient, connector: ConnectorId, items: re
     );
     counts.failed!++;
   }
+}
+
+/** The connector's own state written with the page (one statement each for upserts and deletes). */
+async function applyState(c: pg.PoolClient, connector: ConnectorId, items: readonly StoreItem[]): Promise<void> {
+  const state = new Map<string, string | null>();
+  for (const i of items) if (i.type === 'state') state.set(`connector:${connector.name}:${i.key}`, i.value);
+  if (state.size === 0) return;
+  const put = [...state].filter((e): e is [string, string] => e[1] !== null);
+  const drop = [...state].filter(([, v]) => v === null).map(([k]) => k);
+  if (put.length > 0) {
+    await c.query('INSERT INTO meta (key, value) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [put.map((e) => e[0]), put.map((e) => e[1])]);
+  }
+  if (drop.length > 0) await c.query('DELETE FROM meta WHERE key = ANY($1::text[])', [drop]);
 }

@@ -367,6 +367,12 @@ export class PgStore implements TaskStore {
     await this.pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
   }
 
+  async listMeta(prefix: string): Promise<[string, string][]> {
+    // starts_with is exact (LIKE would read `_` and `%` as wildcards).
+    const rows = (await this.pool.query<{ key: string; value: string }>('SELECT key, value FROM meta WHERE starts_with(key, $1) ORDER BY key', [prefix])).rows;
+    return rows.map((r) => [r.key, r.value]);
+  }
+
   async ping(): Promise<boolean> {
     try {
       // Reachable, and a primary (a read-only standby cannot take taskwire's writes).
