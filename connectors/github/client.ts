@@ -37,8 +37,8 @@ export interface PointBudget {
   readonly remaining: number | null;
   /** Epoch ms when the points refill. */
   readonly resetAt: number | null;
-  /** What the last query cost. */
-  readonly lastCost: number;
+  /** What each operation cost the last time it was sent. */
+  readonly costs: ReadonlyMap<string, number>;
   /** Points this client spent since it started. */
   readonly used: number;
 }
@@ -52,7 +52,7 @@ export class GithubClient {
   requests = 0;
   notModified = 0;
   rate: RateBudget = { limit: null, remaining: null, resetAt: null };
-  points: PointBudget = { limit: null, remaining: null, resetAt: null, lastCost: 1, used: 0 };
+  points: PointBudget = { limit: null, remaining: null, resetAt: null, costs: new Map(), used: 0 };
   private readonly policy: HttpPolicy;
 
   constructor(
@@ -136,29 +136,32 @@ export class GithubClient {
     return this.policy.run(
       `POST /graphql ${operation}`,
       async () => {
-        const waitMs = this.pointsWait();
+        const cost = this.points.costs.get(operation) ?? 1;
+        const waitMs = this.pointsWait(cost);
         if (waitMs !== null) {
-          throw new ConnectorError(this.config.name, `GraphQL points spent (${this.points.remaining} left, a query costs ${this.points.lastCost}); they refill at ${new Date(this.points.resetAt!).toISOString()}`, { retryable: true, status: 429, retryAfterMs: waitMs });
+          throw new ConnectorError(this.config.name, `GraphQL points spent (${this.points.remaining} left, ${operation} costs ${cost}); they refill at ${new Date(this.points.resetAt!).toISOString()}`, { retryable: true, status: 429, retryAfterMs: waitMs });
         }
         this.requests++;
         const data = await this.octokit.graphql<T & { rateLimit?: GqlRateLimit | null }>(query, variables);
-        if (data.rateLimit) this.notePoints(data.rateLimit);
+        if (data.rateLimit) this.notePoints(operation, data.rateLimit);
         return data;
       },
       { lane: opts.write ? 'write' : 'read', idempotent: true },
     );
   }
 
-  private pointsWait(): number | null {
-    const { remaining, resetAt, lastCost } = this.points;
-    if (remaining === null || resetAt === null || remaining >= Math.max(1, lastCost)) return null;
+  private pointsWait(cost: number): number | null {
+    const { remaining, resetAt } = this.points;
+    if (remaining === null || resetAt === null || remaining >= cost) return null;
     const wait = resetAt - Date.now();
-    return wait > 0 ? wait + 250 : null;
+    // resetAt is in whole seconds: a second more, so the request never arrives before the refill.
+    return wait > -1000 ? wait + 1000 : null;
   }
 
-  private notePoints(r: GqlRateLimit): void {
+  private notePoints(operation: string, r: GqlRateLimit): void {
     const resetAt = Date.parse(r.resetAt);
-    this.points = { limit: r.limit, remaining: r.remaining, resetAt: Number.isNaN(resetAt) ? null : resetAt, lastCost: Math.max(1, r.cost), used: this.points.used + r.cost };
+    const costs = new Map(this.points.costs).set(operation, Math.max(1, r.cost));
+    this.points = { limit: r.limit, remaining: r.remaining, resetAt: Number.isNaN(resetAt) ? null : resetAt, costs, used: this.points.used + r.cost };
   }
 
   private async call(route: string, params: Params, signal?: AbortSignal): Promise<{ data: unknown; headers: Record<string, unknown> }> {
@@ -199,7 +202,8 @@ export class GithubClient {
     if (types.has('RATE_LIMITED')) {
       const reset = Number(err.headers?.['x-ratelimit-reset']);
       const fromBody = this.points.resetAt;
-      const retryAfterMs = Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : fromBody !== null ? Math.max(0, fromBody - Date.now()) : 60_000;
+      // The header is in whole seconds (rounded down): a second more, so the retry never comes early.
+      const retryAfterMs = Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) + 1000 : fromBody !== null ? Math.max(0, fromBody - Date.now()) + 1000 : 60_000;
       return new ConnectorError(this.config.name, `${route}: GraphQL rate limit: ${messages}`, { retryable: true, status: 429, retryAfterMs, cause: err });
     }
     const hint = types.has('NOT_FOUND') ? ' — not found, or the token cannot see it (a project needs the read:project scope, or Projects: read for a GitHub App)' : types.has('FORBIDDEN') || types.has('INSUFFICIENT_SCOPES') ? ' — the token lacks a permission (read:project; project to write a Status)' : '';

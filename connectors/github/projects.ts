@@ -206,18 +206,18 @@ export class Projects {
    * Sets the item's Status to the option that means `status`. Reads the item first: when it already
    * says so, nothing is written (a repeat after a lost answer changes nothing). Returns what happened.
    */
-  async setStatus(plan: ProjectPlan, status: string): Promise<'set' | 'already' | string> {
+  async setStatus(plan: ProjectPlan, status: string): Promise<{ readonly done: 'set' | 'already' } | { readonly refused: string }> {
     const info = await this.info(plan.project);
     const field = info.fields.find((f) => f.__typename === 'ProjectV2SingleSelectField' && f.name.toLowerCase() === info.config.fields.status.toLowerCase());
-    if (!field) return `${plan.project} has no single-select field "${info.config.fields.status}"`;
+    if (!field) return { refused: `${plan.project} has no single-select field "${info.config.fields.status}"` };
     const option = (field.options ?? []).find((o) => info.maps.status[optionKeyOf(o.name)] === status);
-    if (!option) return `${plan.project}'s ${field.name} has no option meaning ${status} (options: ${(field.options ?? []).map((o) => o.name).join(', ')})`;
+    if (!option) return { refused: `${plan.project}'s ${field.name} has no option meaning ${status} (options: ${(field.options ?? []).map((o) => o.name).join(', ')})` };
     const current = await this.item(plan.itemId);
-    if (current === null) return `the item is no longer in ${plan.project}`;
+    if (current === null) return { refused: `the item is no longer in ${plan.project}` };
     const now = current.fieldValues.nodes.find((v) => v !== null && v.__typename === 'ProjectV2ItemFieldSingleSelectValue' && (v.field?.name ?? '').toLowerCase() === field.name.toLowerCase()) as { optionId?: string | null } | undefined;
-    if (now?.optionId === option.id) return 'already';
+    if (now?.optionId === option.id) return { done: 'already' };
     await this.client.graphql('taskwireSetStatus', QUERIES.setStatus, { project: info.id, item: plan.itemId, field: field.id, option: option.id }, { write: true });
-    return 'set';
+    return { done: 'set' };
   }
 }
 
@@ -233,7 +233,7 @@ export class PlanBook {
   put(stateKey: string, plan: StoredPlan): void {
     const key = stateKey.slice('plan:'.length, stateKey.lastIndexOf('|'));
     let m = this.byKey.get(key);
-    if (!m) this.byKey.set(key, (m = new Map()));
+    if (!m) this.byKey.set(key, (m = new Map<string, StoredPlan>()));
     m.set(plan.project, plan);
   }
 

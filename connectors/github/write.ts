@@ -90,8 +90,8 @@ async function pushToProjects(deps: GithubWriteDeps, key: string, status: string
   let ok = false;
   for (const plan of plans) {
     const r = await deps.projects.setStatus(plan, status);
-    if (r === 'set' || r === 'already') ok = true;
-    else why.push(r);
+    if ('done' in r) ok = true;
+    else why.push(r.refused);
   }
   return ok ? { ok: true } : { ok: false, why: why.join('; ') };
 }
