@@ -18,6 +18,10 @@ export interface FakeFieldSeed {
 export type FakeFieldValue = string | number | null;
 
 export interface FakeProjectItemSeed {
+  /** The item's node id (default: made up), e.g. to match a payload copied from GitHub's documentation. */
+  readonly id?: string;
+  /** The issue's node id as GitHub's documentation gives it (answered as well as the fake's own). */
+  readonly contentNodeId?: string;
   /** `owner/repo#n`, or a draft issue. */
   readonly issue?: string;
   readonly draft?: { readonly title: string; readonly body?: string; readonly assignees?: readonly string[]; readonly creator?: string };
@@ -29,6 +33,8 @@ export interface FakeProjectItemSeed {
 export interface FakeProjectSeed {
   /** `owner/number`. */
   readonly project: string;
+  /** The project's node id (default: made up). */
+  readonly id?: string;
   readonly title?: string;
   readonly ownerType?: 'Organization' | 'User';
   /** Defaults: the team-planning template's Status, Priority, Target date, Iteration, Estimate. */
@@ -86,6 +92,8 @@ const b64 = (s: string) => Buffer.from(s).toString('base64url');
 
 export class FakeProjects {
   private readonly projects = new Map<string, ProjectRec>();
+  /** Node ids given in seeds for issues (`contentNodeId`) → `owner/repo#n`. */
+  private readonly aliases = new Map<string, string>();
   private nextId = 1;
   /** GraphQL points (GitHub: 5,000 an hour for a user token). */
   points: { limit: number; remaining: number; resetAt: number };
@@ -103,7 +111,7 @@ export class FakeProjects {
 
   seed(s: FakeProjectSeed): void {
     const [owner, n] = s.project.split('/');
-    const id = `PVT_${b64(`${s.project}:${this.nextId++}`)}`;
+    const id = s.id ?? `PVT_${b64(`${s.project}:${this.nextId++}`)}`;
     const fields = (s.fields ?? DEFAULT_FAKE_FIELDS).map((f) => this.field(f));
     const p: ProjectRec = { key: s.project, id, number: Number(n), owner: owner!, ownerType: s.ownerType ?? 'Organization', title: s.title ?? `Project ${n}`, updatedAt: this.now(), fields, items: [] };
     this.projects.set(s.project.toLowerCase(), p);
@@ -212,7 +220,8 @@ export class FakeProjects {
         return { node: null };
       }
       case 'taskwireItemContent': {
-        const c = this.content.byNodeId(String(v.id));
+        const alias = this.aliases.get(String(v.id));
+        const c = alias ? { key: alias, type: this.content.byKey(alias)?.type ?? 'Issue' } : this.content.byNodeId(String(v.id));
         if (!c) return { node: null };
         const [repo, n] = c.key.split('#');
         return { node: { __typename: c.type, number: Number(n), repository: { nameWithOwner: repo } } };
@@ -335,7 +344,7 @@ export class FakeProjects {
     const n = this.nextId++;
     const at = this.now();
     const item: ItemRec = {
-      id: `PVTI_${b64(`${p.key}:${n}`)}`,
+      id: s.id ?? `PVTI_${b64(`${p.key}:${n}`)}`,
       dbId: 100_000 + n,
       issue: s.issue ?? null,
       draft: s.draft ? { id: `DI_${b64(String(n))}`, title: s.draft.title, body: s.draft.body ?? '', assignees: [...(s.draft.assignees ?? [])], creator: s.draft.creator ?? 'octocat', createdAt: at, updatedAt: at } : null,
@@ -344,6 +353,7 @@ export class FakeProjects {
       createdAt: at,
       updatedAt: at,
     };
+    if (s.contentNodeId && s.issue) this.aliases.set(s.contentNodeId, s.issue);
     for (const [name, v] of Object.entries(s.values ?? {})) {
       const f = p.fields.find((x) => x.name.toLowerCase() === name.toLowerCase());
       if (!f) throw new Error(`the fake project ${p.key} has no field ${name}`);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGithub } from '../../../connectors/github/connector.js';
@@ -311,5 +312,52 @@ describe('GitHub projects: the GraphQL points budget', () => {
     // One request answered RATE_LIMITED, then nothing until the refill.
     expect(gql(r.fake).slice(before).filter((q) => q.at < resetAt)).toHaveLength(1);
     expect((await task(r.store, 'acme/infra#2'))?.priority).toBe('medium');
+  });
+});
+
+describe('GitHub projects: payloads copied from GitHub\'s documentation (@octokit/webhooks-examples)', () => {
+  const doc = (action: string) => readFileSync(join(import.meta.dirname, '../../fixtures/github/webhooks', `projects_v2_item.${action}.json`));
+  const signed = (body: Buffer) => ({ 'x-github-event': 'projects_v2_item', 'x-github-delivery': 'd-1', 'x-hub-signature-256': `sha256=${hmacHex('sha256', SECRET, body.toString())}` });
+
+  async function docRig() {
+    const s = world(1);
+    // The projects and items the examples name, by their node ids.
+    (s.projects as unknown[]).push(
+      { project: 'acme/8', id: 'PVT_kwDOAWcTxs07Gw', items: [{ id: 'PVTI_lADOAWcTxs07G84AVqWu', draft: { title: 'Plan the DNS cutover' }, values: { 'Target date': '2026-12-09', Status: 'Todo' } }] },
+      { project: 'acme/9', id: 'PVT_kwDOAWcTxs4ACgDd', items: [{ id: 'PVTI_lADOAWcTxs4ACgDdzgBWqxo', issue: 'acme/infra#1', contentNodeId: 'I_kwDOCG5vGM5La0aB', values: { Priority: 'P1' } }] },
+    );
+    return rig(s, { projects: [{ project: 'acme/3' }, { project: 'acme/8' }, { project: 'acme/9' }] });
+  }
+
+  it('edited (a draft issue): the item is read by its id and its task carries its fields, as the sender\'s change', async () => {
+    const r = await docRig();
+    const body = doc('edited');
+    r.connector.webhook!.verify(body, signed(body));
+    const parsed = await r.connector.webhook!.parse(body, signed(body));
+    const t = parsed.items.find((i) => i.type === 'task');
+    expect(t).toMatchObject({ type: 'task', actor: 'human', actorId: 'wolfy1339', task: { key: 'draft:PVTI_lADOAWcTxs07G84AVqWu', title: 'Plan the DNS cutover', due: '2026-12-09', status: 'todo' } });
+  });
+
+  it('archived and restored (an issue): the plan ends, then comes back', async () => {
+    const r = await docRig();
+    await r.poll();
+    expect((await task(r.store, 'acme/infra#1'))?.rawPriority).toBe('P0 (acme/3)');
+    for (const action of ['archived', 'restored']) {
+      const body = doc(action);
+      r.connector.webhook!.verify(body, signed(body));
+      const parsed = await r.connector.webhook!.parse(body, signed(body));
+      expect(parsed.items.map((i) => i.type)).toEqual(['state', 'task']);
+      const plan = JSON.parse((parsed.items[0] as { value: string }).value) as { project: string; removed?: boolean };
+      expect(plan).toMatchObject({ project: 'acme/9', ...(action === 'archived' ? { removed: true } : {}) });
+    }
+  });
+
+  it('reordered is ignored; a project that is not configured is ignored, saying which', async () => {
+    const r = await docRig();
+    for (const [action, why] of [['reordered', 'item reordered'], ['created', 'project PVT_kwAEAQ is not configured']] as const) {
+      const body = doc(action);
+      r.connector.webhook!.verify(body, signed(body));
+      expect(await r.connector.webhook!.parse(body, signed(body))).toEqual({ items: [], ignored: why });
+    }
   });
 });
