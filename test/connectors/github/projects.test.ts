@@ -50,7 +50,7 @@ function world(n = 3, extra: Partial<GithubScenario> = {}): GithubScenario {
       },
     ],
     ...extra,
-  } as GithubScenario;
+  };
 }
 
 async function rig(s: GithubScenario, over: Record<string, unknown> = {}, points?: number) {
