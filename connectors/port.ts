@@ -181,4 +181,18 @@ export interface ConnectorModule<K extends ConnectorKind = ConnectorKind, S exte
    * built; the CLI says so rather than pretending.
    */
   readonly load?: () => Promise<(config: z.output<S>, ctx: ConnectorContext) => Connector>;
+  /**
+   * What the connector's own state says about its tasks (which project planned a due date, where two
+   * disagree), for `explain` and `health`; pure, no SDK. `prefix` selects one task's entries (or all).
+   */
+  readonly notes?: {
+    prefix(key?: string): string;
+    read(entries: readonly (readonly [string, string])[]): ReadonlyMap<string, TaskNotes>;
+  };
+}
+
+/** Where a task's fields came from, one line each, and the disagreements found on the way. */
+export interface TaskNotes {
+  readonly sources: readonly string[];
+  readonly conflicts: readonly string[];
 }

@@ -217,3 +217,24 @@ export function draftTask(item: GqlProjectItem, plan: ProjectPlan, projectUrl: s
   };
   return applyPlans(base, [plan]);
 }
+
+/** What the stored plans say, by task key: where each field came from, and where projects disagree. */
+export function planNotes(entries: readonly (readonly [string, string])[]): Map<string, { sources: string[]; conflicts: string[] }> {
+  const byKey = new Map<string, ProjectPlan[]>();
+  for (const [k, v] of entries) {
+    const key = k.slice('plan:'.length, k.lastIndexOf('|'));
+    const plan = JSON.parse(v) as ProjectPlan;
+    if (!plan.removed) byKey.set(key, [...(byKey.get(key) ?? []), plan]);
+  }
+  const out = new Map<string, { sources: string[]; conflicts: string[] }>();
+  for (const [key, plans] of byKey) {
+    const sources = plans.flatMap((p) => [
+      ...(p.due ? [`due ${p.due} from project ${p.project} (${p.dueFrom}): a project's date beats the milestone's`] : []),
+      ...(p.rawStatus ? [`status "${p.rawStatus}" from project ${p.project}${p.status ? '' : ' (not mapped: add it under status:)'}`] : []),
+      ...(p.rawPriority ? [`priority "${p.rawPriority}" from project ${p.project}${p.priority ? '' : ' (not mapped: add it under priority:)'}`] : []),
+      ...(p.iteration ? [`iteration ${p.iteration} from project ${p.project} (shown as the milestone)`] : []),
+    ]);
+    out.set(key, { sources, conflicts: planConflicts(plans) });
+  }
+  return out;
+}

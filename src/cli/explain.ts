@@ -7,16 +7,28 @@ import { UsageError } from '../errors.js';
 import type { StatusCommentRecord } from '../store/outbox.js';
 import type { CommandContext } from './context.js';
 import { withLiveEvaluation } from './live.js';
+import { taskNotes } from './notes.js';
 import { resolveTask } from './task-ref.js';
+import type { TaskNotes } from '../../connectors/port.js';
 
 export async function explainCommand(ctx: CommandContext, ref: string, opts: { json?: boolean; asOf?: string }, now: number): Promise<number> {
   return withLiveEvaluation(ctx, now, async ({ engine, store }) => {
     const ex = engine.explain(await resolveTask(store, ref, (r) => engine.explain(r)?.task.id ?? null));
     if (!ex) throw new UsageError(`no task "${ref}"`);
     const comment = opts.asOf === undefined ? ((await store.outbox.statusComments(ex.task.id))[0] ?? null) : null;
-    ctx.io.out(opts.json ? `${JSON.stringify({ ...ex, statusComment: comment }, null, 2)}\n` : render(ex, engine.label, engine.nameOf, ctx.config.timezone, (d) => engine.workdaysUntil(d)) + commentLine(comment, ctx.config.timezone));
+    const notes = opts.asOf === undefined ? await taskNotes(store, ctx.config, ex.task) : null;
+    ctx.io.out(opts.json ? `${JSON.stringify({ ...ex, statusComment: comment, ...(notes ? { sources: notes.sources, conflicts: notes.conflicts } : {}) }, null, 2)}\n` : render(ex, engine.label, engine.nameOf, ctx.config.timezone, (d) => engine.workdaysUntil(d)) + notesLines(notes) + commentLine(comment, ctx.config.timezone));
     return 0;
   }, opts.asOf);
+}
+
+/** Where the task's plan came from (GitHub projects) and where its sources disagree. */
+function notesLines(n: TaskNotes | null): string {
+  if (n === null || (n.sources.length === 0 && n.conflicts.length === 0)) return '';
+  const lines = ['', 'Planned in'];
+  for (const s of n.sources) lines.push(`  ${s}`);
+  for (const c of n.conflicts) lines.push(`  CONFLICT ${c}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** Where taskwire's status comment on the task stands: written (and where), or left to the person who took it over. */

@@ -3,6 +3,7 @@ import type { LeaseRecord } from '../store/leases.js';
 import type { CommandContext } from './context.js';
 import { table } from './io.js';
 import { withLiveEvaluation } from './live.js';
+import { conflicts } from './notes.js';
 
 export async function healthCommand(ctx: CommandContext, opts: { json?: boolean; asOf?: string }, now: number): Promise<number> {
   return withLiveEvaluation(ctx, now, async ({ engine, store }) => {
@@ -15,6 +16,10 @@ export async function healthCommand(ctx: CommandContext, opts: { json?: boolean;
     const failing = opts.asOf === undefined ? await store.itemFailures() : [];
     for (const f of failing) ctx.io.out(`${f.connector}: ${f.key} could not be read (${f.attempts} time${f.attempts === 1 ? '' : 's'} since ${f.firstFailedAt.slice(0, 16).replace('T', ' ')} UTC; next try ${f.nextAttemptAt.slice(11, 16)} UTC) — ${f.error}\n`);
     if (failing.length > 0) ctx.io.out('\n');
+    // Sources that disagree about a task (two GitHub projects with different due dates): said, not picked silently.
+    const disagree = opts.asOf === undefined ? await conflicts(store, ctx.config) : [];
+    for (const d of disagree) for (const c of d.conflicts) ctx.io.out(`${d.connector}: ${d.key} — ${c}\n`);
+    if (disagree.length > 0) ctx.io.out('\n');
     // With replicas: which one polls which connector and which one evaluates, since when.
     const leases = opts.asOf === undefined ? (await store.leases.list()).filter((l) => l.live) : [];
     if (leases.length > 0) ctx.io.out(`${describeLeases(leases)}\n`);

@@ -88,6 +88,7 @@ connectors:
     baseUrl: ${urls.github}
     token: \${GITHUB_TOKEN}
     repos: [acme/infra]
+    projects: [{ project: acme/5 }]     # due dates, status and priority from the team's GitHub project
     webhook: { secrets: ["\${GITHUB_WEBHOOK_SECRET}"] }
     pacing: { writes: 0s, notifications: 0s }   # the fake has no secondary rate limits; keep GitHub's defaults for real
     writes: { statusComment: true, labels: true }

@@ -139,6 +139,17 @@ export function scenario(now: number): Scenario {
         ],
       },
     ],
+    // The team plans its GitHub work in a project: the runner migration's date and priority live there.
+    projects: [
+      {
+        project: 'acme/5',
+        title: 'Platform roadmap',
+        items: [
+          { issue: 'acme/infra#12', values: { Status: 'Todo' } },
+          { issue: 'acme/infra#14', values: { Status: 'In Progress', Priority: 'P1', 'Target date': DateTime.fromISO(cutover).plus({ days: 7 }).toISODate()! } },
+        ],
+      },
+    ],
   };
 
   // ---- Slack: where tasks are born ----

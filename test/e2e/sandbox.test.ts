@@ -23,7 +23,7 @@ afterEach(async () => {
 const EXPECTED_FLAGS = [
   'acme/infra#12: no_owner', // the firewall rule nobody owns
   'acme/infra#13: shared_owner', // two assignees
-  'acme/infra#14: no_due_date',
+  // acme/infra#14 has its due date and priority from the GitHub project (acme/5): neither is flagged.
   'acme/infra#14: stale', // in progress, quiet for four workdays
   'acme/infra#15: no_due_date',
   'acme/infra#15: no_priority', // the bug with no priority
@@ -206,7 +206,9 @@ describe('the sandbox end to end', () => {
       const pollsBefore = polls();
       env.sb.github.updateIssue('acme/infra', 12, { assignees: [who('alex').github] }, who('priya').github);
       await env.sb.notion.edit(NOTION_ROWS.approval, { Status: 'Done' }, who('priya').notion);
-      await until(async () => (await store.getTask('github-acme:acme/infra#12'))?.owner === 'alex' && (await store.getTask('notion-acme:' + NOTION_ROWS.approval))?.status === 'done');
+      // A date set in the GitHub project arrives as a projects_v2_item webhook.
+      env.sb.github.projects.setField('acme/5', 'acme/infra#12', 'Target date', '2030-01-15', who('priya').github);
+      await until(async () => (await store.getTask('github-acme:acme/infra#12'))?.owner === 'alex' && (await store.getTask('notion-acme:' + NOTION_ROWS.approval))?.status === 'done' && (await store.getTask('github-acme:acme/infra#12'))?.due === '2030-01-15');
       expect(polls()).toBe(pollsBefore); // no poll ran: the webhooks carried it
       // Re-evaluated at once: #12 has an owner now, and the approval no longer blocks OPS-19.
       await until(async () => {
@@ -217,6 +219,21 @@ describe('the sandbox end to end', () => {
     } finally {
       await daemon.stop();
     }
+  });
+});
+
+describe('the sandbox: GitHub planned in a project', () => {
+  it('the runner migration carries its date and priority from the project, and explain says where they came from', async () => {
+    env = await sandboxEnv();
+    expect((await env.cli('sync')).code).toBe(0);
+    const { out } = await env.cli('explain', 'acme/infra#14');
+    expect(out).toMatch(/priority high/);
+    expect(out).toMatch(/Planned in\n {2}due \S+ from project acme\/5 \(Target date\): a project's date beats the milestone's/);
+    expect(out).toMatch(/priority "P1" from project acme\/5/);
+    const json = JSON.parse((await env.cli('explain', 'acme/infra#14', '--json')).out) as { task: { due: string | null; rawPriority: string }; sources: string[]; flags: { code: string }[] };
+    expect(json.task.due).not.toBeNull();
+    expect(json.task.rawPriority).toBe('P1 (acme/5)');
+    expect(json.flags.map((f) => f.code)).not.toContain('no_due_date');
   });
 });
 
