@@ -2,6 +2,7 @@
 import { benchDemo } from './demo.js';
 import { benchEngine } from './engine.js';
 import { benchGithubBackfill } from './github-backfill.js';
+import { benchGithubProjects } from './github-projects.js';
 import { benchJiraBackfill } from './jira-backfill.js';
 import { benchMemory } from './memory.js';
 import { benchWebhookIntake } from './webhook-intake.js';
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<void>> = {
   engine: benchEngine,
   report: benchReport,
   github: benchGithubBackfill,
+  projects: benchGithubProjects,
   jira: benchJiraBackfill,
   webhooks: benchWebhookIntake,
   postgres: benchPostgres,

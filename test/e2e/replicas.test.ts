@@ -183,7 +183,7 @@ describe('three replicas on one PostgreSQL database', () => {
       const texts = cl.sb.slack.dmsTo(p.slack).map((m) => m.text);
       expect(new Set(texts).size, `${p.id}: ${JSON.stringify(texts)}`).toBe(texts.length);
     }
-    expect(cl.sb.slack.dmsTo(who('sam').slack)).toHaveLength(1);
+    expect(cl.sb.slack.dmsTo(who('sam').slack), JSON.stringify(cl.sb.slack.dmsTo(who('sam').slack).map((m) => m.text))).toHaveLength(1);
     for (const t of await cl.store.listTasks()) expect(ourComments(cl.sb, t).length, t.id).toBeLessThanOrEqual(1);
   }, 300_000);
 
