@@ -87,6 +87,32 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: 'taskwire_graphql_points_remaining',
+      help: 'GraphQL points left, as the tool last reported them (GitHub Projects)',
+      labelNames: ['connector'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const [name, c] of deps.connectors) {
+          const p = c.stats?.().points;
+          if (p?.remaining !== null && p?.remaining !== undefined) this.set({ connector: name }, p.remaining);
+        }
+      },
+    });
+    new Gauge({
+      name: 'taskwire_graphql_points_used_total',
+      help: 'GraphQL points this process spent (GitHub Projects)',
+      labelNames: ['connector'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const [name, c] of deps.connectors) {
+          const p = c.stats?.().points;
+          if (p) this.set({ connector: name }, p.used);
+        }
+      },
+    });
+    new Gauge({
       name: 'taskwire_sync_lag_seconds',
       help: 'Seconds since the connector last completed a poll',
       labelNames: ['connector'],

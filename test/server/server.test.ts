@@ -54,7 +54,7 @@ describe('the daemon over HTTP on a real port', () => {
     for (const line of text.split('\n').filter((l) => l !== '')) {
       expect(line).toMatch(/^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+|[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|[+-]Inf))$/);
     }
-    for (const name of ['taskwire_polls_total', 'taskwire_webhook_deliveries_total', 'taskwire_inbox_depth', 'taskwire_inbox_oldest_age_seconds', 'taskwire_inbox_dead_letters', 'taskwire_failing_items', 'taskwire_outbox_depth', 'taskwire_outbox_oldest_age_seconds', 'taskwire_outbox_dead_letters', 'taskwire_open_flags', 'taskwire_rate_budget_remaining', 'taskwire_sync_lag_seconds', 'taskwire_items_ingested_total']) {
+    for (const name of ['taskwire_polls_total', 'taskwire_webhook_deliveries_total', 'taskwire_inbox_depth', 'taskwire_inbox_oldest_age_seconds', 'taskwire_inbox_dead_letters', 'taskwire_failing_items', 'taskwire_outbox_depth', 'taskwire_outbox_oldest_age_seconds', 'taskwire_outbox_dead_letters', 'taskwire_open_flags', 'taskwire_rate_budget_remaining', 'taskwire_graphql_points_remaining', 'taskwire_graphql_points_used_total', 'taskwire_sync_lag_seconds', 'taskwire_items_ingested_total']) {
       expect(text).toContain(`# TYPE ${name}`);
     }
     expect(text).toMatch(/taskwire_polls_total\{connector="github-acme",result="ok"\} [1-9]/);
