@@ -142,12 +142,28 @@ export class GithubClient {
           throw new ConnectorError(this.config.name, `GraphQL points spent (${this.points.remaining} left, ${operation} costs ${cost}); they refill at ${new Date(this.points.resetAt!).toISOString()}`, { retryable: true, status: 429, retryAfterMs: waitMs });
         }
         this.requests++;
-        const data = await this.octokit.graphql<T & { rateLimit?: GqlRateLimit | null }>(query, variables);
+        const data = await this.graphqlOnce<T & { rateLimit?: GqlRateLimit | null }>(query, variables);
         if (data.rateLimit) this.notePoints(operation, data.rateLimit);
         return data;
       },
       { lane: opts.write ? 'write' : 'read', idempotent: true },
     );
+  }
+
+  /**
+   * One POST to the GraphQL endpoint (GHES: `/api/graphql`, as @octokit/graphql does), parsed with
+   * JSON.parse rather than Octokit's BigInt-preserving parser (see `once`); an answer with `errors` is
+   * thrown as @octokit/graphql throws it (GraphqlResponseError), so `mapError` reads it the same way.
+   */
+  private async graphqlOnce<T>(query: string, variables: Params): Promise<T> {
+    const url = /\/api\/v3\/?$/.test(this.config.baseUrl) ? this.config.baseUrl.replace(/\/api\/v3\/?$/, '/api/graphql') : '/graphql';
+    const res = await this.octokit.request({ method: 'POST', url, query, variables, request: { parseSuccessResponseBody: false } });
+    const body = JSON.parse(await new Response(res.data as ReadableStream).text()) as { data?: T; errors?: { type?: string; message: string }[] };
+    if (body.errors && body.errors.length > 0) {
+      const err = Object.assign(new Error(`Request failed due to following response errors:\n${body.errors.map((e) => ` - ${e.message}`).join('\n')}`), { name: 'GraphqlResponseError', errors: body.errors, headers: res.headers, data: body.data });
+      throw err;
+    }
+    return body.data as T;
   }
 
   private pointsWait(cost: number): number | null {

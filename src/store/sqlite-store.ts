@@ -57,6 +57,8 @@ export class SqliteStore implements TaskStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       softDelete: db.prepare('UPDATE tasks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
+      putMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      dropMeta: db.prepare('DELETE FROM meta WHERE key = ?'),
       humanActivity: db.prepare(
         `UPDATE tasks SET last_human_activity_at = @at
          WHERE id = @id AND (last_human_activity_at IS NULL OR last_human_activity_at < @at)`,
@@ -165,8 +167,8 @@ export class SqliteStore implements TaskStore {
         for (const h of item.entries) this.stmt.historyOnce.run(id, h.field, json(h.oldValue), json(h.newValue), isoUtc(h.at), h.actor, h.actorId ?? null, 'source', now);
       } else if (item.type === 'state') {
         const key = `connector:${connector.name}:${item.key}`;
-        if (item.value === null) this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
-        else this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, item.value);
+        if (item.value === null) this.stmt.dropMeta.run(key);
+        else this.stmt.putMeta.run(key, item.value);
       } else if (item.type === 'evidence') {
         const r = this.stmt.evidence.run(connector.name, item.source, item.sourceUrl, item.target, item.kind, isoUtc(item.at), item.actor, item.actorId ?? null, item.summary, item.until === undefined ? null : isoUtc(item.until), now);
         counts.evidence += r.changes;
