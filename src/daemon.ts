@@ -49,6 +49,7 @@ import { Metrics } from './server/metrics.js';
 import { addRoutes, type ConnectorState } from './server/routes.js';
 import { UiAuth } from './server/ui/auth.js';
 import { addUiRoutes } from './server/ui/routes.js';
+import { taskNotes } from './pipeline/notes.js';
 import { UiSource } from './server/ui/source.js';
 import { loadAndEvaluate } from './pipeline/evaluate.js';
 import { backtestFromStore } from './pipeline/backtest.js';
@@ -423,6 +424,7 @@ export class Daemon {
         return ok;
       },
       signInWith: { token: config.server.apiToken !== undefined, basic: ui.basicAuth !== undefined },
+      notes: (task) => taskNotes(this.store, config, task),
     });
   }
 

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import type { StatusCommentRecord } from '../store/outbox.js';
 import type { CommandContext } from './context.js';
 import { withLiveEvaluation } from './live.js';
-import { taskNotes } from './notes.js';
+import { taskNotes } from '../pipeline/notes.js';
 import { resolveTask } from './task-ref.js';
 import type { TaskNotes } from '../../connectors/port.js';
 

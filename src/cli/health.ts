@@ -3,7 +3,7 @@ import type { LeaseRecord } from '../store/leases.js';
 import type { CommandContext } from './context.js';
 import { table } from './io.js';
 import { withLiveEvaluation } from './live.js';
-import { conflicts } from './notes.js';
+import { conflicts } from '../pipeline/notes.js';
 
 export async function healthCommand(ctx: CommandContext, opts: { json?: boolean; asOf?: string }, now: number): Promise<number> {
   return withLiveEvaluation(ctx, now, async ({ engine, store }) => {

@@ -35,6 +35,10 @@ async function startDaemon(ui: Record<string, unknown>, server: Record<string, u
   await seedScenario(store);
   // An account the tools told us about that nobody mapped yet.
   await store.recordAccounts([{ kind: 'github', id: 'carol-net', connector: 'github-acme', name: 'Carol Net' }]);
+  // Two GitHub projects plan acme/infra#7 and disagree on its date (as the connector stores their plans).
+  const plan = (project: string, due: string) => ({ project, projectId: `PVT_${project}`, itemId: `PVTI_${project}`, updatedAt: '2026-11-20T09:00:00Z', due, dueFrom: 'Target date', status: null, rawStatus: null, priority: null, rawPriority: null, iteration: null, estimateS: null });
+  await store.setMeta('connector:github-acme:plan:acme/infra#7|acme/3', JSON.stringify(plan('acme/3', '2026-11-24')));
+  await store.setMeta('connector:github-acme:plan:acme/infra#7|acme/7', JSON.stringify(plan('acme/7', '2026-11-26')));
   await store.close();
   const config = configSchema.parse({
     timezone: 'Europe/Berlin',
@@ -42,6 +46,8 @@ async function startDaemon(ui: Record<string, unknown>, server: Record<string, u
     server: { host: '127.0.0.1', ...server, ui },
     people: PEOPLE,
     report: { outputDir: join(dir, 'reports') },
+    // Not polled: here so the task pages can say what its state notes (GitHub projects).
+    connectors: [{ name: 'github-acme', type: 'github', enabled: false, token: 'ghp_unused', repos: ['acme/infra'], projects: [{ project: 'acme/3' }, { project: 'acme/7' }] }],
   });
   const daemon = new Daemon({ config, log: silentLog, cwd: dir, port: 0, now: () => SCENARIO_NOW });
   await daemon.start();
@@ -181,6 +187,10 @@ describe('the web UI, signed in', () => {
     expect(backtest.body).toMatch(/<svg/);
     const graph = await get('/graph');
     expect(graph.body).toMatch(/<svg class="graph"/);
+    // Where a task's plan came from, and the two projects that disagree about it.
+    const planned = await get(`/tasks/${encodeURIComponent('github-acme:acme/infra#7')}`);
+    expect(planned.body).toContain('due 2026-11-24 from project acme/3 (Target date)');
+    expect(planned.body).toContain('Conflict — due date: acme/3 says 2026-11-24, acme/7 says 2026-11-26 (the earlier is used)');
     expect((await get(`/graph?task=${encodeURIComponent('github-acme:nope#1')}`)).status).toBe(404);
   });
 

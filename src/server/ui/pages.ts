@@ -61,6 +61,8 @@ export interface TaskPageInput {
   readonly lead: string;
   /** A tool account's display name, for the history. */
   readonly actorName: (kind: string, id: string) => string;
+  /** Where the task's plan came from (GitHub projects) and where its sources disagree. */
+  readonly notes?: { readonly sources: readonly string[]; readonly conflicts: readonly string[] } | null;
 }
 
 export function taskPage(p: TaskPageInput): Safe {
@@ -76,6 +78,7 @@ ${p.message ? html`<p class="ok" role="status">${p.message}</p>` : ''}
 ${p.assignees.length ? html`<li>Assigned in the tool: ${p.assignees.map((a, i) => html`${i ? '; ' : ''}${a.account} → ${a.resolved}`)}</li>` : ''}
 <li><a href="/graph${query({ task: t.id })}">Dependency graph of this task</a></li></ul></section>
 <section class="panel" aria-labelledby="flags-h"><h2 id="flags-h">Flags</h2>${ex.flags.length === 0 ? html`<p>No flags: nothing stands in the way of this task.</p>` : html`<div class="tablewrap" tabindex="0"><table><thead><tr><th>Severity</th><th>Flag</th><th>Why</th></tr></thead><tbody>${ex.flags.map((f) => html`<tr data-flag="${f.code}"><td><span class="badge sev-${f.severity}">${f.severity}</span></td><td>${f.code}</td><td class="reason">${f.reason}</td></tr>`)}</tbody></table></div>`}</section>
+${notesSection(p)}
 ${riskSection(p)}
 ${graphSection(p)}
 ${verifySection(p, self)}
@@ -91,6 +94,12 @@ function ownerText(p: TaskPageInput): Safe {
   if (o.teams.length) return html`<span class="owner-team">team ${o.teams.map(p.nameOf).join(', ')}</span> — a team is assigned, not one person`;
   if (o.people.length + o.unmapped.length > 1) return html`<span class="owner-shared">shared by ${[...o.people.map(p.nameOf), ...o.unmapped.map((a) => `${a.kind}:${a.id}`)].join(', ')}</span> — one person should own it`;
   return html`<span class="owner-none">nobody</span>${accounts ? ` (assigned to ${accounts})` : ''}`;
+}
+
+function notesSection(p: TaskPageInput): Safe {
+  const n = p.notes;
+  if (!n || (n.sources.length === 0 && n.conflicts.length === 0)) return html``;
+  return html`<section class="panel" aria-labelledby="planned-h"><h2 id="planned-h">Planned in</h2><ul>${n.sources.map((x) => html`<li>${x}</li>`)}${n.conflicts.map((x) => html`<li class="error">Conflict — ${x}</li>`)}</ul></section>`;
 }
 
 function riskSection(p: TaskPageInput): Safe {

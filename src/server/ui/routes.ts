@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { addDays } from '../../core/calendar.js';
 import { riskLead } from '../../core/explain-text.js';
+import type { TaskNotes } from '../../../connectors/port.js';
 import { peopleYaml } from '../../core/people-yaml.js';
 import type { AccountRecord, TaskStore } from '../../store/store.js';
 import { assets } from './assets.js';
@@ -36,6 +37,8 @@ export interface UiDeps {
   /** A task was verified here: record it as the CLI's `verify` does and re-evaluate. */
   readonly verify: (taskId: string, who: string) => Promise<boolean>;
   readonly signInWith: { readonly token: boolean; readonly basic: boolean };
+  /** Where a task's fields came from beyond the task itself (a GitHub project), and conflicts. */
+  readonly notes?: (task: { readonly connector: string; readonly key: string }) => Promise<TaskNotes | null>;
 }
 
 const PAGE_HEADERS = {
@@ -118,7 +121,7 @@ export function addUiRoutes(app: FastifyInstance, deps: UiDeps): void {
       const id = s.engine.task(ref) ? ref : s.engine.resolve(ref);
       const ex = id ? s.engine.explain(id) : null;
       if (!ex) return send(reply.code(404), notFoundPage(req.uiUser!, `No task "${ref}".`).value);
-      const [history, followups, comments] = await Promise.all([deps.store.history(ex.task.id), deps.store.outbox.list({ taskId: ex.task.id, limit: 200 }), deps.store.outbox.statusComments(ex.task.id)]);
+      const [history, followups, comments, notes] = await Promise.all([deps.store.history(ex.task.id), deps.store.outbox.list({ taskId: ex.task.id, limit: 200 }), deps.store.outbox.statusComments(ex.task.id), deps.notes ? deps.notes(ex.task) : null]);
       const message = (req.query as { verified?: string }).verified !== undefined ? 'Verified: thank you.' : undefined;
       const resolved = (r: ReturnType<typeof s.identity.resolve>) =>
         r.kind === 'person' ? `${s.nameOf(r.personId)}, by ${r.via === 'email' ? 'email address' : 'the registry'}` : r.kind === 'team' ? `team ${s.nameOf(r.teamId)}, by ${r.via === 'alias' ? 'its alias' : 'the registry'}` : r.kind === 'bot' ? 'a bot (not an owner)' : 'nobody in the registry yet (owns it as itself)';
@@ -128,7 +131,7 @@ export function addUiRoutes(app: FastifyInstance, deps: UiDeps): void {
         return r.kind === 'person' ? s.nameOf(r.personId) : id;
       };
       const lead = ex.risk ? riskLead(ex.risk, ex.task.due ? s.engine.workdaysUntil(ex.task.due) : null) : '';
-      return send(reply, taskPage({ user: req.uiUser!, ex, assignees, actorName, lead, card: s.byId.get(ex.task.id), label: s.engine.label, nameOf: s.nameOf, timezone: s.timezone, history, followups, comment: comments[0] ?? null, verifier: s.byId.get(ex.task.id)?.verifier ?? null, message }).value);
+      return send(reply, taskPage({ user: req.uiUser!, ex, assignees, actorName, lead, card: s.byId.get(ex.task.id), label: s.engine.label, nameOf: s.nameOf, timezone: s.timezone, history, followups, notes, comment: comments[0] ?? null, verifier: s.byId.get(ex.task.id)?.verifier ?? null, message }).value);
     });
 
     ui.post('/tasks/*', async (req, reply) => {
