@@ -257,6 +257,26 @@ export function storeContract(name: string, open: OpenStore): void {
       expect(await store.claimRun('report', '2026-12-03', 'r2')).toBe(true);
     });
 
+    it("keeps a connector's own state with the page that read it: set, replaced, deleted with the cursor, listed by literal prefix", async () => {
+      const store = await fresh();
+      await store.applyBatch(GH, [{ type: 'state', key: 'plan:a#1|acme/3', value: '{"v":1}' }, { type: 'state', key: 'plan:a#10|acme/3', value: '{"v":10}' }, { type: 'state', key: 'planX', value: 'other' }], { c: 1 });
+      expect(await store.listMeta('connector:github-acme:plan:a#1|')).toEqual([['connector:github-acme:plan:a#1|acme/3', '{"v":1}']]);
+      expect((await store.listMeta('connector:github-acme:plan:')).map(([k]) => k)).toEqual(['connector:github-acme:plan:a#10|acme/3', 'connector:github-acme:plan:a#1|acme/3']);
+      // `_` and `%` are not wildcards.
+      await store.setMeta('connector:github-acme:plan_x', 'y');
+      expect((await store.listMeta('connector:github-acme:plan:')).length).toBe(2);
+      await store.applyBatch(GH, [{ type: 'state', key: 'plan:a#1|acme/3', value: '{"v":2}' }, { type: 'state', key: 'plan:a#10|acme/3', value: null }], { c: 2 });
+      expect(await store.listMeta('connector:github-acme:plan:')).toEqual([['connector:github-acme:plan:a#1|acme/3', '{"v":2}']]);
+      expect(await store.getCursor('github-acme')).toEqual({ c: 2 });
+      // Under a lease another replica has taken, neither the state nor the cursor moves.
+      const mine = (await store.leases.acquire('poll:github-acme', 'r1', 150))!;
+      await sleep(300);
+      expect(await store.leases.acquire('poll:github-acme', 'r2', 60_000)).not.toBeNull();
+      await expect(store.applyBatch(GH, [{ type: 'state', key: 'plan:a#1|acme/3', value: '{"v":3}' }], { c: 3 }, mine)).rejects.toBeInstanceOf(LostLeaseError);
+      expect(await store.getMeta('connector:github-acme:plan:a#1|acme/3')).toBe('{"v":2}');
+      expect(await store.getCursor('github-acme')).toEqual({ c: 2 });
+    });
+
     it('answers the reading queries: accounts, meta, human status changes, samples, runs under way, status history, sync state, failing items', async () => {
       const store = await fresh();
       await store.recordAccounts([{ kind: 'github', id: 'alexk', connector: 'github-acme', name: 'Alex' }, { kind: 'github', id: 'bot', connector: 'github-acme', isBot: true }]);
