@@ -56,6 +56,12 @@ export interface FlagScore {
   /** Working days from the first correct flag to the due date, per true positive. */
   readonly leadDays: readonly number[];
   readonly medianLeadDays: number | null;
+  /**
+   * The same, counted per evaluated day of each case (a task-day): recall is the share of the days a
+   * missed date was open on which the flag said so — a flag raised only the day before catches the
+   * case but few of its days; precision is the share of flagged task-days whose date was then missed.
+   */
+  readonly taskDays: { readonly tp: number; readonly fp: number; readonly fn: number; readonly precision: number | null; readonly recall: number | null };
 }
 
 export interface CalibrationBand {
@@ -96,7 +102,7 @@ export function scoreBacktest(predictions: readonly Prediction[], outcome: (task
   let known = 0;
   let misses = 0;
   let unknown = 0;
-  const tallies = Object.fromEntries(SCORED_FLAGS.map((f) => [f, { tp: 0, fp: 0, fn: 0, tn: 0, lead: [] as number[] }])) as Record<ScoredFlag, { tp: number; fp: number; fn: number; tn: number; lead: number[] }>;
+  const tallies = Object.fromEntries(SCORED_FLAGS.map((f) => [f, { tp: 0, fp: 0, fn: 0, tn: 0, lead: [] as number[], days: { tp: 0, fp: 0, fn: 0 } }])) as Record<ScoredFlag, { tp: number; fp: number; fn: number; tn: number; lead: number[]; days: { tp: number; fp: number; fn: number } }>;
   const pairs: { p: number; y: number }[] = [];
   const caseList: BacktestCase[] = [];
   for (const c of cases.values()) {
@@ -114,6 +120,12 @@ export function scoreBacktest(predictions: readonly Prediction[], outcome: (task
       const first = sorted.find((p) => p.flags.has(f));
       if (first) firstFlags[f] = { day: new Date(first.day).toISOString(), reason: first.reasons?.get(f) ?? null };
       const t = tallies[f];
+      for (const p of sorted) {
+        const said = p.flags.has(f);
+        if (said && missed) t.days.tp++;
+        else if (said) t.days.fp++;
+        else if (missed) t.days.fn++;
+      }
       if (first && missed) {
         t.tp++;
         t.lead.push(leadDays(first.day, c.due));
@@ -128,7 +140,9 @@ export function scoreBacktest(predictions: readonly Prediction[], outcome: (task
     const precision = t.tp + t.fp > 0 ? t.tp / (t.tp + t.fp) : null;
     const recall = t.tp + t.fn > 0 ? t.tp / (t.tp + t.fn) : null;
     const f1 = precision !== null && recall !== null && precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : null;
-    return { flagged: t.tp + t.fp, tp: t.tp, fp: t.fp, fn: t.fn, tn: t.tn, precision, recall, f1, leadDays: t.lead, medianLeadDays: median(t.lead) };
+    const d = t.days;
+    const taskDays = { ...d, precision: d.tp + d.fp > 0 ? d.tp / (d.tp + d.fp) : null, recall: d.tp + d.fn > 0 ? d.tp / (d.tp + d.fn) : null };
+    return { flagged: t.tp + t.fp, tp: t.tp, fp: t.fp, fn: t.fn, tn: t.tn, precision, recall, f1, leadDays: t.lead, medianLeadDays: median(t.lead), taskDays };
   };
   const flags: Record<ScoredFlag, FlagScore> = { deadline_at_risk: scoreOf('deadline_at_risk'), dependency_at_risk: scoreOf('dependency_at_risk'), stale: scoreOf('stale') };
   const bands: CalibrationBand[] = [];

@@ -40,6 +40,14 @@ describe('backtest arithmetic on a small hand-computed case', () => {
     expect(score.flags.dependency_at_risk).toMatchObject({ tp: 0, fp: 0, fn: 3, precision: null, recall: 0, f1: null });
   });
 
+  it('task-days: each evaluated day of a case counts — a flag raised late catches the case but not its days', () => {
+    // Missed cases' days: A d0 (silent), A d1 (flagged), B d2 (silent), B d3 (flagged), C d0 (silent) → 2 of 5.
+    // Flagged days: A d1, B d3 (missed), D d0 (on time) → precision 2 of 3; F (unknown) is not counted.
+    expect(score.flags.deadline_at_risk.taskDays).toMatchObject({ tp: 2, fp: 1, fn: 3 });
+    expect(score.flags.deadline_at_risk.taskDays.recall).toBeCloseTo(2 / 5);
+    expect(score.flags.deadline_at_risk.taskDays.precision).toBeCloseTo(2 / 3);
+  });
+
   it('calibration bands and the Brier score over every forecast of a known case', () => {
     // Forecasts (p, y): A .3/1 .9/1, B .5/1 .7/1, C .1/1, D .8/0, E 0/0 — F is unknown and left out.
     const brier = ((0.3 - 1) ** 2 + (0.9 - 1) ** 2 + (0.5 - 1) ** 2 + (0.7 - 1) ** 2 + (0.1 - 1) ** 2 + 0.8 ** 2 + 0) / 7;

@@ -30,9 +30,9 @@ export function renderBacktestText(b: BacktestView): string {
   lines.push(`Backtest ${b.from} → ${b.to}, every ${b.everyDays === 1 ? 'working day' : `${b.everyDays} days`} (${b.days} evaluations, ${b.timezone})`);
   lines.push(`${b.cases} due dates with a known outcome (${b.misses} missed, ${b.cases - b.misses} met); ${b.unknown} not decided yet; ${b.predictions} task-days forecast`);
   lines.push('');
-  lines.push(`  ${'flag'.padEnd(20)} ${'flagged'.padStart(7)} ${'TP'.padStart(4)} ${'FP'.padStart(4)} ${'FN'.padStart(4)} ${'precision'.padStart(9)} ${'recall'.padStart(7)} ${'F1'.padStart(5)}  median lead`);
+  lines.push(`  ${'flag'.padEnd(20)} ${'flagged'.padStart(7)} ${'TP'.padStart(4)} ${'FP'.padStart(4)} ${'FN'.padStart(4)} ${'precision'.padStart(9)} ${'recall'.padStart(7)} ${'F1'.padStart(5)}  ${'task-days: precision'.padStart(20)} ${'recall'.padStart(7)}  median lead`);
   for (const [code, f] of Object.entries(b.flags)) {
-    lines.push(`  ${code.padEnd(20)} ${String(f.flagged).padStart(7)} ${String(f.tp).padStart(4)} ${String(f.fp).padStart(4)} ${String(f.fn).padStart(4)} ${pct(f.precision).padStart(9)} ${pct(f.recall).padStart(7)} ${num(f.f1, 2).padStart(5)}  ${f.medianLeadDays === null ? '—' : `${num(f.medianLeadDays)} working days`}`);
+    lines.push(`  ${code.padEnd(20)} ${String(f.flagged).padStart(7)} ${String(f.tp).padStart(4)} ${String(f.fp).padStart(4)} ${String(f.fn).padStart(4)} ${pct(f.precision).padStart(9)} ${pct(f.recall).padStart(7)} ${num(f.f1, 2).padStart(5)}  ${pct(f.taskDays.precision).padStart(20)} ${pct(f.taskDays.recall).padStart(7)}  ${f.medianLeadDays === null ? '—' : `${num(f.medianLeadDays)} working days`}`);
   }
   lines.push('');
   lines.push(`Calibration (deadline forecasts, ${b.calibration.n} task-days; Brier ${num(b.calibration.brier, 3)}, lower is better):`);
