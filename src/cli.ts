@@ -139,7 +139,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, clock: () 
     .description("how right the flags would have been on the team's own history: each day rebuilt as it stood that morning, then compared with what happened")
     .option('--from <date>', 'first day evaluated (default: 90 days before --to, or the first task)')
     .option('--to <date>', 'last day evaluated (default: today)')
-    .option('--every <step>', 'evaluate every working day (1d), or every N days/weeks (2d, 1w)', '1d')
+    .option('--every <step>', 'evaluate every working day (1d), every N working days (3wd), or every N days/weeks (2d, 1w)', '1d')
     .option('--json', 'print JSON')
     .option('--html <file>', 'also write an HTML page with the calibration chart and the lead-time histogram')
     .action(async (opts: { from?: string; to?: string; every?: string; json?: boolean; html?: string }) => setExit(await (await import('./cli/backtest.js')).backtestCommand(loadContext(io, configFlag()), opts, clock())));

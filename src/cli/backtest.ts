@@ -25,15 +25,16 @@ export async function backtest(ctx: CommandContext, opts: BacktestCommandOptions
   const cal = new Calendar({ timezone: ctx.config.timezone, ...ctx.config.calendar });
   const today = cal.localDate(now);
   for (const [name, v] of [['--from', opts.from], ['--to', opts.to]] as const) if (v !== undefined && !DATE.test(v)) throw new UsageError(`${name}: "${v}" is not a date (YYYY-MM-DD)`);
-  const every = /^(\d+)\s*(d|w)$/.exec(opts.every ?? '1d');
-  if (!every || Number(every[1]) < 1) throw new UsageError(`--every: "${opts.every}" is not a step such as 1d, 2d or 1w`);
+  const every = /^(\d+)\s*(d|w|wd)$/.exec(opts.every ?? '1d');
+  if (!every || Number(every[1]) < 1) throw new UsageError(`--every: "${opts.every}" is not a step such as 1d, 2d, 3wd (working days) or 1w`);
   const everyDays = Number(every[1]) * (every[2] === 'w' ? 7 : 1);
+  const workdays = every[2] === 'wd';
   const store = await openStore(ctx.config, ctx.io.cwd, () => now);
   try {
     const identity = await loadIdentity(ctx.config, store);
     const to = opts.to ?? today;
     if (opts.from !== undefined && opts.from > to) throw new UsageError(`--from ${opts.from} is after --to ${to}`);
-    return await backtestFromStore(store, { config: ctx.config, identity, from: opts.from, to, everyDays, now });
+    return await backtestFromStore(store, { config: ctx.config, identity, from: opts.from, to, everyDays, workdays, now });
   } finally {
     await store.close();
   }

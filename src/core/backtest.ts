@@ -30,6 +30,8 @@ export interface BacktestResult extends BacktestScore {
   readonly from: string;
   readonly to: string;
   readonly everyDays: number;
+  /** The step counts working days. */
+  readonly workdays?: boolean;
   readonly days: number;
   readonly timezone: string;
   /** Tasks in the store, and how many had a due date at some evaluation day. */

@@ -44,6 +44,8 @@ export interface Explanation {
 
 type EvalContext = { -readonly [K in keyof RuleContext]: RuleContext[K] };
 
+const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3 };
 /** How far up a dependency chain dependency_at_risk looks. */
 const MAX_CHAIN = 8;
@@ -379,7 +381,9 @@ export class Engine {
       for (const x of mine) {
         q.set(x.id, { count: ids.length, hours, ids: ids.slice(0, 5) });
         const w = this.workOf(x);
-        hours += 'thin' in w ? 0 : w.median;
+        // Several tasks in a row add up to their means, not their medians: work is skewed (a few
+        // run long), and a queue of medians is a queue that is short by the skew every time.
+        hours += 'thin' in w ? 0 : mean(w.hours);
         ids.push(x.id);
       }
       this.queues.set(t.owner, q);

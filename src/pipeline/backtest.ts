@@ -20,6 +20,8 @@ export interface BacktestOptions {
   readonly from: string;
   readonly to: string;
   readonly everyDays: number;
+  /** Count the step in working days (every third working day), not calendar days. */
+  readonly workdays?: boolean | undefined;
   /** Outcomes are judged with what is known now. */
   readonly now: number;
 }
@@ -47,8 +49,7 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
   const startHour = o.config.calendar.hours.start;
   const predictions: Prediction[] = [];
   let days = 0;
-  for (let date = o.from; date <= o.to; date = addDaysIso(date, o.everyDays)) {
-    if (o.everyDays === 1 && !cal.isWorkday(date)) continue;
+  for (const date of evaluationDays(o, cal)) {
     // The morning of that day, as the daily report would see it.
     const at = cal.startOf(date) + minutesOf(startHour) * 60_000;
     if (at > o.now) break;
@@ -86,7 +87,19 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
     },
     (day, due) => Math.round((cal.workdayMsBetween(day, cal.endOf(due)) / 86_400_000) * 10) / 10,
   );
-  return { ...score, from: o.from, to: o.to, everyDays: o.everyDays, days, timezone: o.config.timezone, tasks: tasks.length };
+  return { ...score, from: o.from, to: o.to, everyDays: o.everyDays, ...(o.workdays ? { workdays: true } : {}), days, timezone: o.config.timezone, tasks: tasks.length };
+}
+
+/** The evaluation days: every `everyDays` calendar days (a step of 1 skips non-working days), or every `everyDays` working days. */
+function evaluationDays(o: Pick<BacktestOptions, 'from' | 'to' | 'everyDays' | 'workdays'>, cal: Calendar): string[] {
+  const out: string[] = [];
+  let workday = 0;
+  for (let date = o.from; date <= o.to; date = addDaysIso(date, o.workdays ? 1 : o.everyDays)) {
+    if ((o.workdays || o.everyDays === 1) && !cal.isWorkday(date)) continue;
+    if (o.workdays && workday++ % o.everyDays !== 0) continue;
+    out.push(date);
+  }
+  return out;
 }
 
 function addDaysIso(date: string, n: number): string {

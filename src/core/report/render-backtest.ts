@@ -27,7 +27,7 @@ export function headline(b: BacktestView): string {
 
 export function renderBacktestText(b: BacktestView): string {
   const lines: string[] = [];
-  lines.push(`Backtest ${b.from} → ${b.to}, every ${b.everyDays === 1 ? 'working day' : `${b.everyDays} days`} (${b.days} evaluations, ${b.timezone})`);
+  lines.push(`Backtest ${b.from} → ${b.to}, every ${b.everyDays === 1 ? 'working day' : b.workdays ? `${b.everyDays} working days` : `${b.everyDays} days`} (${b.days} evaluations, ${b.timezone})`);
   lines.push(`${b.cases} due dates with a known outcome (${b.misses} missed, ${b.cases - b.misses} met); ${b.unknown} not decided yet; ${b.predictions} task-days forecast`);
   lines.push('');
   lines.push(`  ${'flag'.padEnd(20)} ${'flagged'.padStart(7)} ${'TP'.padStart(4)} ${'FP'.padStart(4)} ${'FN'.padStart(4)} ${'precision'.padStart(9)} ${'recall'.padStart(7)} ${'F1'.padStart(5)}  ${'task-days: precision'.padStart(20)} ${'recall'.padStart(7)}  median lead`);

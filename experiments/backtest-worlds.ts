@@ -1,0 +1,114 @@
+/**
+ * `npm run experiment:backtest`: `taskwire backtest` on both simulated histories, with the people
+ * registry filled and empty, asked every third working day; prints one table (and, with --json, the
+ * figures). The README's backtest table is this script's output, and a test pins it.
+ *
+ * - tuning: the sandbox team's quarter (Jira, with estimates; src/sandbox/history.ts), synced from the
+ *   sandbox's fakes as `taskwire sync` does;
+ * - held out: a platform team on GitHub only, no estimates (experiments/held-out-world.ts), written into
+ *   a store as a sync would, never used to choose a setting.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../src/cli.js';
+import type { Io } from '../src/cli/io.js';
+import type { BacktestResult } from '../src/core/backtest.js';
+import { buildIdentity } from '../src/core/identity.js';
+import { ingestPage } from '../src/pipeline/ingest.js';
+import { SANDBOX_ENV, startSandbox } from '../src/sandbox/sandbox.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
+import { heldOutWorld } from './held-out-world.js';
+
+export interface WorldRow {
+  readonly world: 'tuning (sandbox)' | 'held out (GitHub only)';
+  readonly registry: 'filled' | 'empty';
+  readonly result: BacktestResult;
+}
+
+/** Tuesday 24 November 2026, 08:30 in Berlin: the sandbox's "now", as in the tests. */
+const SANDBOX_NOW = Date.parse('2026-11-24T07:30:00Z');
+
+async function cli(dir: string, args: readonly string[], now: number, env: Record<string, string> = {}): Promise<string> {
+  const out: string[] = [];
+  const io: Io = { out: (t) => void out.push(t), err: (t) => void out.push(t), isTTY: false, env, cwd: dir };
+  const code = await runCli(['-c', 'taskwire.yaml', ...args], io, () => now);
+  if (code !== 0) throw new Error(`taskwire ${args.join(' ')} exited ${code}: ${out.join('')}`);
+  return out.join('');
+}
+
+const backtestArgs = ['backtest', '--every', '3wd', '--json'];
+
+/** Settings tried in an experiment (`--rules '{"deadline_at_risk":{"horizon":"30d"}}'`), appended to each config. */
+let rulesYaml = '';
+export function setRules(rules: Record<string, unknown> | null): void {
+  rulesYaml = rules ? `rules: ${JSON.stringify(rules)}\n` : '';
+}
+
+async function sandboxWorld(registry: 'filled' | 'empty'): Promise<BacktestResult> {
+  const sb = await startSandbox({ now: SANDBOX_NOW, clock: () => new Date(SANDBOX_NOW) });
+  const dir = mkdtempSync(join(tmpdir(), 'tw-exp-sb-'));
+  try {
+    let yaml = sb.config({ mode: 'plan', storePath: 'data/tw.db', reportsDir: 'reports' });
+    // As on the day of install: nobody registered yet, so no teams either.
+    if (registry === 'empty') yaml = yaml.replace(/^people:\n(?: {2}- .*\n)+/m, 'people: []\n').replace(/^teams:\n(?: {2}- .*\n)+/m, 'teams: []\n');
+    writeFileSync(join(dir, 'taskwire.yaml'), yaml + rulesYaml);
+    await cli(dir, ['sync'], SANDBOX_NOW, { ...SANDBOX_ENV });
+    return JSON.parse(await cli(dir, backtestArgs, SANDBOX_NOW, { ...SANDBOX_ENV })) as BacktestResult;
+  } finally {
+    await sb.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function heldOut(registry: 'filled' | 'empty'): Promise<BacktestResult> {
+  const world = heldOutWorld();
+  const dir = mkdtempSync(join(tmpdir(), 'tw-exp-ho-'));
+  try {
+    mkdirSync(join(dir, 'data'));
+    const people = registry === 'filled' ? world.people.map((p) => ({ id: p.id, name: p.name, accounts: { github: p.login } })) : [];
+    const peopleYaml = people.length ? `people:\n${people.map((p) => `  - { id: ${p.id}, name: ${p.name}, accounts: { github: ${p.accounts.github} } }`).join('\n')}\n` : 'people: []\n';
+    writeFileSync(
+      join(dir, 'taskwire.yaml'),
+      `timezone: ${world.timezone}\nstore: { path: data/tw.db }\n${peopleYaml}connectors:\n  - { name: github-platform, type: github, enabled: false, token: "\${GITHUB_TOKEN}", repos: [${world.repo}] }\n${rulesYaml}`,
+    );
+    // What a sync of this team's repository would have stored: each issue now, and its event history.
+    const store = SqliteStore.open(join(dir, 'data/tw.db'), { clock: () => new Date(world.now) });
+    const identity = buildIdentity({ people: people.map((p) => ({ id: p.id, name: p.name, accounts: { github: [p.accounts.github] } })), teams: [] });
+    const id = { name: 'github-platform', kind: 'github' } as const;
+    await ingestPage(store, id, identity, world.tasks.map((t) => ({ type: 'task', task: t.task })), null);
+    await ingestPage(store, id, identity, world.tasks.map((t) => ({ type: 'history', key: t.task.key, entries: t.history })), null);
+    await store.close();
+    return JSON.parse(await cli(dir, [...backtestArgs, '--from', world.start], world.now, { GITHUB_TOKEN: 'unused' })) as BacktestResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function backtestWorlds(): Promise<WorldRow[]> {
+  const rows: WorldRow[] = [];
+  for (const registry of ['empty', 'filled'] as const) rows.push({ world: 'tuning (sandbox)', registry, result: await sandboxWorld(registry) });
+  for (const registry of ['empty', 'filled'] as const) rows.push({ world: 'held out (GitHub only)', registry, result: await heldOut(registry) });
+  return rows;
+}
+
+const pct = (n: number | null) => (n === null ? '—' : `${Math.round(n * 100)}%`);
+
+export function table(rows: readonly WorldRow[]): string {
+  const lines = [
+    '| history | people registry | precision (task-days) | recall (task-days) | missed dates caught | precision (dates) | median lead | Brier |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const { world, registry, result: r } of rows) {
+    const f = r.flags.deadline_at_risk;
+    lines.push(`| ${world} | ${registry} | ${pct(f.taskDays.precision)} | ${pct(f.taskDays.recall)} | ${f.tp} of ${r.misses} | ${pct(f.precision)} | ${f.medianLeadDays ?? '—'} working days | ${r.calibration.brier === null ? '—' : r.calibration.brier.toFixed(3)} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const at = process.argv.indexOf('--rules');
+  if (at > 0) setRules(JSON.parse(process.argv[at + 1]!) as Record<string, unknown>);
+  const rows = await backtestWorlds();
+  process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(rows.map((r) => ({ world: r.world, registry: r.registry, deadline_at_risk: { ...r.result.flags.deadline_at_risk, leadDays: undefined }, misses: r.result.misses, cases: r.result.cases, calibration: r.result.calibration })), null, 2)}\n` : table(rows));
+}
