@@ -3,6 +3,7 @@
  * with `now` passed in. It keeps its indexes between calls so that a changed task re-evaluates itself and
  * what depends on it (its dependents, its parent, its owner's queue) rather than the world.
  */
+import { IDENTITY, type Calibration } from './calibration.js';
 import { addDays, Calendar, humanDate, type WorkCalendar } from './calendar.js';
 import { TaskGraph } from './graph.js';
 import { groupHealth, type GroupHealth } from './health.js';
@@ -68,6 +69,7 @@ export class Engine {
   /** Cached work that depends on the time (tasks under way). */
   private readonly underWay = new Set<string>();
   private readonly byOwner = new Map<string, Set<string>>();
+  private calibration: Calibration = IDENTITY;
   private readonly queues = new Map<string, Map<string, { count: number; hours: number; ids: string[] }>>();
   private readonly flags = new Map<string, Flag[]>();
   private readonly overdueByOwner = new Map<string, number>();
@@ -95,6 +97,12 @@ export class Engine {
     this.byOwner.clear();
     this.flags.clear();
     for (const t of live) this.indexOwner(t);
+  }
+
+  /** The team's resolved forecasts, applied to every probability from the next evaluation on. */
+  setCalibration(c: Calibration): void {
+    this.calibration = c;
+    this.risk.clear();
   }
 
   /** Evaluates every task as of `now`. */
@@ -409,7 +417,7 @@ export class Engine {
     const cutsBefore = this.cuts;
     visiting.add(id);
     const blockers = this.openBlockers(t).map((b) => ({ id: b, finishMs: this.finishOf(b, visiting) }));
-    const ctx: RiskContext = { now: this.now, cal: this.cal, history: this.history, nameOf: this.nameOf, label: this.label };
+    const ctx: RiskContext = { now: this.now, cal: this.cal, history: this.history, nameOf: this.nameOf, label: this.label, ...(this.calibration.n > 0 ? { calibration: this.calibration } : {}) };
     const due = t as Task & { due: string };
     const r = assessRisk({ task: due, work: this.workOf(t), queue: this.queueOf(due), blockers }, ctx);
     visiting.delete(id);

@@ -7,6 +7,7 @@
  * history is too thin the result says so instead of guessing.
  */
 import { humanDate, type Calendar } from './calendar.js';
+import type { Calibration } from './calibration.js';
 import type { Task, TaskType } from './model.js';
 
 /** A finished task, for learning cycle times and estimate accuracy. */
@@ -27,8 +28,10 @@ export type RiskLevel = 'low' | 'medium' | 'high' | 'unknown';
 export interface RiskResult {
   readonly taskId: string;
   readonly level: RiskLevel;
-  /** Probability of missing the due date, 0..1 (0 when unknown). */
+  /** Probability of missing the due date, 0..1 (0 when unknown), calibrated on the team's resolved forecasts. */
   readonly pMiss: number;
+  /** The model's own probability, before calibration (what calibration learns from). */
+  readonly rawPMiss: number;
   /** Forecast finish date (team timezone), or null when unknown. */
   readonly expectedFinish: string | null;
   /** The forecast finish as an instant, for the tasks that wait on this one. */
@@ -189,6 +192,8 @@ export class History {
 
 export interface RiskContext {
   readonly now: number;
+  /** The team's own record of resolved forecasts, applied to the model's probability (absent: none). */
+  readonly calibration?: Calibration;
   readonly cal: Calendar;
   readonly history: History;
   readonly nameOf: (id: string) => string;
@@ -224,10 +229,11 @@ export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
     const queue = input.queue.hours * (1 + (work.median > 0 ? h / work.median - 1 : 0) * damp);
     if (h + Math.max(0, queue) > available) misses++;
   }
-  const pMiss = misses / work.hours.length;
+  const rawPMiss = misses / work.hours.length;
+  const pMiss = ctx.calibration ? ctx.calibration.apply(rawPMiss) : rawPMiss;
   const level: RiskLevel = pMiss >= 0.5 ? 'high' : pMiss >= 0.2 ? 'medium' : 'low';
   const finishMs = ctx.cal.addWorkingHours(start, (work.median + input.queue.hours) / capacity);
-  return new Assessment(input, ctx, level, pMiss, ctx.cal.localDate(finishMs), finishMs, start, available, capacity, tp, slower);
+  return new Assessment(input, ctx, level, pMiss, ctx.cal.localDate(finishMs), finishMs, start, available, capacity, tp, slower, rawPMiss);
 }
 
 /**
@@ -252,6 +258,7 @@ class Assessment implements RiskResult {
     private readonly capacity: number,
     private readonly tp: { recent: number; usual: number },
     private readonly slower: boolean,
+    readonly rawPMiss = pMiss,
   ) {
     this.taskId = input.task.id;
   }
@@ -265,7 +272,7 @@ class Assessment implements RiskResult {
   }
 
   toJSON() {
-    return { taskId: this.taskId, level: this.level, pMiss: this.pMiss, expectedFinish: this.expectedFinish, finishMs: this.finishMs, reasons: this.reasons, inputs: this.inputs };
+    return { taskId: this.taskId, level: this.level, pMiss: this.pMiss, rawPMiss: this.rawPMiss, expectedFinish: this.expectedFinish, finishMs: this.finishMs, reasons: this.reasons, inputs: this.inputs };
   }
 
   private details(): RiskResult['inputs'] {

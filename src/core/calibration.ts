@@ -1,0 +1,46 @@
+/**
+ * Calibration from the team's own resolved forecasts: what the model said (its raw probability of
+ * missing) against what then happened, per band of probability, shrunk toward the raw figure while a
+ * band holds few forecasts. A team whose work runs later than the model thinks gets higher
+ * probabilities; one that catches up gets lower ones. Pure: the caller decides which forecasts were
+ * resolved by when (a backtest only ever passes those resolved before the day it evaluates).
+ */
+
+export interface ResolvedForecast {
+  /** The model's raw probability of missing. */
+  readonly p: number;
+  /** 1: the date was missed; 0: met. */
+  readonly missed: 0 | 1;
+}
+
+export interface Calibration {
+  /** The calibrated probability for a raw one. */
+  apply(p: number): number;
+  /** Resolved forecasts it learned from. */
+  readonly n: number;
+}
+
+const EDGES = [0, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0000001];
+/** Forecasts a band needs before its own rate counts as much as the raw probability. */
+const PRIOR = 25;
+
+export const IDENTITY: Calibration = { apply: (p) => p, n: 0 };
+
+export function calibrate(resolved: readonly ResolvedForecast[]): Calibration {
+  if (resolved.length === 0) return IDENTITY;
+  const bands = EDGES.slice(0, -1).map(() => ({ n: 0, p: 0, y: 0 }));
+  for (const r of resolved) {
+    const b = bands[bandOf(r.p)]!;
+    b.n++;
+    b.p += r.p;
+    b.y += r.missed;
+  }
+  // Per band: how far the outcomes sat from what was said, weighted by how much the band has seen.
+  const shift = bands.map((b) => (b.n === 0 ? 0 : ((b.y - b.p) / b.n) * (b.n / (b.n + PRIOR))));
+  return { apply: (p) => Math.min(1, Math.max(0, p + shift[bandOf(p)]!)), n: resolved.length };
+}
+
+function bandOf(p: number): number {
+  for (let i = EDGES.length - 2; i >= 0; i--) if (p >= EDGES[i]!) return i;
+  return 0;
+}

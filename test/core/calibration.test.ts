@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { calibrate, IDENTITY } from '../../src/core/calibration.js';
+
+describe('calibration from resolved forecasts', () => {
+  it('is the identity with nothing resolved', () => {
+    expect(calibrate([])).toBe(IDENTITY);
+    expect(IDENTITY.apply(0.42)).toBe(0.42);
+  });
+
+  it('moves a band toward what happened, more the more it has seen', () => {
+    // Said 30%, and 4 in 5 of those dates were missed: a team whose work runs later than the model thinks.
+    const few = calibrate(Array.from({ length: 5 }, (_, i) => ({ p: 0.3, missed: (i < 4 ? 1 : 0) as 0 | 1 })));
+    const many = calibrate(Array.from({ length: 100 }, (_, i) => ({ p: 0.3, missed: (i < 80 ? 1 : 0) as 0 | 1 })));
+    // Shift: (0.8 − 0.3) × n / (n + 25).
+    expect(few.apply(0.3)).toBeCloseTo(0.3 + 0.5 * (5 / 30));
+    expect(many.apply(0.3)).toBeCloseTo(0.3 + 0.5 * (100 / 125));
+    expect(many.n).toBe(100);
+    // Other bands are untouched until they have seen something.
+    expect(many.apply(0.9)).toBe(0.9);
+  });
+
+  it('lowers a band whose dates were met, never below 0', () => {
+    const c = calibrate(Array.from({ length: 200 }, () => ({ p: 0.9, missed: 0 as const })));
+    expect(c.apply(0.9)).toBeCloseTo(0.9 - 0.9 * (200 / 225));
+    expect(c.apply(0.85)).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('rolling calibration in the backtest never peeks', () => {
+  it('a forecast counts only once its outcome is known that morning, from what was known then', async () => {
+    const { calibrationAsOf } = await import('../../src/pipeline/backtest.js');
+    const { Calendar } = await import('../../src/core/calendar.js');
+    const { task } = await import('../support/tasks.js');
+    const cal = new Calendar({ timezone: 'Europe/Berlin', workdays: ['mon', 'tue', 'wed', 'thu', 'fri'], holidays: [], hours: { start: '09:00', end: '17:00' } });
+    const day = (d: string) => Date.parse(`${d}T08:00:00Z`);
+    // Forecast 90% on Monday for a date of Wednesday 25 Nov; the work was done on Tuesday (met).
+    const raw = Array.from({ length: 30 }, (_, i) => ({ taskId: `github-acme:a#${i}`, due: '2026-11-25', day: day('2026-11-23'), p: 0.9 }));
+    const first = new Map(raw.map((r) => [`${r.taskId}\u0000${r.due}`, r.day]));
+    const done = (id: string) => [{ taskId: id, field: 'status', oldValue: '"in_progress"', newValue: '"done"', at: '2026-11-24T15:00:00.000Z', actor: 'human' as const, actorId: null }];
+    // Monday evening as the world stood then: not done, date not over — nothing is known yet.
+    const before = raw.map((r) => task({ key: r.taskId.slice('github-acme:'.length), status: 'in_progress', due: r.due }));
+    expect(calibrationAsOf(raw, first, before, done, day('2026-11-24') - 3600_000, cal).n).toBe(0);
+    // Wednesday morning: done Tuesday, before the date ended — met, known, and the 90% band comes down.
+    const after = raw.map((r) => task({ key: r.taskId.slice('github-acme:'.length), status: 'done', due: r.due, doneAt: '2026-11-24T15:00:00.000Z' }));
+    const c = calibrationAsOf(raw, first, after, done, day('2026-11-25'), cal);
+    expect(c.n).toBe(30);
+    expect(c.apply(0.9)).toBeLessThan(0.6);
+  });
+});
