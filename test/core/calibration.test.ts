@@ -9,8 +9,8 @@ describe('calibration from resolved forecasts', () => {
 
   it('moves a band toward what happened, more the more it has seen', () => {
     // Said 30%, and 4 in 5 of those dates were missed: a team whose work runs later than the model thinks.
-    const few = calibrate(Array.from({ length: 5 }, (_, i) => ({ p: 0.3, missed: (i < 4 ? 1 : 0) as 0 | 1 })));
-    const many = calibrate(Array.from({ length: 100 }, (_, i) => ({ p: 0.3, missed: (i < 80 ? 1 : 0) as 0 | 1 })));
+    const few = calibrate(Array.from({ length: 5 }, (_, i) => ({ p: 0.3, missed: (i < 4 ? 1 : 0) })));
+    const many = calibrate(Array.from({ length: 100 }, (_, i) => ({ p: 0.3, missed: (i < 80 ? 1 : 0) })));
     // Shift: (0.8 − 0.3) × n / (n + 25).
     expect(few.apply(0.3)).toBeCloseTo(0.3 + 0.5 * (5 / 30));
     expect(many.apply(0.3)).toBeCloseTo(0.3 + 0.5 * (100 / 125));
