@@ -116,7 +116,8 @@ async function checkGithub(client: GithubClient, config: GithubConfig, projects:
       // A template without a field (no Iteration, no Estimate) is normal: said, not a problem.
       if (missing.length > 0) ok.push(`project ${p.project}: no field ${missing.map(([k, n]) => `"${n}" (${k})`).join(', ')}`);
     } catch (err) {
-      problems.push(`projects: ${p.project}: ${(err as Error).message}`);
+      const msg = (err as Error).message;
+      problems.push(msg.includes(p.project) ? msg : `projects: ${p.project}: ${msg}`);
     }
   }
   if (client.points.remaining !== null) ok.push(`GraphQL budget: ${client.points.remaining} of ${client.points.limit ?? '?'} points left`);

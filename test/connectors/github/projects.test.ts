@@ -361,3 +361,16 @@ describe('GitHub projects: payloads copied from GitHub\'s documentation (@octoki
     }
   });
 });
+
+describe('GitHub projects: taskwire check --online', () => {
+  it('reads each project, says which configured field it lacks, and names a project it cannot see', async () => {
+    const s = world(1);
+    (s.projects as unknown[]).push({ project: 'acme/7', title: 'Ops', fields: [{ name: 'Status', type: 'SINGLE_SELECT', options: ['Todo', 'Done'] }] });
+    const r = await rig(s, { projects: [{ project: 'acme/3' }, { project: 'acme/7' }, { project: 'acme/99' }] });
+    const check = await r.connector.checkOnline!();
+    expect(check.ok).toContain('project acme/3 ("Platform roadmap"): readable');
+    expect(check.ok).toContain('project acme/7: no field "Target date" (due), "Priority" (priority), "Iteration" (iteration), "Estimate" (estimate)');
+    expect(check.ok.some((l) => /^GraphQL budget: \d+ of 5000 points left$/.test(l))).toBe(true);
+    expect(check.problems).toEqual(['projects: acme/99: no such project, or the token cannot see it (it needs read:project)']);
+  });
+});
