@@ -131,3 +131,22 @@ describe('deadline risk on synthetic histories with a known answer', () => {
     expect(risk.level).toBe('high');
   });
 });
+
+describe('deadline_at_risk from a probability threshold (minProbability)', () => {
+  it('flags from the given chance of missing, between the levels', async () => {
+    const { defaults } = await import('../support/engine.js');
+    // 7h of estimated work and one working day left: a chance of missing between medium (20%) and high (50%).
+    const tasks = [mine('a#1', { due: '2026-11-25', estimateS: 7 * H })];
+    const p = riskOf('github-acme:a#1', tasks).risk.pMiss;
+    expect(p).toBeGreaterThan(0.2);
+    expect(p).toBeLessThan(0.5);
+    const flagged = (rules: object) => {
+      const e = engine({ rules: { deadline_at_risk: { ...defaults.rules.deadline_at_risk, ...rules } } });
+      e.load(tasks, []);
+      return e.evaluate(NOW).flags.some((f) => f.taskId === 'github-acme:a#1' && f.code === 'deadline_at_risk');
+    };
+    expect(flagged({})).toBe(false); // high: ≥ 50%
+    expect(flagged({ minProbability: p - 0.01 })).toBe(true);
+    expect(flagged({ minProbability: p + 0.01 })).toBe(false);
+  });
+});
