@@ -44,3 +44,36 @@ function bandOf(p: number): number {
   for (let i = EDGES.length - 2; i >= 0; i--) if (p >= EDGES[i]!) return i;
   return 0;
 }
+
+/** A forecast as recorded: the model's raw probability for a task and due date, on a day (team-local). */
+export interface RecordedForecast {
+  readonly taskId: string;
+  readonly due: string;
+  readonly day: string;
+  readonly p: number;
+}
+
+/**
+ * The recorded forecasts whose outcome is known at `at`: the work was done (missed when done after its
+ * due day ended), or the due day is over with the work still open (missed). Cancelled work and work
+ * still open before its date are not known yet; a forecast of `at`'s own day or later is left out.
+ */
+export function resolvedAt(
+  forecasts: readonly RecordedForecast[],
+  taskOf: (id: string) => { readonly status: string; readonly doneAt: string | null } | undefined,
+  endOf: (day: string) => number,
+  today: string,
+  at: number,
+): ResolvedForecast[] {
+  const out: ResolvedForecast[] = [];
+  for (const f of forecasts) {
+    if (f.day >= today) continue;
+    const t = taskOf(f.taskId);
+    if (!t || t.status === 'cancelled') continue;
+    const end = endOf(f.due);
+    const done = t.doneAt !== null && Date.parse(t.doneAt) <= at ? Date.parse(t.doneAt) : null;
+    if (done !== null) out.push({ p: f.p, missed: done >= end ? 1 : 0 });
+    else if (end <= at) out.push({ p: f.p, missed: 1 });
+  }
+  return out;
+}

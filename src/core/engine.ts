@@ -3,7 +3,7 @@
  * with `now` passed in. It keeps its indexes between calls so that a changed task re-evaluates itself and
  * what depends on it (its dependents, its parent, its owner's queue) rather than the world.
  */
-import { IDENTITY, type Calibration } from './calibration.js';
+import { calibrate, IDENTITY, resolvedAt, type Calibration, type RecordedForecast } from './calibration.js';
 import { addDays, Calendar, humanDate, type WorkCalendar } from './calendar.js';
 import { TaskGraph } from './graph.js';
 import { groupHealth, type GroupHealth } from './health.js';
@@ -103,6 +103,31 @@ export class Engine {
   setCalibration(c: Calibration): void {
     this.calibration = c;
     this.risk.clear();
+  }
+
+  /**
+   * Calibrates on the forecasts recorded on days before `at`'s, judged by the loaded tasks as they
+   * stand at `at` (call after `load`, before `evaluate`). Returns how many had resolved.
+   */
+  calibrateFrom(forecasts: readonly RecordedForecast[], at: number): number {
+    const resolved = resolvedAt(forecasts, (id) => this.graph.task(id), (d) => this.cal.endOf(d), this.cal.localDate(at), at);
+    this.setCalibration(calibrate(resolved));
+    return resolved.length;
+  }
+
+  /** The team-local date of an instant. */
+  localDay(at: number): string {
+    return this.cal.localDate(at);
+  }
+
+  /** Today's raw forecasts (before calibration), as they are recorded for tomorrow's calibration. */
+  rawForecasts(): { readonly taskId: string; readonly due: string; readonly p: number }[] {
+    const out: { taskId: string; due: string; p: number }[] = [];
+    for (const [id, r] of this.risk) {
+      const t = this.graph.task(id);
+      if (t?.due && r.level !== 'unknown') out.push({ taskId: id, due: t.due, p: r.rawPMiss });
+    }
+    return out;
   }
 
   /** Evaluates every task as of `now`. */

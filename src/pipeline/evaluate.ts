@@ -5,16 +5,21 @@
 import type { Engine, Evaluation } from '../core/engine.js';
 import type { FlagDiff } from '../core/flags.js';
 import type { TaskStore } from '../store/store.js';
+import { recordedForecasts } from './forecasts.js';
 
 export interface EvaluateResult {
   readonly evaluation: Evaluation;
   readonly diff: FlagDiff;
 }
 
-/** Loads every task and the finished-task history into the engine and evaluates the world as of `now`. */
+/**
+ * Loads every task and the finished-task history into the engine, calibrates it on the forecasts of
+ * earlier days that have resolved, and evaluates the world as of `now`.
+ */
 export async function loadAndEvaluate(store: TaskStore, engine: Engine, now: number): Promise<Evaluation> {
-  const [tasks, samples, started] = await Promise.all([store.listTasks(), store.cycleSamples(), store.startedTimes()]);
+  const [tasks, samples, started, forecasts] = await Promise.all([store.listTasks(), store.cycleSamples(), store.startedTimes(), recordedForecasts(store)]);
   engine.load(tasks, samples, started);
+  engine.calibrateFrom(forecasts, now);
   return engine.evaluate(now);
 }
 

@@ -11,6 +11,7 @@ import type { Task, TaskStatus } from '../core/model.js';
 import { planFollowups, type PlannedAction, type PlannerInput } from '../core/planner.js';
 import { verifierOf } from '../core/verifier.js';
 import { loadAndEvaluate } from './evaluate.js';
+import { recordForecasts } from './forecasts.js';
 import type { Config, ConnectorConfig } from '../config/schema.js';
 import type { LeaseFence } from '../store/leases.js';
 import type { TaskStore } from '../store/store.js';
@@ -62,6 +63,8 @@ export async function evaluateAndPlan(deps: FollowupDeps, now: number, changed?:
   let evaluation: Evaluation;
   if (changed === undefined) {
     evaluation = await loadAndEvaluate(store, engine, now);
+    // The day's forecasts, for calibrating the days after (once a day: the morning's, as a backtest asks).
+    await recordForecasts(store, engine, now);
   } else {
     const fresh: Task[] = [];
     const removed: string[] = [];

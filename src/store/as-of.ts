@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import type { OutboxRow } from './outbox.js';
 import type { TaskQuery, TaskStore } from './store.js';
 
-const WRITES = new Set(['applyBatch', 'resetCursor', 'recomputeOwners', 'applyFlags', 'applyEvaluation', 'verifyTask', 'recordAccounts', 'setMeta', 'applyEvidence']);
+const WRITES = new Set(['applyBatch', 'resetCursor', 'recomputeOwners', 'applyFlags', 'applyEvaluation', 'verifyTask', 'recordAccounts', 'setMeta', 'deleteMeta', 'applyEvidence']);
 
 export interface AsOfStore extends TaskStore {
   readonly asOf: string;

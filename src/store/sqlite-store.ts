@@ -548,6 +548,10 @@ export class SqliteStore implements TaskStore {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
+  async deleteMeta(key: string): Promise<void> {
+    this.stmt.dropMeta.run(key);
+  }
+
   async listMeta(prefix: string): Promise<[string, string][]> {
     // A range on the primary key (not LIKE, whose `_` and `%` are wildcards).
     return this.db

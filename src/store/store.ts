@@ -237,6 +237,7 @@ export interface TaskStore {
   setMeta(key: string, value: string): Promise<void>;
   /** Every meta entry whose key starts with `prefix`, in key order. */
   listMeta(prefix: string): Promise<[string, string][]>;
+  deleteMeta(key: string): Promise<void>;
 
   /** True when the store can be written (for /readyz). */
   ping(): Promise<boolean>;

@@ -47,3 +47,50 @@ describe('rolling calibration in the backtest never peeks', () => {
     expect(c.apply(0.9)).toBeLessThan(0.6);
   });
 });
+
+describe('calibration in the live engine, from recorded forecasts', () => {
+  it('resolvedAt: done late is a miss, done in time is not, open past its day is a miss; open before it, cancelled, and today are unknown', async () => {
+    const { resolvedAt } = await import('../../src/core/calibration.js');
+    const endOf = (d: string) => Date.parse(`${d}T23:00:00Z`);
+    const at = Date.parse('2026-11-26T08:00:00Z');
+    const tasks: Record<string, { status: string; doneAt: string | null }> = {
+      late: { status: 'done', doneAt: '2026-11-25T10:00:00Z' },
+      inTime: { status: 'done', doneAt: '2026-11-24T10:00:00Z' },
+      overdue: { status: 'in_progress', doneAt: null },
+      ahead: { status: 'in_progress', doneAt: null },
+      dropped: { status: 'cancelled', doneAt: null },
+      doneLater: { status: 'done', doneAt: '2026-11-27T10:00:00Z' },
+    };
+    const f = (taskId: string, due: string, day = '2026-11-23', p = 0.4) => ({ taskId, due, day, p });
+    const r = resolvedAt(
+      [f('late', '2026-11-24'), f('inTime', '2026-11-24'), f('overdue', '2026-11-25'), f('ahead', '2026-11-30'), f('dropped', '2026-11-24'), f('doneLater', '2026-11-30'), f('late', '2026-11-24', '2026-11-26')],
+      (id) => tasks[id],
+      endOf,
+      '2026-11-26',
+      at,
+    );
+    // late (missed), inTime (met), overdue (missed); the rest unknown — and the forecast of today itself is left out.
+    expect(r).toEqual([{ p: 0.4, missed: 1 }, { p: 0.4, missed: 0 }, { p: 0.4, missed: 1 }]);
+  });
+
+  it("the engine's probabilities move with the team's record; its raw ones do not", async () => {
+    const { engine } = await import('../support/engine.js');
+    const { task, gh } = await import('../support/tasks.js');
+    const NOW = Date.parse('2026-11-25T08:00:00Z');
+    const H = 3600;
+    const t = task({ key: 'a#1', assignees: [gh('alexk')], owner: 'alex', due: '2026-11-25', estimateS: 7 * H });
+    const plain = engine();
+    plain.load([t], []);
+    plain.evaluate(NOW);
+    const raw = plain.riskResults().get('github-acme:a#1')!;
+    // Forty past dates that were all missed, forecast at the same raw probability.
+    const past = Array.from({ length: 40 }, (_, i) => task({ key: `p#${i}`, status: 'done', due: '2026-11-10', doneAt: '2026-11-12T10:00:00Z' }));
+    const e = engine();
+    e.load([t, ...past], []);
+    expect(e.calibrateFrom(past.map((p) => ({ taskId: p.id, due: '2026-11-10', day: '2026-11-09', p: raw.rawPMiss })), NOW)).toBe(40);
+    e.evaluate(NOW);
+    const r = e.riskResults().get('github-acme:a#1')!;
+    expect(r.rawPMiss).toBe(raw.rawPMiss);
+    expect(r.pMiss).toBeGreaterThan(raw.pMiss + 0.2);
+  });
+});

@@ -367,6 +367,10 @@ export class PgStore implements TaskStore {
     await this.pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
   }
 
+  async deleteMeta(key: string): Promise<void> {
+    await this.pool.query('DELETE FROM meta WHERE key = $1', [key]);
+  }
+
   async listMeta(prefix: string): Promise<[string, string][]> {
     // starts_with is exact (LIKE would read `_` and `%` as wildcards).
     const rows = (await this.pool.query<{ key: string; value: string }>('SELECT key, value FROM meta WHERE starts_with(key, $1) ORDER BY key', [prefix])).rows;
