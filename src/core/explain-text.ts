@@ -10,7 +10,8 @@ export function riskLead(r: NonNullable<Explanation['risk']>, workdaysLeft: numb
   if (r.level === 'unknown') return '';
   const ahead = workdaysLeft === null ? '' : workdaysLeft === 0 ? 'due today or past' : `${workdaysLeft} working day${workdaysLeft === 1 ? '' : 's'} before it is due`;
   const basis = r.inputs.samples > 0 ? r.inputs.workSource : `${r.inputs.workSource}; no finished work of its kind to learn from yet`;
-  return `How far ahead and how sure: ${ahead ? `${ahead}, ` : ''}${Math.round(r.pMiss * 100)}% likely to miss (from ${basis}).`;
+  const calibrated = Math.round(r.pMiss * 100) !== Math.round(r.rawPMiss * 100) ? `; the model said ${Math.round(r.rawPMiss * 100)}%, the team's past forecasts moved it` : '';
+  return `How far ahead and how sure: ${ahead ? `${ahead}, ` : ''}${Math.round(r.pMiss * 100)}% likely to miss (from ${basis}${calibrated}).`;
 }
 
 /** The forecast's inputs in words: when the work can start, how much there is, and what is ahead of it. */

@@ -51,6 +51,8 @@ describe('forecasts recorded for calibration', () => {
     const after = e2.riskResults().get('github-acme:b#1')!;
     expect(after.rawPMiss).toBe(tuesday.rawPMiss); // the same situation, a day later
     expect(after.pMiss).toBeGreaterThan(after.rawPMiss + 0.2);
+    const { riskLead } = await import('../../src/core/explain-text.js');
+    expect(riskLead(after, 0)).toContain(`; the model said ${Math.round(after.rawPMiss * 100)}%, the team's past forecasts moved it`);
     // As of Tuesday, Wednesday's view of the past is not there yet: no calibration.
     const past = await storeAsOf(store, D1 + 3600_000);
     const e3 = engine();
