@@ -66,14 +66,22 @@ export function resolvedAt(
   at: number,
 ): ResolvedForecast[] {
   const out: ResolvedForecast[] = [];
+  // One outcome per task and date, however many days it was forecast on.
+  const outcomes = new Map<string, 0 | 1 | null>();
+  const outcome = (taskId: string, due: string): 0 | 1 | null => {
+    const t = taskOf(taskId);
+    if (!t || t.status === 'cancelled') return null;
+    const end = endOf(due);
+    const done = t.doneAt !== null && Date.parse(t.doneAt) <= at ? Date.parse(t.doneAt) : null;
+    if (done !== null) return done >= end ? 1 : 0;
+    return end <= at ? 1 : null;
+  };
   for (const f of forecasts) {
     if (f.day >= today) continue;
-    const t = taskOf(f.taskId);
-    if (!t || t.status === 'cancelled') continue;
-    const end = endOf(f.due);
-    const done = t.doneAt !== null && Date.parse(t.doneAt) <= at ? Date.parse(t.doneAt) : null;
-    if (done !== null) out.push({ p: f.p, missed: done >= end ? 1 : 0 });
-    else if (end <= at) out.push({ p: f.p, missed: 1 });
+    const key = `${f.taskId}\u0000${f.due}`;
+    let y = outcomes.get(key);
+    if (y === undefined) outcomes.set(key, (y = outcome(f.taskId, f.due)));
+    if (y !== null) out.push({ p: f.p, missed: y });
   }
   return out;
 }
