@@ -265,6 +265,8 @@ export function storeContract(name: string, open: OpenStore): void {
       // `_` and `%` are not wildcards.
       await store.setMeta('connector:github-acme:plan_x', 'y');
       expect((await store.listMeta('connector:github-acme:plan:')).length).toBe(2);
+      await store.deleteMeta('connector:github-acme:plan_x');
+      expect(await store.getMeta('connector:github-acme:plan_x')).toBeNull();
       await store.applyBatch(GH, [{ type: 'state', key: 'plan:a#1|acme/3', value: '{"v":2}' }, { type: 'state', key: 'plan:a#10|acme/3', value: null }], { c: 2 });
       expect(await store.listMeta('connector:github-acme:plan:')).toEqual([['connector:github-acme:plan:a#1|acme/3', '{"v":2}']]);
       expect(await store.getCursor('github-acme')).toEqual({ c: 2 });
