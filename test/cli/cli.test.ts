@@ -295,6 +295,21 @@ describe('taskwire explain, health and tasks --flag', () => {
     expect(groups[0]?.reasons[0]).toBe('1 overdue task');
   });
 
+  it('lists the tasks whose GitHub projects disagree, saying what each says and what is used', async () => {
+    const dir = workdir();
+    await seedFlagged(dir);
+    const store = SqliteStore.open(join(dir, 'data/tw.db'));
+    const plan = (project: string, due: string, rawPriority: string) => ({ project, projectId: `PVT_${project}`, itemId: `PVTI_${project}`, updatedAt: '2026-11-20T09:00:00Z', due, dueFrom: 'Target date', status: null, rawStatus: null, priority: 'high', rawPriority, iteration: null, estimateS: null });
+    await store.setMeta('connector:github-acme:plan:acme/api#2|acme/3', JSON.stringify(plan('acme/3', '2026-11-26', 'P1')));
+    await store.setMeta('connector:github-acme:plan:acme/api#2|acme/7', JSON.stringify(plan('acme/7', '2026-11-30', 'P1')));
+    await store.close();
+    const { io, stdout } = captureIo({ env: { GITHUB_TOKEN: 't' }, cwd: dir, isTTY: true });
+    expect(await runCli(['-c', 'taskwire.yaml', 'health'], io, NOW)).toBe(0);
+    expect(stdout()).toContain('github-acme: acme/api#2 — due date: acme/3 says 2026-11-26, acme/7 says 2026-11-30 (the earlier is used)\n');
+    // They agree on the priority: nothing said about it.
+    expect(stdout()).not.toContain('priority: acme/3');
+  });
+
   it('says which replica holds which lease, since when', async () => {
     const dir = workdir();
     await seedFlagged(dir);

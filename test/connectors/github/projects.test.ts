@@ -374,3 +374,28 @@ describe('GitHub projects: taskwire check --online', () => {
     expect(check.problems).toEqual(['projects: acme/99: no such project, or the token cannot see it (it needs read:project)']);
   });
 });
+
+describe('GitHub projects: GitHub Enterprise Server', () => {
+  it('sends GraphQL to /api/graphql when the REST root is /api/v3, as GHES serves it', async () => {
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ data: { rateLimit: { cost: 1, remaining: 4999, limit: 5000, resetAt: '2026-12-03T10:00:00Z' } } }));
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const { GithubClient } = await import('../../../connectors/github/client.js');
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v3`;
+      const client = new GithubClient({ name: 'ghes', baseUrl: base, token: 'ghp_x' }, silentLog, { retries: 0 });
+      await client.graphql('taskwireProbe', 'query taskwireProbe { rateLimit { cost remaining limit resetAt } }');
+      expect(paths).toEqual(['POST /api/graphql']);
+      expect(client.points).toMatchObject({ remaining: 4999, limit: 5000, used: 1 });
+    } finally {
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
+  });
+});
