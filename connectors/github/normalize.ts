@@ -88,6 +88,12 @@ export function issueKeyOfUrl(apiUrl: string): string | null {
 }
 
 export const issueKey = (repo: string, n: number) => `${repo}#${n}`;
+
+/** `acme/api#12` → its parts, or null when it is not an issue key (a draft's key, say). */
+export function keyParts(key: string): { owner: string; repo: string; number: number } | null {
+  const m = /^([^/]+)\/([^#]+)#(\d+)$/.exec(key);
+  return m ? { owner: m[1]!, repo: m[2]!, number: Number(m[3]) } : null;
+}
 export const ghRef = (key: string): TaskRef => `github:${key}`;
 
 export function account(u: GhUser): AccountRef {

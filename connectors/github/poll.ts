@@ -16,7 +16,7 @@ import { merge } from '../kit/merge.js';
 import type { Cursor, SourceItem, TaskFields } from '../../src/core/model.js';
 import type { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
-import { commentActivity, issueKey, pullEvidence, repoOf, toTask, type NormalizeContext } from './normalize.js';
+import { commentActivity, issueKey, keyParts, pullEvidence, repoOf, toTask, type NormalizeContext } from './normalize.js';
 import { HistoryWalk } from './history.js';
 import { applyPlans, type ProjectPlan } from './project-fields.js';
 import { projectPass, type ProjectPosition } from './project-poll.js';
@@ -137,9 +137,8 @@ async function* readPending(deps: PollDeps, pending: Set<string>, cursorNow: () 
     const items: SourceItem[] = [];
     for (const key of batch) {
       pending.delete(key);
-      const m = /^([^/]+)\/([^#]+)#(\d+)$/.exec(key);
-      if (!m || !repos.has(`${m[1]}/${m[2]}`.toLowerCase())) continue;
-      items.push(...(await orFailed(key, async () => itemsFor(deps, (await deps.client.get<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: m[1], repo: m[2], issue_number: Number(m[3]) })).data))));
+      const at = keyParts(key);
+      if (at && repos.has(`${at.owner}/${at.repo}`.toLowerCase())) items.push(...(await orFailed(key, () => issueItems(deps, at))));
     }
     yield { items, cursor: { ...cursorNow(), pending: [...pending] } };
   }
@@ -302,16 +301,15 @@ async function enrich(deps: PollDeps, issues: readonly GhIssue[], signal: AbortS
 export async function* refreshGithub(deps: PollDeps, keys: readonly string[], signal: AbortSignal): AsyncGenerator<{ items: SourceItem[] }> {
   for (const key of keys) {
     signal.throwIfAborted();
-    const m = /^([^/]+)\/([^#]+)#(\d+)$/.exec(key);
-    if (!m) continue;
-    const [, owner, repo, n] = m;
-    yield {
-      items: await orFailed(key, async () => {
-        const issue = await deps.client.get<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: Number(n) });
-        return itemsFor(deps, issue.data);
-      }),
-    };
+    const at = keyParts(key);
+    if (at) yield { items: await orFailed(key, () => issueItems(deps, at)) };
   }
+}
+
+/** One issue read by its key, and the items it yields. */
+export async function issueItems(deps: Pick<PollDeps, 'client' | 'config' | 'ctx' | 'plans'>, at: { owner: string; repo: string; number: number }): Promise<SourceItem[]> {
+  const issue = await deps.client.get<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: at.owner, repo: at.repo, issue_number: at.number });
+  return itemsFor(deps, issue.data);
 }
 
 /** The items one issue or pull request yields (shared with webhooks, which carry the same objects). */

@@ -183,18 +183,21 @@ export class Projects {
     return n?.number !== undefined && n.repository ? `${n.repository.nameWithOwner}#${n.number}` : null;
   }
 
-  /** Every stored plan, by task key (each key's plans in config order). */
-  async book(): Promise<PlanBook> {
+  /** Every stored plan (or one task's: `key`), by task key, each key's plans in config order. */
+  async book(key?: string): Promise<PlanBook> {
     const book = new PlanBook(this.order);
-    for (const [k, v] of await this.list('plan:')) book.put(k, JSON.parse(v) as StoredPlan);
+    for (const [k, v] of await this.list(key === undefined ? 'plan:' : planKey(key, ''))) book.put(k, JSON.parse(v) as StoredPlan);
     return book;
   }
 
   /** The stored plans of one task, in config order. */
   async plansFor(key: string): Promise<StoredPlan[]> {
-    const book = new PlanBook(this.order);
-    for (const [k, v] of await this.list(`plan:${key}|`)) book.put(k, JSON.parse(v) as StoredPlan);
-    return book.get(key);
+    return (await this.book(key)).get(key);
+  }
+
+  /** Plans in config order. */
+  inOrder(plans: readonly ProjectPlan[]): ProjectPlan[] {
+    return [...plans].sort((a, b) => this.order.indexOf(a.project) - this.order.indexOf(b.project));
   }
 
   private async list(prefix: string): Promise<[string, string][]> {
@@ -239,8 +242,7 @@ export class PlanBook {
 
   get(key: string): StoredPlan[] {
     const m = this.byKey.get(key);
-    if (!m) return [];
-    return [...m.values()].sort((a, b) => this.order.indexOf(a.project) - this.order.indexOf(b.project));
+    return m ? [...m.values()].sort((a, b) => this.order.indexOf(a.project) - this.order.indexOf(b.project)) : [];
   }
 
   one(key: string, project: string): StoredPlan | undefined {

@@ -11,8 +11,8 @@ import { header, matchesAnySecret } from '../kit/hmac.js';
 import type { Headers, ParsedDelivery, WebhookHandler } from '../port.js';
 import type { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
-import { actorOf, commentActivity, issueKey, pullEvidence, repoOf, toTask, type NormalizeContext } from './normalize.js';
-import { itemsFor } from './poll.js';
+import { actorOf, commentActivity, issueKey, keyParts, pullEvidence, repoOf, toTask, type NormalizeContext } from './normalize.js';
+import { issueItems, itemsFor } from './poll.js';
 import { draftKey, draftTask, planOf, type ProjectPlan } from './project-fields.js';
 import { planKey, type ProjectInfo, type Projects } from './projects.js';
 import type { GhComment, GhIssue, GhPull, GhReview, GhUser } from './types.js';
@@ -223,13 +223,10 @@ async function itemLeft(deps: GithubWebhookDeps, info: ProjectInfo, it: ProjectI
 
 /** The issue's task with this project's new plan and the other projects' stored ones (none when out of scope). */
 async function issueWith(deps: GithubWebhookDeps, key: string, info: ProjectInfo, plan: ProjectPlan): Promise<SourceItem[]> {
-  const m = /^([^/]+)\/([^#]+)#(\d+)$/.exec(key);
-  if (!m || !inScope(deps.config, `${m[1]}/${m[2]}`)) return [];
-  const others = (await deps.projects!.plansFor(key)).filter((p) => p.project !== info.name);
-  const order = deps.projects!.order;
-  const plans = [...others, plan].sort((a, b) => order.indexOf(a.project) - order.indexOf(b.project));
-  const issue = await deps.client.get<GhIssue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: m[1], repo: m[2], issue_number: Number(m[3]) });
-  return itemsFor({ ...deps, plans: async () => plans }, issue.data);
+  const at = keyParts(key);
+  if (!at || !inScope(deps.config, `${at.owner}/${at.repo}`)) return [];
+  const plans = deps.projects!.inOrder([...(await deps.projects!.plansFor(key)).filter((p) => p.project !== info.name), plan]);
+  return issueItems({ ...deps, plans: async () => plans }, at);
 }
 
 const issueKeyOf = (c: { readonly number: number; readonly repository: { readonly nameWithOwner: string } }) => issueKey(c.repository.nameWithOwner, c.number);

@@ -16,6 +16,7 @@ import type { OutboundAction, WriteOptions, WriteResult } from '../port.js';
 import type { GithubClient } from './client.js';
 import type { GithubConfig } from './config.js';
 import type { GhComment, GhIssue } from './types.js';
+import { keyParts } from './normalize.js';
 import { isDraftKey } from './project-fields.js';
 import type { Projects } from './projects.js';
 
@@ -150,7 +151,7 @@ export function sealIntact(body: string): boolean {
 }
 
 export function parseKey(key: string): { owner: string; repo: string; number: number } {
-  const m = /^([^/]+)\/([^#]+)#(\d+)$/.exec(key);
-  if (!m) throw new TypeError(`not a GitHub issue key: ${key}`);
-  return { owner: m[1]!, repo: m[2]!, number: Number(m[3]) };
+  const parts = keyParts(key);
+  if (!parts) throw new TypeError(`not a GitHub issue key: ${key}`);
+  return parts;
 }

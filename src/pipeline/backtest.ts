@@ -7,7 +7,7 @@
 import { samplesAsOf, startedTimes, worldAsOf } from '../core/asof.js';
 import { scoreBacktest, missedDue, SCORED_FLAGS, type BacktestResult, type Prediction } from '../core/backtest.js';
 import { addDays, Calendar } from '../core/calendar.js';
-import { calibrate, type Calibration, type ResolvedForecast } from '../core/calibration.js';
+import { calibrate, resolvedAt, type Calibration } from '../core/calibration.js';
 import type { Identity } from '../core/identity.js';
 import { isClosed, type FlagCode, type HistoryEntry, type Task } from '../core/model.js';
 import type { Config } from '../config/schema.js';
@@ -52,7 +52,6 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
   // Rolling calibration: each day learns from the forecasts of earlier days whose outcome was known by
   // that morning — never from a later one.
   const raw: { taskId: string; due: string; day: number; p: number }[] = [];
-  const firstDay = new Map<string, number>();
   let days = 0;
   for (const date of evaluationDays(o, cal)) {
     // The morning of that day, as the daily report would see it.
@@ -63,7 +62,7 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
     const world = worldAsOf(tasks, historyOf, asOf, ownerOf);
     const engine = engineFromConfig(o.config, o.identity);
     engine.load(world, samplesAsOf(world, historyOf), startedTimes(world, historyOf, asOf));
-    engine.setCalibration(calibrationAsOf(raw, firstDay, world, historyOf, at, cal));
+    engine.setCalibration(calibrationAsOf(raw, world, at, cal));
     const evaluation = engine.evaluate(at);
     const risk = engine.riskResults();
     const flagsOf = new Map<string, Map<FlagCode, string>>();
@@ -79,7 +78,6 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
       const reasons = flagsOf.get(t.id) ?? new Map<FlagCode, string>();
       predictions.push({ taskId: t.id, due: t.due, day: at, pMiss: r && r.level !== 'unknown' ? r.pMiss : null, flags: new Set(reasons.keys()), reasons });
       if (r && r.level !== 'unknown') raw.push({ taskId: t.id, due: t.due, day: at, p: r.rawPMiss });
-      if (!firstDay.has(`${t.id}\u0000${t.due}`)) firstDay.set(`${t.id}\u0000${t.due}`, at);
     }
   }
   const current = new Map(tasks.map((t) => [t.id, t]));
@@ -98,24 +96,11 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
   return { ...score, from: o.from, to: o.to, everyDays: o.everyDays, ...(o.workdays ? { workdays: true } : {}), days, timezone: o.config.timezone, tasks: tasks.length };
 }
 
-/** The forecasts made before `at` whose outcome the world as of `at` knows, as a calibration. */
-export function calibrationAsOf(raw: readonly { taskId: string; due: string; day: number; p: number }[], firstDay: ReadonlyMap<string, number>, world: readonly Task[], historyOf: (id: string) => readonly HistoryEntry[], at: number, cal: Calendar): Calibration {
+/** The forecasts made before `at` whose outcome the world as of `at` knows, as a calibration (the live rule, `resolvedAt`). */
+export function calibrationAsOf(raw: readonly { taskId: string; due: string; day: number; p: number }[], world: readonly Task[], at: number, cal: Calendar): Calibration {
   const byId = new Map(world.map((t) => [t.id, t]));
-  const known = new Map<string, boolean | null>();
-  const resolved: ResolvedForecast[] = [];
-  for (const f of raw) {
-    const key = `${f.taskId}\u0000${f.due}`;
-    if (!known.has(key)) {
-      const t = byId.get(f.taskId);
-      const moves = historyOf(f.taskId)
-        .filter((h) => h.field === 'status' && h.newValue !== null && Date.parse(h.at) <= at)
-        .map((h) => ({ at: h.at, to: JSON.parse(h.newValue!) as string }));
-      known.set(key, t ? missedDue(t, moves, new Date(firstDay.get(key) ?? f.day).toISOString(), cal.endOf(f.due), at) : null);
-    }
-    const missed = known.get(key);
-    if (missed !== null && missed !== undefined) resolved.push({ p: f.p, missed: missed ? 1 : 0 });
-  }
-  return calibrate(resolved);
+  const recorded = raw.map((f) => ({ taskId: f.taskId, due: f.due, day: cal.localDate(f.day), p: f.p }));
+  return calibrate(resolvedAt(recorded, (id) => byId.get(id), (d) => cal.endOf(d), cal.localDate(at), at));
 }
 
 /** The evaluation days: every `everyDays` calendar days (a step of 1 skips non-working days), or every `everyDays` working days. */

@@ -5,7 +5,7 @@
  * remaining rate budget, and how far behind each connector is. Gauges read the store and connectors when scraped.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Connector } from '../../connectors/port.js';
+import type { Connector, ConnectorStats } from '../../connectors/port.js';
 import type { FlagCode } from '../core/model.js';
 import type { TaskStore } from '../store/store.js';
 
@@ -73,45 +73,25 @@ export class Metrics {
         for (const [code, n] of counts) this.set({ code }, n);
       },
     });
-    new Gauge({
-      name: 'taskwire_rate_budget_remaining',
-      help: 'Requests left in the rate budget the tool last reported',
-      labelNames: ['connector'],
-      registers: [r],
-      collect() {
-        this.reset();
-        for (const [name, c] of deps.connectors) {
-          const s = c.stats?.();
-          if (s?.rateRemaining !== null && s?.rateRemaining !== undefined) this.set({ connector: name }, s.rateRemaining);
-        }
-      },
-    });
-    new Gauge({
-      name: 'taskwire_graphql_points_remaining',
-      help: 'GraphQL points left, as the tool last reported them (GitHub Projects)',
-      labelNames: ['connector'],
-      registers: [r],
-      collect() {
-        this.reset();
-        for (const [name, c] of deps.connectors) {
-          const p = c.stats?.().points;
-          if (p?.remaining !== null && p?.remaining !== undefined) this.set({ connector: name }, p.remaining);
-        }
-      },
-    });
-    new Gauge({
-      name: 'taskwire_graphql_points_used_total',
-      help: 'GraphQL points this process spent (GitHub Projects)',
-      labelNames: ['connector'],
-      registers: [r],
-      collect() {
-        this.reset();
-        for (const [name, c] of deps.connectors) {
-          const p = c.stats?.().points;
-          if (p) this.set({ connector: name }, p.used);
-        }
-      },
-    });
+    // One series per connector, from what its stats() last said (a connector without the figure has none).
+    const perConnector = (name: string, help: string, pick: (s: ConnectorStats) => number | null | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['connector'],
+        registers: [r],
+        collect() {
+          this.reset();
+          for (const [connector, c] of deps.connectors) {
+            const s = c.stats?.();
+            const v = s ? pick(s) : undefined;
+            if (v !== null && v !== undefined) this.set({ connector }, v);
+          }
+        },
+      });
+    perConnector('taskwire_rate_budget_remaining', 'Requests left in the rate budget the tool last reported', (s) => s.rateRemaining);
+    perConnector('taskwire_graphql_points_remaining', 'GraphQL points left, as the tool last reported them (GitHub Projects)', (s) => s.points?.remaining);
+    perConnector('taskwire_graphql_points_used_total', 'GraphQL points this process spent (GitHub Projects)', (s) => s.points?.used);
     new Gauge({
       name: 'taskwire_sync_lag_seconds',
       help: 'Seconds since the connector last completed a poll',

@@ -35,14 +35,12 @@ describe('rolling calibration in the backtest never peeks', () => {
     const day = (d: string) => Date.parse(`${d}T08:00:00Z`);
     // Forecast 90% on Monday for a date of Wednesday 25 Nov; the work was done on Tuesday (met).
     const raw = Array.from({ length: 30 }, (_, i) => ({ taskId: `github-acme:a#${i}`, due: '2026-11-25', day: day('2026-11-23'), p: 0.9 }));
-    const first = new Map(raw.map((r) => [`${r.taskId}\u0000${r.due}`, r.day]));
-    const done = (id: string) => [{ taskId: id, field: 'status', oldValue: '"in_progress"', newValue: '"done"', at: '2026-11-24T15:00:00.000Z', actor: 'human' as const, actorId: null }];
     // Monday evening as the world stood then: not done, date not over — nothing is known yet.
     const before = raw.map((r) => task({ key: r.taskId.slice('github-acme:'.length), status: 'in_progress', due: r.due }));
-    expect(calibrationAsOf(raw, first, before, done, day('2026-11-24') - 3600_000, cal).n).toBe(0);
+    expect(calibrationAsOf(raw, before, day('2026-11-24') - 3600_000, cal).n).toBe(0);
     // Wednesday morning: done Tuesday, before the date ended — met, known, and the 90% band comes down.
     const after = raw.map((r) => task({ key: r.taskId.slice('github-acme:'.length), status: 'done', due: r.due, doneAt: '2026-11-24T15:00:00.000Z' }));
-    const c = calibrationAsOf(raw, first, after, done, day('2026-11-25'), cal);
+    const c = calibrationAsOf(raw, after, day('2026-11-25'), cal);
     expect(c.n).toBe(30);
     expect(c.apply(0.9)).toBeLessThan(0.6);
   });
