@@ -117,10 +117,10 @@ export async function* pollGithub(deps: PollDeps, previous: Cursor | null, signa
   for await (const page of merge(sources, REPO_CONCURRENCY)) {
     cursor = { ...cursor, repos: { ...cursor.repos, [page.repo]: page.state } };
     for (const i of page.items) if (i.type === 'task') pending.delete(i.task.key);
-    yield { items: page.items, cursor: pending.size > 0 || cursor.pending ? withPending() : cursor };
+    // The stored cursor says what is still pending (an emptied list included).
+    yield { items: page.items, cursor: pending.size > 0 || (cursor.pending?.length ?? 0) > 0 ? withPending() : cursor };
   }
   if (pending.size > 0) yield* readPending(withSelf, pending, () => cursor, signal);
-  else if (cursor.pending) yield { items: [], cursor: withPending() };
 }
 
 /**
