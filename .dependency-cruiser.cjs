@@ -34,7 +34,7 @@ module.exports = {
       comment: 'only src/main.ts and connectors/index.ts import a concrete connector',
       severity: 'error',
       from: { path: '^(src|connectors/[^/]+\\.ts$)', pathNot: '^src/main\\.ts$|^connectors/index\\.ts$|^src/sandbox/' },
-      to: { path: '^connectors/(github|jira|slack|notion)/' },
+      to: { path: '^connectors/(github|jira|slack|notion|email)/' },
     },
     {
       name: 'connectors-do-not-import-each-other',

@@ -2,12 +2,13 @@
  * The one registry of connector kinds. Adding a tool means adding its folder and one line here; the
  * config schema, `taskwire check` and the daemon pick it up from this list.
  */
+import { emailModule } from './email/index.js';
 import { githubModule } from './github/index.js';
 import { jiraModule } from './jira/index.js';
 import { notionModule } from './notion/index.js';
 import { slackModule } from './slack/index.js';
 
-export const connectorModules = [githubModule, jiraModule, slackModule, notionModule] as const;
+export const connectorModules = [githubModule, jiraModule, slackModule, notionModule, emailModule] as const;
 
 export type AnyConnectorModule = (typeof connectorModules)[number];
 
@@ -21,4 +22,5 @@ export const connectorConfigSchemas = [
   jiraModule.configSchema,
   slackModule.configSchema,
   notionModule.configSchema,
+  emailModule.configSchema,
 ] as const;

@@ -102,6 +102,11 @@ export interface Connector {
   readonly webhook?: WebhookHandler;
   /** Deliveries the connector receives on a connection of its own (Slack Socket Mode), fed to the same intake as webhooks. */
   readonly inbound?: InboundChannel;
+  /**
+   * A connection that hears of news as it happens (IMAP IDLE) and says so: the caller polls at once
+   * instead of waiting for the interval. Polling stays the source of truth.
+   */
+  readonly watch?: { start(onNews: () => void): Promise<void>; stop(): Promise<void> };
   /** Writes one outbound action; safe to repeat (see WriteOptions). */
   write?(action: OutboundAction, opts?: WriteOptions): Promise<WriteResult>;
   resolvePeople?(): AsyncIterable<ExternalAccount>;

@@ -87,6 +87,8 @@ export class Daemon {
   private inbox!: InboxWorker;
   private readonly dispatching = new SingleFlight();
   private readonly pollLeases = new Map<string, HeldLease>();
+  /** Per connector, ends the wait before its next poll (news from a watch connection: IMAP IDLE). */
+  private readonly wakeups = new Map<string, AbortController>();
   private evaluator!: HeldLease;
   private listener: { close(): Promise<void> } | null = null;
   private metrics!: Metrics;
@@ -186,6 +188,7 @@ export class Daemon {
       this.pollLeases.set(c.name, this.lease(`poll:${c.name}`));
       this.loops.push(this.pollLoop(c));
       if (c.inbound) await c.inbound.start((d) => receiveInbound({ store: this.store, log, onStored: () => void this.inbox.wake() }, c, d));
+      if (c.watch) await c.watch.start(() => this.wakeups.get(c.name)?.abort());
     }
     this.every(this.opts.fullEvaluationEveryMs ?? 15 * 60_000, () => void (this.evaluator.current && this.evaluations.add(() => this.evaluate())));
     // Deliveries waiting to be retried, and the retention of processed ones.
@@ -216,6 +219,7 @@ export class Daemon {
     const budget = this.opts.shutdownTimeoutMs ?? 10_000;
     await bounded(this.server.close(), budget / 4);
     for (const c of this.connectors.values()) await bounded(c.inbound?.stop().catch(() => undefined) ?? Promise.resolve(), budget / 10);
+    for (const c of this.connectors.values()) await bounded(c.watch?.stop().catch(() => undefined) ?? Promise.resolve(), budget / 10);
     await bounded(Promise.allSettled([...this.loops, this.inbox.idle(), this.dispatching.idle(), this.evaluations.onIdle()]), budget / 2);
     // Leases let go (another replica takes over at once), and what was in flight is left in the inbox
     // and the outbox, its claims let go: a restart, or another replica, takes it up at once.
@@ -238,12 +242,16 @@ export class Daemon {
         await sleep(this.opts.leaseRetryMs ?? 1_000, signal);
         continue;
       }
+      // News from a watch connection (IMAP IDLE) during this poll or the wait after it polls again at once.
+      const wake = new AbortController();
+      this.wakeups.set(c.name, wake);
       await this.polls.add(() => this.pollOnce(c, lease));
       const s = this.states.get(c.name)!;
-      // On failure: back off exponentially (from 30 s, at most an hour), or until a rate limit resets;
-      // else the interval ± 10 %.
+      // On failure: back off exponentially (from 30 s, at most an hour), or until a rate limit resets
+      // (news does not shorten a backoff); else the interval ± 10 %.
       const wait = s.failures > 0 ? Math.max(s.retryAfterMs ?? 0, Math.min(3600_000, 30_000 * 2 ** (s.failures - 1))) : config.pollInterval * (0.9 + Math.random() * 0.2);
-      await sleep(wait, signal);
+      await sleep(wait, s.failures > 0 ? signal : AbortSignal.any([signal, wake.signal]));
+      this.wakeups.delete(c.name);
     }
   }
 

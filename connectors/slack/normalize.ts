@@ -4,10 +4,11 @@
  * zone, priority from words or emoji, done / verified from the done reaction of the owner / the
  * requester), thread replies as activity, button clicks as evidence.
  */
-import * as chrono from 'chrono-node';
-import { DateTime } from 'luxon';
 import type { AccountRef, EvidenceItem, Priority, SourceItem, TaskFields, TaskStatus } from '../../src/core/model.js';
 import { findReferences, sectionUnder } from '../../src/core/text.js';
+import { dueFromText, priorityFromText } from '../kit/text-dates.js';
+
+export { DEFAULT_PRIORITY_WORDS, dueFromText, priorityFromText } from '../kit/text-dates.js';
 import type { SlackMessage, SlackReaction } from './types.js';
 
 export interface SlackNormalizeContext {
@@ -26,13 +27,6 @@ export interface SlackNormalizeContext {
   readonly channelNames?: ReadonlyMap<string, string>;
   readonly acceptanceCriteriaHeading: string;
 }
-
-export const DEFAULT_PRIORITY_WORDS: Readonly<Record<Priority, readonly string[]>> = {
-  urgent: ['urgent', 'asap', 'p0', 'outage', 'sev1', ':rotating_light:', ':fire:'],
-  high: ['important', 'p1', 'high priority', 'sev2', ':warning:'],
-  medium: ['p2'],
-  low: ['p3', 'low priority', 'whenever', 'no rush'],
-};
 
 /** A captured message's key: `C0123456789/1700000000.000100`. */
 export const messageKey = (channel: string, ts: string) => `${channel}/${ts}`;
@@ -67,37 +61,6 @@ export function plainText(text: string, names: ReadonlyMap<string, string>): str
 
 export function mentions(text: string, botUserId: string | null): string[] {
   return [...text.matchAll(MENTION)].map((m) => m[1]!).filter((id) => id !== botUserId);
-}
-
-/**
- * The due date written in a message ("by Friday", "tomorrow EOD", "by Oct 30"), read as of when it was
- * posted, as a calendar day in the team's time zone (the zone's offset at that moment, so a message
- * posted just after midnight local time, or across a DST change, gets the local day).
- */
-export function dueFromText(text: string, postedAt: Date, timezone: string): string | null {
-  const offset = DateTime.fromJSDate(postedAt, { zone: timezone }).offset;
-  const found = chrono.parse(text, { instant: postedAt, timezone: offset }, { forwardDate: true });
-  const r = found[0];
-  if (r) {
-    const y = r.start.get('year');
-    const m = r.start.get('month');
-    const d = r.start.get('day');
-    if (y && m && d) return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-  }
-  if (/\b(eod|cob|end of (the )?day|today)\b/i.test(text)) return DateTime.fromJSDate(postedAt, { zone: timezone }).toISODate();
-  return null;
-}
-
-export function priorityFromText(text: string, words: Readonly<Record<Priority, readonly string[]>>): { priority: Priority | null; raw: string | null } {
-  const lower = text.toLowerCase();
-  for (const p of ['urgent', 'high', 'medium', 'low'] as const) {
-    for (const w of words[p]) {
-      const word = w.toLowerCase();
-      const hit = word.startsWith(':') ? lower.includes(word) : new RegExp(`(^|[^\\w])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w])`).test(lower);
-      if (hit) return { priority: p, raw: w };
-    }
-  }
-  return { priority: null, raw: null };
 }
 
 const account = (id: string, names: ReadonlyMap<string, string>): AccountRef => ({ kind: 'slack', id, ...(names.get(id) ? { name: names.get(id)! } : {}) });

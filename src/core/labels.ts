@@ -4,7 +4,7 @@
  */
 import type { ConnectorKind, Task } from './model.js';
 
-export const TOOL_NAME: Readonly<Record<ConnectorKind, string>> = { github: 'GitHub', jira: 'Jira', slack: 'Slack', notion: 'Notion' };
+export const TOOL_NAME: Readonly<Record<ConnectorKind, string>> = { github: 'GitHub', jira: 'Jira', slack: 'Slack', notion: 'Notion', email: 'Email' };
 
 const SHORT = 36;
 

@@ -13,7 +13,7 @@ export const CLOSED_STATUSES: ReadonlySet<TaskStatus> = new Set(['done', 'verifi
 export const PRIORITIES = ['urgent', 'high', 'medium', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export const CONNECTOR_KINDS = ['github', 'jira', 'slack', 'notion'] as const;
+export const CONNECTOR_KINDS = ['github', 'jira', 'slack', 'notion', 'email'] as const;
 export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
 
 export const TASK_TYPES = ['issue', 'pull_request', 'subtask', 'message', 'page'] as const;
@@ -230,6 +230,9 @@ export interface Person {
   readonly timezone: string | null;
 }
 
+/** The label of a task whose requester is a machine (a mailing list, a no-reply address): it gets no replies. */
+export const AUTOMATED_SENDER_LABEL = 'automated-sender';
+
 export const isClosed = (status: TaskStatus): boolean => CLOSED_STATUSES.has(status);
 
 /** Something the follow-up engine asks a connector to do in its tool. */
@@ -238,7 +241,9 @@ export type OutboundAction =
   | { readonly type: 'status_push'; readonly taskKey: string; readonly status: string; /** The status it replaces (to restore it later). */ readonly from?: string }
   | { readonly type: 'label'; readonly taskKey: string; readonly add: readonly string[]; readonly remove: readonly string[] }
   | { readonly type: 'direct_message'; readonly accountId: string; readonly text: string; readonly items?: readonly MessageItem[]; readonly blocks?: unknown; readonly idempotencyKey?: string }
-  | { readonly type: 'channel_post'; readonly channel: string; readonly text: string; readonly items?: readonly MessageItem[]; readonly blocks?: unknown; readonly idempotencyKey?: string };
+  | { readonly type: 'channel_post'; readonly channel: string; readonly text: string; readonly items?: readonly MessageItem[]; readonly blocks?: unknown; readonly idempotencyKey?: string }
+  /** A reply to the person who asked (email): `ack` when the request is captured, `done` when the work is done. */
+  | { readonly type: 'requester_reply'; readonly taskKey: string; readonly stage: 'ack' | 'done'; readonly body: string };
 
 /**
  * One task in a message to a person or a channel. Channels that can (Slack) render it with buttons:

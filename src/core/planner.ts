@@ -11,7 +11,9 @@
  * - a triage post per team for ownerless and team-owned tasks;
  * - an escalation to the team lead after `escalateAfter` follow-ups with no change to the task;
  * - status pushes allowed by the connector (a merged pull request moves the task to done in its own
- *   tool) — never over a change a person made after taskwire's last write.
+ *   tool) — never over a change a person made after taskwire's last write;
+ * - replies to the person who asked (email, opt-in): one acknowledgement when a request is captured,
+ *   one "done — does it work for you?" when the work is done; never to an automated sender.
  *
  * A person's edit wins: a task whose status comment a person edited or deleted gets no more of them.
  *
@@ -23,10 +25,10 @@ import { Calendar, type WorkCalendar } from './calendar.js';
 import { COMMENT_FLAGS, statusCommentBody } from './followup-text.js';
 import { taskHeadline } from './labels.js';
 import type { Flag, FlagCode, MessageItem, OutboundAction, Task, TaskStatus } from './model.js';
-import { isClosed } from './model.js';
+import { AUTOMATED_SENDER_LABEL, isClosed } from './model.js';
 import type { RiskResult } from './risk.js';
 
-export type FollowupKind = 'status_comment' | 'direct_message' | 'triage' | 'escalation' | 'status_push' | 'report';
+export type FollowupKind = 'status_comment' | 'direct_message' | 'triage' | 'escalation' | 'status_push' | 'requester_reply' | 'report';
 
 export interface PlannedAction {
   /** Stable for the same content: the outbox keeps one row per key. */
@@ -98,6 +100,8 @@ export interface PlannerInput {
   readonly pushable: ReadonlyMap<string, ReadonlySet<TaskStatus>>;
   /** Connectors that show "blocked" with a label (GitHub with `writes.labels`). */
   readonly labelPushes: ReadonlySet<string>;
+  /** Connectors that reply to requesters (email `writes.acknowledge` / `writes.statusReply`); absent: none. */
+  readonly requesterReplies?: ReadonlyMap<string, { readonly acknowledge: boolean; readonly done: boolean }>;
   /** When each connector finished its first sync: what existed then is seeded silently. */
   readonly seededAt: (connector: string) => string | null;
   /** Tasks that had a status comment planned or sent before. */
@@ -368,6 +372,47 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
         subject: `push:${t.id}`,
         action: viaLabel ? { type: 'label', taskKey: t.key, add: [], remove: ['blocked'] } : { type: 'status_push', taskKey: t.key, status: restore!, from: 'blocked' },
         reason: viaLabel ? 'no longer blocked' : `no longer blocked: back to ${restore}`,
+        notBefore: null,
+        about: [],
+      });
+    }
+  }
+  out.push(...requesterReplies(input));
+  return out;
+}
+
+/**
+ * 7. Replies to the person who asked: once when the request is captured, once when it is done. Keyed
+ * by task and stage only, so a task reopened and done again gets no second "done"; what existed when
+ * the connector first synced gets none.
+ */
+function requesterReplies(input: PlannerInput): PlannedAction[] {
+  const out: PlannedAction[] = [];
+  for (const t of input.tasks.values()) {
+    const r = input.requesterReplies?.get(t.connector);
+    const seed = input.seededAt(t.connector);
+    if (!r || t.deletedAt !== null || t.reporter === null || t.labels.includes(AUTOMATED_SENDER_LABEL) || seed === null || t.firstSeenAt <= seed) continue;
+    const hello = `Hello ${(t.reporter.name ?? '').split(' ')[0] || 'there'},`;
+    const owner = t.owner !== null ? input.nameOf(t.owner) : null;
+    const stages: ['ack' | 'done', string, string][] = [];
+    if (r.acknowledge && !isClosed(t.status)) {
+      const who = owner !== null ? ` ${owner} is looking after it` : ' it is with the team';
+      const due = t.due !== null ? `, due ${input.day(t.due)}` : '';
+      stages.push(['ack', `${hello}\n\nWe have your request "${t.title}":${who}${due}. We will write again when it is done.`, 'request captured: acknowledged']);
+    }
+    if (r.done && t.status === 'done') {
+      stages.push(['done', `${hello}\n\n"${t.title}" is done${owner !== null ? ` (${owner})` : ''}. Could you check that it works for you? A reply saying it works closes it; anything else reopens it.`, 'work done: the requester is asked to confirm']);
+    }
+    for (const [stage, body, reason] of stages) {
+      out.push({
+        key: `reply:${t.id}:${stage}`,
+        connector: t.connector,
+        kind: 'requester_reply',
+        taskId: t.id,
+        recipient: t.reporter.id,
+        subject: `reply:${t.id}:${stage}`,
+        action: { type: 'requester_reply', taskKey: t.key, stage, body },
+        reason,
         notBefore: null,
         about: [],
       });

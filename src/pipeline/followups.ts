@@ -173,6 +173,7 @@ async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean,
     commentConnectors: new Set(config.connectors.filter(writesComments).map((c) => c.name)),
     pushable: new Map(config.connectors.map((c) => [c.name, pushableStatuses(c)])),
     labelPushes: new Set(config.connectors.filter((c) => c.type === 'github' && c.writes.labels).map((c) => c.name)),
+    requesterReplies: new Map(config.connectors.flatMap((c) => (c.type === 'email' && c.enabled ? [[c.name, { acknowledge: c.writes.acknowledge, done: c.writes.statusReply }] as const] : []))),
     // A flag can depend on several tools (a Jira ticket blocked by a Notion row): whatever the latest
     // seed's evaluation found existed before taskwire, whichever tool its task is in.
     seededAt: (c) => (seeds.get(c) ? latestSeed : null),
@@ -194,6 +195,7 @@ async function plannerInput(deps: FollowupDeps, now: number, fullScope: boolean,
 
 function writesComments(c: ConnectorConfig): boolean {
   if (!c.enabled) return false;
+  if (c.type === 'email') return false; // a mail cannot be edited in place: requesters get replies instead
   return c.type === 'slack' ? true : c.writes.statusComment;
 }
 

@@ -1,0 +1,59 @@
+/**
+ * IMAP IDLE on the first watched folder: the server tells of new mail (EXISTS) and flag changes as they
+ * happen, and taskwire polls at once. A dropped connection is made again with backoff; polling on the
+ * interval goes on regardless, so IDLE only makes arrival prompt — nothing depends on it.
+ */
+import { ImapFlow } from 'imapflow';
+import type { Logger } from 'pino';
+import { backoffMs, sleep } from '../kit/http-policy.js';
+import type { ImapClient } from './client.js';
+import type { EmailConfig } from './config.js';
+
+export function idleWatch(config: EmailConfig, imap: ImapClient, log: Logger, signal?: AbortSignal): { start(onNews: () => void): Promise<void>; stop(): Promise<void> } {
+  const stop = new AbortController();
+  const halt = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  let loop: Promise<void> | null = null;
+  let current: ImapFlow | null = null;
+  const folder = config.folders[0] ?? 'INBOX';
+
+  const once = async (onNews: () => void) => {
+    const client = new ImapFlow(imap.options({ disableAutoIdle: false, socketTimeout: 30 * 60_000 }));
+    current = client;
+    client.on('error', (err: Error) => log.debug({ connector: config.name, err: err.message }, 'IMAP IDLE connection error'));
+    const closed = new Promise<void>((resolve) => client.on('close', () => resolve()));
+    const onHalt = () => client.close();
+    halt.addEventListener('abort', onHalt, { once: true });
+    closed.finally(() => halt.removeEventListener('abort', onHalt)).catch(() => undefined);
+    await client.connect();
+    await client.mailboxOpen(folder, { readOnly: true });
+    client.on('exists', () => onNews());
+    client.on('flags', () => onNews());
+    log.debug({ connector: config.name, folder }, 'IMAP IDLE: listening');
+    await closed;
+  };
+
+  return {
+    async start(onNews) {
+      if (!config.idle || loop !== null) return;
+      loop = (async () => {
+        for (let attempt = 0; !halt.aborted; attempt++) {
+          const began = Date.now();
+          try {
+            await once(onNews);
+          } catch (err) {
+            log.debug({ connector: config.name, err: imap.classify(err).message }, 'IMAP IDLE: connection failed; polling carries on');
+          }
+          if (halt.aborted) break;
+          if (Date.now() - began > 60_000) attempt = 0;
+          onNews(); // what arrived while the connection was down is read now
+          await sleep(backoffMs(attempt, 1_000, 5 * 60_000), [halt]).catch(() => undefined);
+        }
+      })();
+    },
+    async stop() {
+      stop.abort();
+      (current as ImapFlow | null)?.close();
+      await loop;
+    },
+  };
+}
