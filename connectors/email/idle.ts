@@ -17,7 +17,8 @@ export function idleWatch(config: EmailConfig, imap: ImapClient, log: Logger, si
   const folder = config.folders[0] ?? 'INBOX';
 
   const once = async (onNews: () => void) => {
-    const client = new ImapFlow(imap.options({ disableAutoIdle: false, socketTimeout: 30 * 60_000 }));
+    // IDLE is re-issued every few minutes (servers drop an IDLE held for 30 minutes, RFC 2177).
+    const client = new ImapFlow(imap.options({ maxIdleTime: 5 * 60_000, socketTimeout: 30 * 60_000 }));
     current = client;
     client.on('error', (err: Error) => log.debug({ connector: config.name, err: err.message }, 'IMAP IDLE connection error'));
     const closed = new Promise<void>((resolve) => client.on('close', () => resolve()));
@@ -29,7 +30,10 @@ export function idleWatch(config: EmailConfig, imap: ImapClient, log: Logger, si
     client.on('exists', () => onNews());
     client.on('flags', () => onNews());
     log.debug({ connector: config.name, folder }, 'IMAP IDLE: listening');
-    await closed;
+    const listen = (async () => {
+      while (client.usable && !halt.aborted) await client.idle();
+    })();
+    await Promise.race([closed, listen]);
   };
 
   return {

@@ -149,14 +149,14 @@ export interface SmtpSink {
   stop(): Promise<void>;
 }
 
-/** An SMTP server on loopback that accepts any login and keeps every message. */
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** An SMTP server on loopback that accepts any login (or refuses every one) and keeps every message. */
+export async function startSmtpSink(opts: { refuseAuth?: boolean } = {}): Promise<SmtpSink> {
   const received: SmtpSink['received'] = [];
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS'],
     authOptional: true,
-    onAuth: (_auth, _session, cb) => cb(null, { user: 'taskwire' }),
+    onAuth: (_auth, _session, cb) => (opts.refuseAuth ? cb(new Error('Invalid username or password')) : cb(null, { user: 'taskwire' })),
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

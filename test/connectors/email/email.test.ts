@@ -4,12 +4,16 @@
  * requesters sent once. Polls go through the real pipeline into a SQLite store, so pages, cursors and
  * thread state are stored as the daemon stores them.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emailConfigSchema, type EmailConfig } from '../../../connectors/email/config.js';
 import { createEmail, type EmailConnector } from '../../../connectors/email/connector.js';
+import { PAGE } from '../../../connectors/email/poll.js';
+import type { PlannedAction } from '../../../src/core/planner.js';
+import { dispatchDue } from '../../../src/pipeline/dispatch.js';
 import { buildIdentity } from '../../../src/core/identity.js';
 import { connectorState } from '../../../src/main.js';
 import { pollConnector } from '../../../src/pipeline/poll.js';
@@ -36,7 +40,11 @@ beforeEach(async () => {
 });
 
 function config(over: Record<string, unknown> = {}): EmailConfig {
-  return emailConfigSchema.parse({
+  return emailConfigSchema.parse(rawConfig(over));
+}
+
+function rawConfig(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
     name: 'support',
     type: 'email',
     host: '127.0.0.1',
@@ -52,17 +60,18 @@ function config(over: Record<string, unknown> = {}): EmailConfig {
     smtp: { host: '127.0.0.1', port: sink.port, requireTls: false, from: 'support@acme.test' },
     timeout: '5s',
     ...over,
-  });
+  };
 }
 
 function rig(over: Record<string, unknown> = {}) {
-  const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'tw-email-')), 'tw.db'));
+  const path = join(mkdtempSync(join(tmpdir(), 'tw-email-')), 'tw.db');
+  const store = SqliteStore.open(path);
   const c = config(over);
   const connector = createEmail(c, { log: silentLog, timezone: 'Europe/Berlin', state: connectorState(store, c.name) }) as EmailConnector;
   const identity = buildIdentity({ people: [{ id: 'dana', name: 'Dana Ops', email: 'dana@acme.test', accounts: {} }], teams: [] });
   const poll = () => pollConnector(store, connector, identity, new AbortController().signal);
   const tasks = async () => (await store.listTasks()).filter((t) => t.connector === 'support');
-  return { store, connector, poll, tasks, config: c };
+  return { store, path, connector, poll, tasks, config: c };
 }
 
 const FRIDAY = 'Fri, 27 Nov 2026 17:40:00 +0100';
@@ -223,5 +232,144 @@ describe('incremental, resumable, never twice', () => {
     expect(await r.store.history(after[0]!.id)).toHaveLength(historyBefore.length);
     const cursor = (await r.store.getCursor('support')) as { folders: Record<string, { uidValidity: string }> };
     expect(cursor.folders[folder]!.uidValidity).not.toBe(((await r.store.getCursor('support')) as { folders: Record<string, { uidValidity: string }> }).folders['none']?.uidValidity);
+  });
+});
+
+describe('replies to requesters over SMTP', () => {
+  const ack = (key: string) => ({ type: 'requester_reply' as const, taskKey: key, stage: 'ack' as const, body: 'Hello Clara,\n\nWe have your request.' });
+
+  it('threaded under the request, marked auto-replied, filed in Sent; a retry after the send finds it there and sends nothing', async () => {
+    await dovecot.deliver(mail({ from: 'Clara Client <clara@client.test>', subject: 'Please move the DNS cutover', id: 'r-1@client.test' }, 'to Tuesday'), folder);
+    const r = rig({ writes: { acknowledge: true } });
+    await r.poll();
+    const first = await r.connector.write!(ack('r-1@client.test'));
+    expect(sink.received).toHaveLength(1);
+    const sent = sink.received[0]!;
+    expect(sent.envelope).toEqual({ from: 'support@acme.test', to: ['clara@client.test'] });
+    expect(sent.parsed.subject).toBe('Re: Please move the DNS cutover');
+    expect(sent.parsed.inReplyTo).toBe('<r-1@client.test>');
+    expect(sent.parsed.references).toBe('<r-1@client.test>');
+    expect(sent.parsed.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(sent.parsed.messageId).toBe(`<${first.externalId}>`);
+    // The answer was lost (a crash after the send): the outbox tries again with attempt 2.
+    const again = await r.connector.write!(ack('r-1@client.test'), { attempt: 2 });
+    expect(again.externalId).toBe(first.externalId);
+    expect(sink.received).toHaveLength(1);
+    // Read back by the next poll, taskwire's own reply is activity, not a person's.
+    await r.poll();
+    const [t] = await r.tasks();
+    expect(t!.status).toBe('todo');
+    const h = await r.store.history(t!.id);
+    expect(h.filter((e) => e.field === 'activity' || e.source === 'activity').every((e) => e.actor !== 'human' || e.at < '2026-12-01')).toBe(true);
+  });
+
+  it('never to an automated sender, nor to the team', async () => {
+    await dovecot.deliver(mail({ from: 'noreply@vendor.test', subject: 'Your invoice', id: 'nr-1@vendor.test' }, 'pay'), folder);
+    await dovecot.deliver(mail({ from: 'dana@acme.test', subject: 'Internal: rotate keys', id: 'in-1@acme.test' }, 'todo'), folder);
+    const r = rig({ writes: { acknowledge: true } });
+    await r.poll();
+    expect(await r.connector.write!(ack('nr-1@vendor.test'))).toMatchObject({ externalId: null, leftAlone: expect.stringContaining('automated sender') });
+    expect(await r.connector.write!(ack('in-1@acme.test'))).toMatchObject({ externalId: null, leftAlone: expect.stringContaining('on the team') });
+    expect(sink.received).toHaveLength(0);
+  });
+
+  it('an SMTP server that refuses the login is a permanent failure naming the setting', async () => {
+    const refusing = await startSmtpSink({ refuseAuth: true });
+    try {
+      await dovecot.deliver(mail({ from: 'clara@client.test', subject: 'x', id: 'auth-1@client.test' }, 'y'), folder);
+      const r = rig({ writes: { acknowledge: true }, smtp: { host: '127.0.0.1', port: refusing.port, requireTls: false, user: 'u', password: 'wrong' } });
+      await r.poll();
+      await expect(r.connector.write!(ack('auth-1@client.test'))).rejects.toMatchObject({ retryable: false, message: expect.stringContaining('smtp.password') });
+    } finally {
+      await refusing.stop();
+    }
+  });
+});
+
+describe('IMAP IDLE', () => {
+  it('new mail is announced within two seconds, without waiting for the poll interval', async () => {
+    const r = rig({ idle: true });
+    let news = 0;
+    await r.connector.watch!.start(() => news++);
+    try {
+      await new Promise((res) => setTimeout(res, 300)); // the IDLE connection is up
+      const before = news;
+      await dovecot.deliver(mail({ from: 'clara@client.test', subject: 'Arrives now', id: 'idle-1@client.test' }, 'x'), folder);
+      const until = Date.now() + 2_000;
+      while (news === before && Date.now() < until) await new Promise((res) => setTimeout(res, 20));
+      expect(news).toBeGreaterThan(before);
+    } finally {
+      await r.connector.watch!.stop();
+    }
+  });
+});
+
+function child(env: Record<string, string>): Promise<NodeJS.Signals | null> {
+  return new Promise((resolveSignal, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../../support/email-child.ts')], { env: { ...process.env, ...env }, stdio: 'inherit' });
+    const timer = setTimeout(() => p.kill('SIGTERM'), 60_000);
+    p.on('error', reject);
+    p.on('exit', (_code, signal) => {
+      clearTimeout(timer);
+      resolveSignal(signal);
+    });
+  });
+}
+
+describe('kill -9', () => {
+  it('mid-backfill, right after a page was stored: the next poll resumes after it, every thread once', async () => {
+    const n = PAGE * 2 + 50;
+    await dovecot.imap(async (c) => {
+      for (let i = 1; i <= n; i++) await c.append(folder, mail({ from: `user${i % 7}@client.test`, subject: `Request ${i}`, id: `bf-${i}@client.test` }, `body ${i}`));
+      // every tenth request gets a reply from the team
+      for (let i = 10; i <= n; i += 10) await c.append(folder, mail({ from: 'dana@acme.test', subject: `Re: Request ${i}`, id: `bf-${i}-re@acme.test`, inReplyTo: `bf-${i}@client.test`, references: [`bf-${i}@client.test`] }, 'on it'));
+    });
+    const r = rig();
+    const path = r.path;
+    await r.store.close();
+    expect(await child({ STORE: path, CONFIG: JSON.stringify({ ...rawConfig(), folders: [folder] }), MODE: 'poll', KILL_AFTER_PAGES: '1' })).toBe('SIGKILL');
+    const reopened = SqliteStore.open(path);
+    const cursor = (await reopened.getCursor('support')) as { folders: Record<string, { lastUid: number }> };
+    expect(cursor.folders[folder]!.lastUid).toBe(PAGE); // the first page, and nothing after it
+    expect((await reopened.listTasks()).length).toBeLessThanOrEqual(PAGE);
+    const c = config();
+    const email = createEmail(c, { log: silentLog, timezone: 'UTC', state: connectorState(reopened, c.name) });
+    const fetched: number[] = [];
+    const counting = { ...email, poll: async function* (cur: Parameters<NonNullable<typeof email.poll>>[0], sig: AbortSignal) {
+      for await (const page of email.poll!(cur, sig)) {
+        fetched.push(page.items.filter((i) => i.type === 'task').length);
+        yield page;
+      }
+    } };
+    await pollConnector(reopened, counting, buildIdentity({ people: [], teams: [] }), new AbortController().signal);
+    const tasks = await reopened.listTasks();
+    expect(tasks).toHaveLength(n);
+    expect(new Set(tasks.map((t) => t.key)).size).toBe(n);
+    expect(tasks.filter((t) => t.status === 'in_progress')).toHaveLength(n / 10);
+    // The resumed poll read only what the killed one had not stored.
+    const cursorAfter = (await reopened.getCursor('support')) as { folders: Record<string, { lastUid: number }> };
+    expect(cursorAfter.folders[folder]!.lastUid).toBe(n + n / 10);
+    expect(fetched.reduce((a, b) => a + b, 0)).toBeLessThan(n);
+    await reopened.close();
+  });
+
+  it('after a reply reached the SMTP server, before the outbox recorded it: the restarted dispatcher finds it in Sent and sends nothing', async () => {
+    await dovecot.deliver(mail({ from: 'Clara Client <clara@client.test>', subject: 'Crash test', id: 'crash-1@client.test' }, 'please'), folder);
+    const r = rig({ writes: { acknowledge: true } });
+    await r.poll();
+    const action: PlannedAction = { key: 'reply:support:crash-1@client.test:ack', connector: 'support', kind: 'requester_reply', taskId: 'support:crash-1@client.test', recipient: 'clara@client.test', subject: 'reply:support:crash-1@client.test:ack', action: { type: 'requester_reply', taskKey: 'crash-1@client.test', stage: 'ack', body: 'We have it.' }, reason: 'ack', notBefore: null, about: [] };
+    await r.store.outbox.plan([action], 'send', 'c1');
+    const path = r.path;
+    await r.store.close();
+    expect(await child({ STORE: path, CONFIG: JSON.stringify({ ...rawConfig({ writes: { acknowledge: true } }), folders: [folder] }), MODE: 'dispatch' })).toBe('SIGKILL');
+    expect(sink.received).toHaveLength(1);
+    await new Promise((res) => setTimeout(res, 10)); // the dead process's claim (1 ms) has run out
+    const store = SqliteStore.open(path);
+    const c = config({ writes: { acknowledge: true } });
+    const email = createEmail(c, { log: silentLog, timezone: 'UTC', state: connectorState(store, c.name) });
+    await dispatchDue({ store, connectors: new Map([['support', email]]), log: silentLog });
+    expect(sink.received).toHaveLength(1);
+    expect((await store.outbox.list()).map((x) => x.status)).toEqual(['sent']);
+    await store.close();
   });
 });
