@@ -1,5 +1,4 @@
 /** An email connector instance: IMAP (poll, IDLE), thread settings, SMTP replies, online check. */
-import type { Priority } from '../../src/core/model.js';
 import { DEFAULT_PRIORITY_WORDS } from '../kit/text-dates.js';
 import type { Connector, ConnectorContext, ConnectorState, OnlineCheck } from '../port.js';
 import { ImapClient } from './client.js';
@@ -27,7 +26,7 @@ export function threadSettings(config: EmailConfig, timezone: string): ThreadSet
     capture: { mode: config.capture.mode, senderDomains: config.capture.senderDomains, subject: config.capture.subject !== undefined ? new RegExp(config.capture.subject, 'i') : undefined, flag: config.capture.flag },
     doneWords: config.doneWords,
     verifyWords: config.verifyWords,
-    priorityWords: { ...DEFAULT_PRIORITY_WORDS, ...(config.priorityWords ?? {}) } as Record<Priority, readonly string[]>,
+    priorityWords: { ...DEFAULT_PRIORITY_WORDS, ...(config.priorityWords ?? {}) },
     acceptanceCriteriaHeading: config.acceptanceCriteriaHeading,
     mailbox: config.user.toLowerCase(),
   };

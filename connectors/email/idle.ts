@@ -56,7 +56,7 @@ export function idleWatch(config: EmailConfig, imap: ImapClient, log: Logger, si
     },
     async stop() {
       stop.abort();
-      (current as ImapFlow | null)?.close();
+      (current)?.close();
       await loop;
     },
   };

@@ -111,7 +111,7 @@ const header = (h: ReadonlyMap<string, HeaderValue>, name: string): string => {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'object' && 'value' in v && typeof (v as { value: unknown }).value === 'string') return (v as { value: string }).value;
-  return String(v as unknown);
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 };
 
 /** RFC 3834 Auto-Submitted, the headers vacation and bounce messages carry, mailing lists, no-reply senders. */

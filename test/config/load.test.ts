@@ -23,7 +23,7 @@ const load = (file: string, env: Record<string, string> = {}) => loadConfig({ pa
 describe('the documented example', () => {
   it('is valid with its variables set, and configures one connector of each kind', () => {
     const { config, secrets } = load(EXAMPLE, EXAMPLE_ENV);
-    expect(config.connectors.map((c) => c.type)).toEqual(['github', 'jira', 'slack', 'notion']);
+    expect(config.connectors.map((c) => c.type)).toEqual(['github', 'jira', 'slack', 'notion', 'email']);
     expect(config.people).toHaveLength(2);
     expect(config.teams[0]?.aliases).toContain('DevOps');
     expect(config.followups.mode).toBe('plan');
@@ -67,7 +67,7 @@ describe('problems name their YAML path and line', () => {
       expect.stringMatching(/^3:calendar\.workdays\[1\]: Invalid option/),
       '7:connectors[0].repos: list at least one repo (owner/repo) or org',
       '10:connectors[1].name: duplicate connector name "github-acme"',
-      '11:connectors[1].type: unknown connector type; known types: github, jira, slack, notion',
+      '11:connectors[1].type: unknown connector type; known types: github, jira, slack, notion, email',
       '12:connectors[2].apiToken: Jira Cloud needs apiToken (or apiTokenFile)',
       '14:connectors[2].host: must be an http(s) URL',
       '23:people[1].accounts.github[0]: github account "AlexK" is already given to person alex',

@@ -223,3 +223,31 @@ describe('blocked, shown in the tool', () => {
     expect(planFollowups(input([jira], [], { past, ...noDm() }))).toEqual([]);
   });
 });
+
+describe('replies to requesters (email)', () => {
+  const clara = { kind: 'email' as const, id: 'clara@client.test', email: 'clara@client.test', name: 'Clara Client' };
+  const mailTask = (over: Partial<Task> & { key: string }) => task({ connector: 'support', kind: 'email', type: 'message', reporter: clara, firstSeenAt: '2026-11-24T08:00:00.000Z', ...over });
+  const replies = new Map([['support', { acknowledge: true, done: true }]]);
+  const plannedReplies = (tasks: Task[], over: Partial<PlannerInput> = {}) => planFollowups(input(tasks, [], { requesterReplies: replies, ...over })).filter((a) => a.kind === 'requester_reply');
+
+  it('one acknowledgement for a request captured after the first sync, one "done" reply; keyed by task and stage only', () => {
+    const open = mailTask({ key: 'a@client.test', title: 'Move the DNS cutover', owner: 'alex', due: '2026-12-01' });
+    const done = mailTask({ key: 'b@client.test', title: 'Renew the cert', status: 'done', owner: 'alex' });
+    const plan = plannedReplies([open, done]);
+    expect(plan.map((a) => a.key)).toEqual(['reply:support:a@client.test:ack', 'reply:support:b@client.test:done']);
+    expect(plan[0]!.action).toMatchObject({ type: 'requester_reply', taskKey: 'a@client.test', stage: 'ack' });
+    expect((plan[0]!.action as { body: string }).body).toBe('Hello Clara,\n\nWe have your request "Move the DNS cutover": Alex Kim is looking after it, due Tue 1 Dec. We will write again when it is done.');
+    expect((plan[1]!.action as { body: string }).body).toContain('"Renew the cert" is done (Alex Kim). Could you check that it works for you?');
+    // Planned again later: the same keys, so the outbox keeps one of each.
+    expect(plannedReplies([open, done], { now: NOW + 86_400_000 }).map((a) => a.key)).toEqual(plan.map((a) => a.key));
+  });
+
+  it('nothing for what existed at the first sync, for an automated sender, with the writes off, or for a verified task', () => {
+    const old = mailTask({ key: 'c@client.test', firstSeenAt: SEED });
+    const robot = mailTask({ key: 'd@client.test', labels: ['automated-sender'] });
+    const verified = mailTask({ key: 'e@client.test', status: 'verified' });
+    expect(plannedReplies([old, robot, verified])).toEqual([]);
+    expect(plannedReplies([mailTask({ key: 'f@client.test' })], { requesterReplies: new Map([['support', { acknowledge: false, done: true }]]) })).toEqual([]);
+    expect(planFollowups(input([mailTask({ key: 'g@client.test' })], [])).filter((a) => a.kind === 'requester_reply')).toEqual([]);
+  });
+});

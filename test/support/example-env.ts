@@ -12,4 +12,5 @@ export const EXAMPLE_ENV = {
   SLACK_APP_TOKEN: 'xapp-example',
   NOTION_TOKEN: 'ntn_example',
   NOTION_WEBHOOK_SECRET: 'notion-verification-token',
+  SUPPORT_MAIL_PASSWORD: 'mailbox-app-password',
 };

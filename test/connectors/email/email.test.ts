@@ -5,12 +5,12 @@
  * thread state are stored as the daemon stores them.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emailConfigSchema, type EmailConfig } from '../../../connectors/email/config.js';
-import { createEmail, type EmailConnector } from '../../../connectors/email/connector.js';
+import { createEmail } from '../../../connectors/email/connector.js';
 import { PAGE } from '../../../connectors/email/poll.js';
 import type { PlannedAction } from '../../../src/core/planner.js';
 import { dispatchDue } from '../../../src/pipeline/dispatch.js';
@@ -67,7 +67,7 @@ function rig(over: Record<string, unknown> = {}) {
   const path = join(mkdtempSync(join(tmpdir(), 'tw-email-')), 'tw.db');
   const store = SqliteStore.open(path);
   const c = config(over);
-  const connector = createEmail(c, { log: silentLog, timezone: 'Europe/Berlin', state: connectorState(store, c.name) }) as EmailConnector;
+  const connector = createEmail(c, { log: silentLog, timezone: 'Europe/Berlin', state: connectorState(store, c.name) });
   const identity = buildIdentity({ people: [{ id: 'dana', name: 'Dana Ops', email: 'dana@acme.test', accounts: {} }], teams: [] });
   const poll = () => pollConnector(store, connector, identity, new AbortController().signal);
   const tasks = async () => (await store.listTasks()).filter((t) => t.connector === 'support');
@@ -371,5 +371,18 @@ describe('kill -9', () => {
     expect(sink.received).toHaveLength(1);
     expect((await store.outbox.list()).map((x) => x.status)).toEqual(['sent']);
     await store.close();
+  });
+});
+
+describe("RFC 5322's own reply example (Appendix A.2)", () => {
+  it('the message, its reply and the reply to the reply are one thread: one task, the first sender its requester', async () => {
+    for (const n of [1, 2, 3]) await dovecot.deliver(readFileSync(resolve(import.meta.dirname, `../../fixtures/email/rfc5322-a2-${n}.eml`)), folder);
+    const r = rig({ team: { domains: ['example.net'] }, backfillSince: '36500d' });
+    await r.poll();
+    const tasks = await r.tasks();
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ key: '1234@local.machine.example', title: 'Saying Hello', status: 'in_progress', createdAt: '1997-11-21T15:55:06.000Z', updatedAt: '1997-11-21T17:00:00.000Z' });
+    expect(tasks[0]!.reporter).toMatchObject({ id: 'jdoe@machine.example', name: 'John Doe' });
+    expect(tasks[0]!.assignees.map((a) => a.id)).toEqual(['mary@example.net']);
   });
 });
