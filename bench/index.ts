@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, each printing its figures next to a floor measured in the same run. */
 import { benchDemo } from './demo.js';
+import { benchEmailBackfill } from './email-backfill.js';
 import { benchEngine } from './engine.js';
 import { benchGithubBackfill } from './github-backfill.js';
 import { benchGithubProjects } from './github-projects.js';
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<void>> = {
   github: benchGithubBackfill,
   projects: benchGithubProjects,
   jira: benchJiraBackfill,
+  email: benchEmailBackfill,
   webhooks: benchWebhookIntake,
   postgres: benchPostgres,
   ui: benchUi,
