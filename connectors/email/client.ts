@@ -6,18 +6,24 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from 'pino';
 import { ConnectorError } from '../../src/errors.js';
-import { networkFailure } from '../kit/http-policy.js';
+import { networkFailure, type ConnectorTiming } from '../kit/http-policy.js';
 import type { EmailConfig } from './config.js';
 
 export class ImapClient {
   /** Commands sent (sessions and fetches), for stats. */
   sessions = 0;
 
+  /** How long a connection may take to answer: the config's timeout, shorter for a foreground command. */
+  private readonly waitMs: number;
+
   constructor(
     private readonly config: EmailConfig,
     private readonly log: Logger,
     private readonly signal?: AbortSignal,
-  ) {}
+    timing: ConnectorTiming = {},
+  ) {
+    this.waitMs = Math.min(config.timeout, timing.giveUpAfterMs ?? Infinity);
+  }
 
   get where(): string {
     return `${this.config.host}:${this.config.port}`;
@@ -33,9 +39,9 @@ export class ImapClient {
       ...(c.tls ? {} : c.allowPlaintext ? { doSTARTTLS: undefined } : { doSTARTTLS: true }),
       auth: c.accessToken !== undefined ? { user: c.user, accessToken: c.accessToken } : { user: c.user, pass: c.password ?? '' },
       logger: false,
-      connectionTimeout: c.timeout,
-      greetingTimeout: c.timeout,
-      socketTimeout: Math.max(c.timeout, 60_000),
+      connectionTimeout: this.waitMs,
+      greetingTimeout: this.waitMs,
+      socketTimeout: Math.max(this.waitMs, 60_000),
       disableAutoIdle: true,
       clientInfo: { name: 'taskwire' },
       ...extra,

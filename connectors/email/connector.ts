@@ -39,7 +39,7 @@ function memoryState(): ConnectorState {
 }
 
 export function createEmail(config: EmailConfig, context: ConnectorContext): EmailConnector {
-  const imap = new ImapClient(config, context.log, context.signal);
+  const imap = new ImapClient(config, context.log, context.signal, context.timing);
   const settings = threadSettings(config, context.timezone);
   const state = context.state ?? memoryState();
   const watch = config.idle ? idleWatch(config, imap, context.log, context.signal) : undefined;

@@ -52,11 +52,12 @@ export async function sandboxCommand(io: Io, opts: SandboxCommandOptions, signal
       .join(' ');
     io.out(
       [
-        'taskwire sandbox: the four tools, faked on this machine, with a five-person team\'s work in them.',
+        'taskwire sandbox: the four tools and a support mailbox, faked on this machine, with a five-person team\'s work in them.',
         `  GitHub  ${sb.github.url}      (REST API; repo acme/infra)`,
         `  Jira    ${sb.jira.url}      (Cloud REST v3; project OPS)`,
         `  Slack   ${sb.slack.apiUrl}  (Web API; channel #ops)`,
         `  Notion  ${sb.notion.url}      (API 2025-09-03; "Client A tasks")`,
+        `  Email   imap://127.0.0.1:${sb.email.port}  smtp://127.0.0.1:${sb.smtp.port}  (${sb.scenario.email.user}; clients' mail arrives as the week plays out)`,
         webhooks ? `  webhooks go to ${webhooks.href.replace(/\/$/, '')}/webhooks/<connector>, signed as the real tools sign them` : '  webhooks: none (add --webhooks http://127.0.0.1:8080 to send them to a running taskwire)',
         '',
         `Config written to ${file}. Its secrets are sandbox values, read from the environment:`,

@@ -107,7 +107,7 @@ async function followupItems(store: TaskStore, from: string, engine: Engine, nam
     .map((r) => ({
       channel: r.connector,
       to: r.recipient !== null ? nameOf(r.recipient) : r.taskId ? engine.label(r.taskId) : '',
-      what: r.kind === 'status_comment' ? 'status comment' : r.kind === 'direct_message' ? 'direct message' : r.kind === 'status_push' ? `status change${r.action.type === 'status_push' ? ` → ${r.action.status}` : ''}` : r.kind,
+      what: r.kind === 'status_comment' ? 'status comment' : r.kind === 'direct_message' ? 'direct message' : r.kind === 'status_push' ? `status change${r.action.type === 'status_push' ? ` → ${r.action.status}` : ''}` : r.kind === 'requester_reply' ? 'email reply' : r.kind,
       taskId: r.taskId,
       state: r.status === 'sent' ? 'sent' : r.status === 'dead' ? 'dead' : 'planned',
     }));

@@ -21,7 +21,7 @@ import { taskHeadline, TOOL_NAME } from '../core/labels.js';
 import { isClosed, type Flag, type Task } from '../core/model.js';
 import type { OutboxRow } from '../store/outbox.js';
 import { openStore } from '../main.js';
-import { PEOPLE, SLACK_OPS, SLACK_PLATFORM, TEAM_TZ } from './scenario.js';
+import { CLIENT, cutoverRequest, PEOPLE, SLACK_OPS, SLACK_PLATFORM, SUPPORT_MAILBOX, TEAM_TZ } from './scenario.js';
 import { SANDBOX_ENV, startSandbox, type Sandbox } from './sandbox.js';
 import { pause, WEEK } from './week.js';
 
@@ -90,8 +90,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     // ---------------------------------------------------------------- day 1: install
     heading(say, `1. ${when(clock.now())} — taskwire is installed and syncs for the first time`);
     say('A five-person IT team (Priya leads; Alex, Sam, Jordan, Mia) is migrating client A. Its work lives in');
-    say('GitHub, Jira, Slack and Notion — here, faithful fakes of those APIs on 127.0.0.1, reached over real HTTP');
-    say(`through the official SDKs. No accounts, no tokens, nothing leaves this machine. Files: ${dir}`);
+    say('GitHub, Jira, Slack and Notion, and clients write to a shared support mailbox — here, faithful fakes of those');
+    say('APIs on 127.0.0.1 (IMAP and SMTP for the mailbox), reached over real connections through the official SDKs.');
+    say(`No accounts, no tokens, nothing leaves this machine. Files: ${dir}`);
     say();
     say('$ taskwire sync');
     failures += await cli(['sync'], '  ');
@@ -111,10 +112,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     printWrites(say, sent1, day1, { fullComments: ['jira-acme:OPS-12'] });
 
     // ---------------------------------------------------------------- overnight
+    heading(say, `4. Overnight — people keep working in their own tools`);
+    // 17:40: the client writes to the shared mailbox (later, if the demo starts after that).
+    const requestMs = Math.max(local(clock.now()).set({ hour: 17, minute: 40, second: 0, millisecond: 0 }).toMillis(), clock.now() + 60_000);
+    clock.set(requestMs);
+    sb.email.deliver(cutoverRequest(clock.now()));
+    say(`${local(clock.now()).toFormat('HH:mm')}  Email to ${SUPPORT_MAILBOX} — ${CLIENT.name} (client A): "Please move the DNS cutover" to Tuesday evening, before their change freeze`);
     const evening = local(clock.now()).set({ hour: 21, minute: 4, second: 0, millisecond: 0 });
     const eveningMs = Math.max(evening.toMillis(), clock.now() + 60_000);
     const nextMorning = nextWorkingMorning(eveningMs);
-    heading(say, `4. Overnight — people keep working in their own tools`);
     clock.set(eveningMs);
     const mia = person('mia');
     const priya = person('priya');
@@ -228,7 +234,7 @@ async function watchWeek(d: WatchDeps): Promise<void> {
     const rows = (await store.outbox.list({ status: ['sent'] })).filter((r) => r.id > seen);
     for (const r of rows) {
       seen = Math.max(seen, r.id);
-      const what = r.kind === 'status_comment' ? `status comment edited on ${snap.label(r.taskId ?? '')}` : r.kind === 'status_push' ? `${snap.label(r.taskId ?? '')} moved to ${r.action.type === 'status_push' ? r.action.status : '?'} in ${toolOf(r.connector)}` : r.kind === 'triage' ? `triage post in #${channelName(r.recipient)}` : `Slack DM to ${snap.nameOf(r.recipient ?? '')}`;
+      const what = r.kind === 'status_comment' ? `status comment edited on ${snap.label(r.taskId ?? '')}` : r.kind === 'status_push' ? `${snap.label(r.taskId ?? '')} moved to ${r.action.type === 'status_push' ? r.action.status : '?'} in ${toolOf(r.connector)}` : r.kind === 'triage' ? `triage post in #${channelName(r.recipient)}` : r.kind === 'requester_reply' ? `email to ${r.recipient ?? '?'}` : `Slack DM to ${snap.nameOf(r.recipient ?? '')}`;
       say(`         ↳ taskwire: ${what} — ${r.reason ?? ''}`);
     }
   };
@@ -327,6 +333,12 @@ function printWrites(say: (t?: string) => void, rows: readonly OutboxRow[], s: S
   if (pushes.length) {
     say(`Status changes (${pushes.length}):`);
     for (const r of pushes) say(`  ${toolOf(r.connector).padEnd(7)} ${s.label(r.taskId ?? '').padEnd(width)}  → ${r.action.type === 'status_push' ? r.action.status : '?'}: ${r.reason ?? ''}`);
+    say();
+  }
+  const replies = rows.filter((r) => r.kind === 'requester_reply');
+  for (const r of replies) {
+    say(`→ Email to ${r.recipient ?? '?'} — ${r.reason ?? ''}`);
+    say(indentText(`${r.action.type === 'requester_reply' ? r.action.body.trim() : ''}\n`, '    │ ').trimEnd());
     say();
   }
   if (o.showMessages) {

@@ -1,12 +1,15 @@
 /**
- * The sandbox: the four tools' fakes on 127.0.0.1, seeded with the scenario, and a ready config that
- * points taskwire at them. No accounts, no tokens, no network beyond this machine.
+ * The sandbox: the four tools' fakes on 127.0.0.1, and the team's support mailbox (a fake IMAP server
+ * and a fake SMTP server), seeded with the scenario, and a ready config that points taskwire at them.
+ * No accounts, no tokens, no network beyond this machine.
  */
+import { ImapFake } from '../../connectors/email/fake.js';
+import { SmtpFake } from '../../connectors/email/fake-smtp.js';
 import { GithubFake } from '../../connectors/github/fake.js';
 import { JiraFake } from '../../connectors/jira/fake.js';
 import { NotionFake } from '../../connectors/notion/fake.js';
 import { SlackFake } from '../../connectors/slack/fake.js';
-import { NOTION_DATABASE, PEOPLE, scenario, SLACK_OPS, SLACK_PLATFORM, TEAM_TZ, type Scenario } from './scenario.js';
+import { NOTION_DATABASE, PEOPLE, scenario, SLACK_OPS, SLACK_PLATFORM, SUPPORT_MAILBOX, TEAM_TZ, type Scenario } from './scenario.js';
 
 export const SANDBOX_ENV = {
   GITHUB_TOKEN: 'ghp_sandbox',
@@ -17,6 +20,7 @@ export const SANDBOX_ENV = {
   SLACK_SIGNING_SECRET: 'sandbox-slack-signing',
   NOTION_TOKEN: 'secret_sandbox',
   NOTION_WEBHOOK_SECRET: 'sandbox-notion-verify',
+  SUPPORT_MAIL_PASSWORD: 'sandbox-mailbox',
   TASKWIRE_API_TOKEN: 'sandbox-api-token-0123456789',
 } as const;
 
@@ -25,7 +29,12 @@ export interface Sandbox {
   readonly jira: JiraFake;
   readonly slack: SlackFake;
   readonly notion: NotionFake;
+  /** The support mailbox (IMAP) and where taskwire's replies go (SMTP). */
+  readonly email: ImapFake;
+  readonly smtp: SmtpFake;
   readonly scenario: Scenario;
+  /** The sandbox's clock (the demo's, which may run ahead of the wall clock). */
+  readonly now: () => number;
   /** A complete taskwire config for these fakes (secrets as ${ENV} references: see SANDBOX_ENV). */
   config(opts?: { mode?: 'plan' | 'send'; storePath?: string; port?: number; reportsDir?: string }): string;
   /** From now on the fakes send their signed webhooks to taskwire at `base` (…/webhooks/<connector>). */
@@ -41,15 +50,20 @@ export async function startSandbox(opts: { now?: number; clock?: () => Date; bas
   const jira = new JiraFake(s.jira, { self: 'acc-taskwire', email: 'taskwire@acme.example', apiToken: SANDBOX_ENV.JIRA_API_TOKEN, clock });
   const slack = new SlackFake(s.slack, { botToken: SANDBOX_ENV.SLACK_BOT_TOKEN, clock });
   const notion = new NotionFake(s.notion, { token: SANDBOX_ENV.NOTION_TOKEN, clock });
+  const email = new ImapFake(s.email, { clock });
+  const smtp = new SmtpFake({ user: s.email.user, password: SANDBOX_ENV.SUPPORT_MAIL_PASSWORD });
   const port = (i: number) => (opts.basePort ? opts.basePort + i : 0);
-  await Promise.all([github.start(port(0)), jira.start(port(1)), slack.start(port(2)), notion.start(port(3))]);
+  await Promise.all([github.start(port(0)), jira.start(port(1)), slack.start(port(2)), notion.start(port(3)), email.start(port(4)), smtp.start(port(5))]);
   return {
     github,
     jira,
     slack,
     notion,
+    email,
+    smtp,
     scenario: s,
-    config: (c = {}) => sandboxConfig({ github: github.url, jira: jira.url, slack: slack.apiUrl, notion: notion.url }, c),
+    now: () => clock().getTime(),
+    config: (c = {}) => sandboxConfig({ github: github.url, jira: jira.url, slack: slack.apiUrl, notion: notion.url, imapPort: email.port, smtpPort: smtp.port }, c),
     sendWebhooksTo: (base) => {
       const hook = (name: string) => `${base.replace(/\/+$/, '')}/webhooks/${name}`;
       github.setWebhookTarget({ url: hook('github-acme'), secret: SANDBOX_ENV.GITHUB_WEBHOOK_SECRET });
@@ -58,12 +72,12 @@ export async function startSandbox(opts: { now?: number; clock?: () => Date; bas
       notion.setWebhookTarget({ url: hook('notion-acme'), verificationToken: SANDBOX_ENV.NOTION_WEBHOOK_SECRET });
     },
     stop: async () => {
-      await Promise.all([github.stop(), jira.stop(), slack.stop(), notion.stop()]);
+      await Promise.all([github.stop(), jira.stop(), slack.stop(), notion.stop(), email.stop(), smtp.stop()]);
     },
   };
 }
 
-export function sandboxConfig(urls: { github: string; jira: string; slack: string; notion: string }, c: { mode?: 'plan' | 'send'; storePath?: string; port?: number; reportsDir?: string } = {}): string {
+export function sandboxConfig(urls: { github: string; jira: string; slack: string; notion: string; imapPort: number; smtpPort: number }, c: { mode?: 'plan' | 'send'; storePath?: string; port?: number; reportsDir?: string } = {}): string {
   const people = PEOPLE.map((p) => `  - { id: ${p.id}, name: ${p.name}, email: ${p.email}, accounts: { github: ${p.github}, jira: ${p.jira}, slack: ${p.slack}, notion: ${p.notion} } }`).join('\n');
   return `# taskwire against the sandbox: the four tools' fakes on this machine (taskwire sandbox / taskwire demo).
 timezone: ${TEAM_TZ}
@@ -117,5 +131,16 @@ connectors:
         properties: { acceptanceCriteria: Acceptance criteria, verified: Verified, milestone: Milestone }
     webhook: { verificationToken: "\${NOTION_WEBHOOK_SECRET}" }
     writes: { statusComment: true }
+  - name: email-acme
+    type: email
+    host: 127.0.0.1
+    port: ${urls.imapPort}
+    tls: false
+    allowPlaintext: true               # the fake on loopback; a real server: tls: true (993)
+    user: ${SUPPORT_MAILBOX}
+    password: \${SUPPORT_MAIL_PASSWORD}
+    team: { domains: [acme.example] }
+    smtp: { host: 127.0.0.1, port: ${urls.smtpPort}, requireTls: false, from: ${SUPPORT_MAILBOX}, fromName: Acme IT }
+    writes: { acknowledge: true, statusReply: true }
 `;
 }

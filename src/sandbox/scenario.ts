@@ -9,6 +9,7 @@ import type { GithubIssueSeed, GithubScenario } from '../../connectors/github/fa
 import type { JiraScenario } from '../../connectors/jira/fake.js';
 import type { NotionRowSeed, NotionScenario } from '../../connectors/notion/fake.js';
 import type { SlackScenario } from '../../connectors/slack/fake.js';
+import type { EmailScenario } from '../../connectors/email/fake.js';
 import { syntheticHistory } from './history.js';
 
 export const TEAM_TZ = 'Europe/Berlin';
@@ -35,6 +36,42 @@ const P = Object.fromEntries(PEOPLE.map((p) => [p.id, p])) as Record<string, Per
 export const NOTION_SOURCE = '2f1a0000-0000-4000-8000-00000000c1a0';
 export const NOTION_DATABASE = '0f3a9d1e-2c4b-4f6a-8b7c-9d0e1f2a3b4c';
 export const SLACK_OPS = 'C0OPS00001';
+/** The team's shared mailbox, and the client who writes to it. */
+export const SUPPORT_MAILBOX = 'support@acme.example';
+export const CLIENT = { name: 'Clara Jones', email: 'clara@client-a.example' } as const;
+export const CLIENT_THREAD = 'dns-cutover.1@client-a.example';
+
+/** Mail as the client's mail client writes it, sent at `at` (ms) in the team's zone. */
+export function clientMail(at: number, m: { subject: string; body: string; id: string; inReplyTo?: string; from?: { name: string; email: string }; to?: string }): string {
+  const from = m.from ?? CLIENT;
+  const date = DateTime.fromMillis(at, { zone: TEAM_TZ }).toRFC2822();
+  return [
+    `From: ${from.name} <${from.email}>`,
+    `To: ${m.to ?? `Acme IT <${SUPPORT_MAILBOX}>`}`,
+    `Subject: ${m.subject}`,
+    `Message-ID: <${m.id}>`,
+    `Date: ${date}`,
+    ...(m.inReplyTo ? [`In-Reply-To: <${m.inReplyTo}>`, `References: <${CLIENT_THREAD}>${m.inReplyTo === CLIENT_THREAD ? '' : ` <${m.inReplyTo}>`}`] : []),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    m.body,
+  ].join('\r\n');
+}
+
+/** Friday 17:40 (or whenever the story needs it): the client asks to move the DNS cutover. */
+export function cutoverRequest(at: number): string {
+  // The Tuesday at least three days ahead, written as people write it: "Tuesday 1 December".
+  let day = DateTime.fromMillis(at, { zone: TEAM_TZ }).plus({ days: 3 });
+  while (day.weekday !== 2) day = day.plus({ days: 1 });
+  const tuesday = day.toFormat('cccc d LLLL');
+  return clientMail(at, {
+    subject: 'Please move the DNS cutover',
+    id: CLIENT_THREAD,
+    body: `Hi team,\n\nplease move the DNS cutover to ${tuesday}, evening: our change freeze starts the morning after.\nIt is the window in your list: https://www.notion.so/acme/${notionId(2).replace(/-/g, '')}\n\nAcceptance criteria:\n- api.client-a.example resolves to the new platform before the freeze\n\nBest,\nClara\n-- \nClara Jones | Client A | +49 30 555 0100`,
+  });
+}
 export const SLACK_PLATFORM = 'C0PLATFORM';
 const notionId = (n: number) => `5c0e0000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 /** The client task list's rows, by name. */
@@ -45,6 +82,8 @@ export interface Scenario {
   readonly jira: JiraScenario;
   readonly slack: SlackScenario;
   readonly notion: NotionScenario;
+  /** The team's shared support mailbox: empty at install; client mail arrives as the story goes on. */
+  readonly email: EmailScenario;
   /** Local dates the story uses, for the demo's words. */
   readonly dates: { readonly thursday: string; readonly friday: string; readonly cutover: string };
 }
@@ -198,5 +237,6 @@ export function scenario(now: number): Scenario {
       },
     ],
   };
-  return { github, jira, slack, notion, dates: { thursday, friday, cutover } };
+  const email: EmailScenario = { user: SUPPORT_MAILBOX, password: 'sandbox-mailbox', folders: { INBOX: [], Sent: [] } };
+  return { github, jira, slack, notion, email, dates: { thursday, friday, cutover } };
 }

@@ -3,7 +3,7 @@
  * the way a person would, and the fake sends the signed webhook the real tool would send.
  */
 import type { Sandbox } from './sandbox.js';
-import { NOTION_ROWS, PEOPLE, SLACK_OPS } from './scenario.js';
+import { CLIENT, CLIENT_THREAD, clientMail, NOTION_ROWS, PEOPLE, SLACK_OPS, SUPPORT_MAILBOX } from './scenario.js';
 
 export interface WeekStep {
   /** What a person did, in words. */
@@ -44,6 +44,17 @@ export const WEEK: readonly WeekStep[] = [
       const n = sb.github.createIssue('acme/infra', { title: 'OPS-12: cut the client A zone over to the new resolvers', body: 'Zone files and resolver config.', user: who('alex').github, assignees: [who('alex').github], pull: { headRef: 'ops-12-dns-cutover' } });
       sb.github.mergePull('acme/infra', n, who('alex').github);
     },
+  },
+  {
+    what: `Email — Alex replies to ${CLIENT.name}: "Moved to Tuesday 22:00, the new records are staged. [done]"`,
+    run: async (sb) => {
+      const alex = who('alex');
+      sb.email.deliver(clientMail(sb.now(), { subject: 'Re: Please move the DNS cutover', id: 'dns-cutover.2@acme.example', inReplyTo: CLIENT_THREAD, from: { name: alex.name, email: alex.email }, to: `${CLIENT.name} <${CLIENT.email}>, ${SUPPORT_MAILBOX}`, body: 'Hi Clara,\n\nMoved to Tuesday 22:00, the new records are staged. [done]\n\nAlex' }));
+    },
+  },
+  {
+    what: `Email — ${CLIENT.name}: "Tested from our office: works. Thanks!"`,
+    run: async (sb) => void sb.email.deliver(clientMail(sb.now(), { subject: 'Re: Please move the DNS cutover', id: 'dns-cutover.3@client-a.example', inReplyTo: 'dns-cutover.2@acme.example', body: 'Tested from our office: works. Thanks!\n\nClara' })),
   },
   {
     what: 'Slack #ops — Mia reacts :white_check_mark: on "can someone fix the API issue?" (fixed)',

@@ -29,7 +29,7 @@ describe('sync against tools that are down', () => {
     const [hangJira, hangNotion] = [await blackHole(), await blackHole()];
     const refused = `http://127.0.0.1:${await freePort()}`;
     const dir = mkdtempSync(join(tmpdir(), 'tw-down-'));
-    writeFileSync(join(dir, 'taskwire.yaml'), sandboxConfig({ github: refused, jira: hangJira.url, slack: refused, notion: hangNotion.url }, { mode: 'plan' }));
+    writeFileSync(join(dir, 'taskwire.yaml'), sandboxConfig({ github: refused, jira: hangJira.url, slack: refused, notion: hangNotion.url, imapPort: Number(new URL(refused).port), smtpPort: Number(new URL(refused).port) }, { mode: 'plan' }));
     try {
       const r = await cli(dir, ['sync']);
       expect(r.code, r.out + r.err).toBe(1);
@@ -39,6 +39,7 @@ describe('sync against tools that are down', () => {
       expect(lines.filter((l) => l.startsWith('slack-acme: '))).toEqual([`slack-acme: unreachable — connection refused at ${refused}`]);
       expect(lines.filter((l) => l.startsWith('jira-acme: '))).toEqual([`jira-acme: unreachable — no answer in time at ${hangJira.url}`]);
       expect(lines.filter((l) => l.startsWith('notion-acme: '))).toEqual([`notion-acme: unreachable — no answer in time at ${hangNotion.url}`]);
+      expect(lines.filter((l) => l.startsWith('email-acme: '))).toEqual([`email-acme: unreachable — connection refused at 127.0.0.1:${new URL(refused).port}`]);
       // No stack traces, no HTTP 500 for a refused connection, no "fetch failed".
       expect(r.out + r.err).not.toMatch(/^\s+at /m);
       expect(r.out + r.err).not.toMatch(/HTTP 500|fetch failed/);

@@ -24,7 +24,11 @@ describe('taskwire demo', () => {
     // The morning: Priya's verification resolved OPS-14, Alex owns the firewall rule, the 9 PM capture went to triage.
     expect(text).toMatch(/resolved {2}OPS-14 \(Jira\) +done_unverified/);
     expect(text).toMatch(/resolved {2}acme\/infra#12 \(GitHub\) +no_owner/);
-    expect(text).toMatch(/→ Slack post in #platform-team — 1 task without one owner\n {4}│ \*Triage for Platform\*[^\n]*\n {4}│ - \[the nightly backup job failed again/);
+    expect(text).toMatch(/→ Slack post in #platform-team — 2 tasks without one owner\n {4}│ \*Triage for Platform\*[^\n]*\n {4}│ - Please move the DNS cutover \(Email\): nobody owns this task[^\n]*\n {4}│ - \[the nightly backup job failed again/);
+    // The client's email at 17:40: captured from the mailbox, flagged, acknowledged by email (threaded, once).
+    expect(text).toMatch(/email-acme: first sync \(seeded silently\)/);
+    expect(text).toMatch(/new {7}“Please move the DNS cutover” \(Email\) +no_owner/);
+    expect(text).toMatch(/→ Email to clara@client-a\.example — request captured: acknowledged\n {4}│ Hello Clara,\n {4}│\n {4}│ We have your request "Please move the DNS cutover": it is with the team, due Tue 1 Dec\./);
     expect(text).toMatch(/→ Slack DM to Jordan Lee/);
     expect(text).toMatch(/at most 1 per ticket — edited in place/);
     // The report: Markdown on screen, HTML on disk.
@@ -60,6 +64,9 @@ describe('taskwire demo --watch', () => {
     expect(week).toMatch(/Alex closes the firewall rule[^\n]*\n(?: {9}↳[^\n]*\n)*? {9}↳ taskwire: OPS-12 \(Jira\) moved to in_progress in Jira/);
     // The merged pull request moves OPS-12 to done in Jira, awaiting verification.
     expect(week).toMatch(/↳ taskwire: OPS-12 \(Jira\) moved to done in Jira — PR acme\/infra#\d+ merged by alexk/);
+    // Alex's "[done]" reply to the client, read at once over IMAP IDLE (the poll interval is 5 minutes): the
+    // task is done, and the client is asked to confirm — by email.
+    expect(week).toMatch(/Alex replies to Clara Jones[\s\S]*↳ taskwire: email to clara@client-a\.example — work done: the requester is asked to confirm/);
     expect(week).toMatch(/stopped\./);
     await expectNoCommentChurn(join(r.dir, 'data/taskwire.db'));
   }, 90_000);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon.js';
 import { SANDBOX_ENV } from '../../src/sandbox/sandbox.js';
-import { NOTION_ROWS, PEOPLE } from '../../src/sandbox/scenario.js';
+import { CLIENT, CLIENT_THREAD, clientMail, cutoverRequest, NOTION_ROWS, PEOPLE, SUPPORT_MAILBOX } from '../../src/sandbox/scenario.js';
 import { ourComments, sandboxEnv, type SandboxEnv } from '../support/sandbox.js';
 
 const who = (id: string) => PEOPLE.find((p) => p.id === id)!;
@@ -220,6 +220,53 @@ describe('the sandbox end to end', () => {
       await daemon.stop();
     }
   });
+});
+
+describe('the sandbox: a client email thread', () => {
+  it('captured from the mailbox over IMAP IDLE (no poll), flagged, acknowledged once; done by a team reply (the client asked to confirm), verified by the client', async () => {
+    env = await sandboxEnv();
+    const { config } = loadConfig({ path: 'taskwire.yaml', env: { ...SANDBOX_ENV }, cwd: env.dir });
+    const daemon = new Daemon({ config, log: pino({ level: 'silent' }), cwd: env.dir, now: env.now, port: 0, dispatchEveryMs: 200 });
+    await daemon.start();
+    const store = env.store();
+    try {
+      const id = `email-acme:${CLIENT_THREAD}`;
+      // The first sync (seeds silently) is done once every connector has a cursor.
+      await until(async () => (await store.getCursor('email-acme')) !== null && (await store.getCursor('notion-acme')) !== null, 20_000);
+      const selects = () => env!.sb.email.commands.filter((c) => c.startsWith('EXAMINE') || c.startsWith('SELECT')).length;
+      env.sb.email.deliver(cutoverRequest(env.now()));
+      await until(async () => (await store.getTask(id)) !== null);
+      const t = (await store.getTask(id))!;
+      expect(t).toMatchObject({ title: 'Please move the DNS cutover', status: 'todo', owner: null, kind: 'email' });
+      expect(t.reporter).toMatchObject({ id: CLIENT.email, name: CLIENT.name });
+      expect(t.acceptanceCriteria).toBe('- api.client-a.example resolves to the new platform before the freeze');
+      await until(async () => (await store.openFlags()).some((f) => f.taskId === id && f.code === 'no_owner'));
+      // Acknowledged by email, threaded under the request, once.
+      await until(async () => env!.sb.smtp.sent.length === 1);
+      const ack = env.sb.smtp.sent[0]!;
+      expect(ack).toMatchObject({ to: [CLIENT.email], subject: 'Re: Please move the DNS cutover', inReplyTo: `<${CLIENT_THREAD}>` });
+      expect(ack.text).toContain('We have your request "Please move the DNS cutover"');
+      await until(async () => env!.sb.email.messages('Sent').length === 1); // filed where a retry would look
+      // Alex answers the client from his own mailbox, copying support@: he owns it, and it is done.
+      const alex = who('alex');
+      env.sb.email.deliver(clientMail(env.now(), { subject: 'Re: Please move the DNS cutover', id: 'dns-cutover.2@acme.example', inReplyTo: CLIENT_THREAD, from: { name: alex.name, email: alex.email }, to: `${CLIENT.email}, ${SUPPORT_MAILBOX}`, body: 'Moved, the records are staged. [done]' }));
+      await until(async () => (await store.getTask(id))?.status === 'done');
+      expect((await store.getTask(id))!.owner).toBe('alex');
+      await until(async () => env!.sb.smtp.sent.length === 2);
+      expect(env.sb.smtp.sent[1]!.text).toContain('Could you check that it works for you?');
+      // The client confirms: verified, and nothing more is sent.
+      env.sb.email.deliver(clientMail(env.now(), { subject: 'Re: Please move the DNS cutover', id: 'dns-cutover.3@client-a.example', inReplyTo: 'dns-cutover.2@acme.example', body: 'Works from our office, thanks!' }));
+      await until(async () => (await store.getTask(id))?.status === 'verified');
+      expect((await store.getTask(id))!.verifiedBy).toBe(CLIENT.email);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(env.sb.smtp.sent).toHaveLength(2);
+      // Each message arrived through IDLE: a SELECT per arrival, not a wait for the 5-minute interval.
+      expect(selects()).toBeGreaterThanOrEqual(3);
+    } finally {
+      await store.close();
+      await daemon.stop();
+    }
+  }, 60_000);
 });
 
 describe('the sandbox: GitHub planned in a project', () => {

@@ -77,12 +77,12 @@ connectors:
     }
   }, 60_000);
 
-  it('SIGTERM with every tool unreachable (refused, or never answering) exits 0 within 10 s', async () => {
+  it('SIGTERM with every tool unreachable (refused, or never answering — the mailbox too) exits 0 within 10 s', async () => {
     const [hangJira, hangSlack] = [await blackHole(), await blackHole()];
     const refused = `http://127.0.0.1:${await freePort()}`;
     const dir = mkdtempSync(join(tmpdir(), 'tw-unreachable-'));
     const port = await freePort();
-    writeFileSync(join(dir, 'taskwire.yaml'), sandboxConfig({ github: refused, jira: hangJira.url, slack: hangSlack.url, notion: refused }, { port, mode: 'send' }));
+    writeFileSync(join(dir, 'taskwire.yaml'), sandboxConfig({ github: refused, jira: hangJira.url, slack: hangSlack.url, notion: refused, imapPort: Number(new URL(hangSlack.url).port), smtpPort: Number(new URL(refused).port) }, { port, mode: 'send' }));
     const d = spawnDaemon(dir, SANDBOX_ENV);
     try {
       await until(() => healthy(port), 20_000, () => `the daemon to answer (${d.output()})`);
