@@ -141,22 +141,27 @@ export interface RawMessage {
   readonly internalDate: string;
 }
 
+const PARSE = { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true } as const;
+
 /** Headers and text of one message; whatever fails to parse is named in `problem`, the rest kept. */
 export async function readMessage(raw: RawMessage): Promise<MailMessage> {
   const problems: string[] = [];
+  const cut = raw.partBody !== null && raw.partBody.length > MAX_TEXT_BYTES;
+  const body = raw.partBody === null ? null : cut ? raw.partBody.subarray(0, MAX_TEXT_BYTES) : raw.partBody;
+  // A single-part message is its own text part: one parse reads headers and text together.
+  const single = body !== null && raw.partHeaders === raw.headers;
   let head: Awaited<ReturnType<typeof simpleParser>> | null = null;
   try {
-    head = await simpleParser(Buffer.concat([raw.headers, Buffer.from('\r\n')]), { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+    head = await simpleParser(single ? Buffer.concat([raw.headers, body]) : Buffer.concat([raw.headers, Buffer.from('\r\n')]), PARSE);
   } catch (err) {
     problems.push(`headers could not be read (${(err as Error).message})`);
   }
   let text = '';
-  if (raw.partBody !== null) {
+  if (body !== null) {
     try {
-      const body = raw.partBody.length > MAX_TEXT_BYTES ? raw.partBody.subarray(0, MAX_TEXT_BYTES) : raw.partBody;
-      const part = await simpleParser(Buffer.concat([raw.partHeaders ?? Buffer.from('Content-Type: text/plain\r\n\r\n'), body]), { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+      const part = single && head !== null ? head : await simpleParser(Buffer.concat([raw.partHeaders ?? Buffer.from('Content-Type: text/plain\r\n\r\n'), body]), PARSE);
       text = raw.html || (part.text ?? '').trim() === '' ? (part.html ? htmlText(part.html) : (part.text ?? '')) : (part.text ?? '');
-      if (raw.partBody.length > MAX_TEXT_BYTES) problems.push(`body cut at ${MAX_TEXT_BYTES / 1024} KiB`);
+      if (cut) problems.push(`body cut at ${MAX_TEXT_BYTES / 1024} KiB`);
     } catch (err) {
       problems.push(`body could not be read (${(err as Error).message})`);
     }

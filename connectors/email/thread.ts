@@ -151,7 +151,8 @@ export function foldReply(t: ThreadState, m: MailMessage, s: ThreadSettings): { 
   const from = m.from?.address ?? null;
   const ours = m.messageId.startsWith(OWN_ID_PREFIX);
   const team = from !== null && isTeam(from, s);
-  const text = visibleText(m.text);
+  // The visible text is read only when the words in it matter (a team reply; the requester after done).
+  const text = () => visibleText(m.text);
   let next: ThreadState = { ...t, seen: [...t.seen, m.messageId], lastAt: m.date > t.lastAt ? m.date : t.lastAt, problem: t.problem ?? m.problem };
   if (!ours && m.automated === null) next = { ...next, lastHumanAt: next.lastHumanAt === null || m.date > next.lastHumanAt ? m.date : next.lastHumanAt };
   if (ours) {
@@ -159,10 +160,10 @@ export function foldReply(t: ThreadState, m: MailMessage, s: ThreadSettings): { 
   } else if (team && from !== null) {
     const owner = next.owner ?? (s.firstReplier ? { address: from, name: m.from?.name ?? null } : null);
     next = { ...next, owner };
-    if (hasWord(text, s.doneWords)) next = { ...next, status: 'done', doneAt: m.date, verifiedAt: null, verifiedBy: null };
+    if (hasWord(text(), s.doneWords)) next = { ...next, status: 'done', doneAt: m.date, verifiedAt: null, verifiedBy: null };
     else if (next.status === 'todo') next = { ...next, status: 'in_progress' };
   } else if (from !== null && (next.status === 'done' || next.status === 'verified')) {
-    if (hasWord(text, s.verifyWords)) next = { ...next, status: 'verified', verifiedAt: m.date, verifiedBy: from };
+    if (hasWord(text(), s.verifyWords)) next = { ...next, status: 'verified', verifiedAt: m.date, verifiedBy: from };
     else next = { ...next, status: 'in_progress', doneAt: null, verifiedAt: null, verifiedBy: null };
   }
   const actor: ActorKind = ours ? 'taskwire' : m.automated !== null ? 'bot' : 'human';

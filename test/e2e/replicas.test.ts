@@ -66,7 +66,7 @@ describe('three replicas on one PostgreSQL database', () => {
     await until(async () => JSON.stringify(await flagNames(cl.store)) === JSON.stringify(expected), 90_000, () => 'the cluster to raise the flags a single taskwire raises');
     // One holder per lease: each connector's poll, and the evaluator.
     const leases = await cl.store.leases.list();
-    expect(leases.filter((l) => l.live).map((l) => l.name).sort()).toEqual(['evaluator', 'poll:github-acme', 'poll:jira-acme', 'poll:notion-acme', 'poll:slack-acme']);
+    expect(leases.filter((l) => l.live).map((l) => l.name).sort()).toEqual(['evaluator', 'poll:email-acme', 'poll:github-acme', 'poll:jira-acme', 'poll:notion-acme', 'poll:slack-acme']);
     for (const l of leases) expect(cl.replicaOf(l.holder)).toBeGreaterThanOrEqual(0);
     // Any replica tells which replica holds which lease, since when: /metrics, and /readyz with the API token.
     const metrics = await (await fetch(`${cl.replicas[2]!.url}/metrics`)).text();
@@ -190,7 +190,7 @@ describe('three replicas on one PostgreSQL database', () => {
   it("pg_terminate_backend of a replica's connections while it holds leases: it stops acting as holder, reconnects, and nothing is doubled", async () => {
     c = await cluster(3, { mode: 'send', roles: true, edit: (y) => y.replace('poolSize: 4 }', 'poolSize: 4, leaseTtl: 6s }') });
     const cl = c;
-    await until(async () => (await cl.store.leases.list()).filter((l) => l.live).length === 5, 60_000, () => 'every lease to be held');
+    await until(async () => (await cl.store.leases.list()).filter((l) => l.live).length === 6, 60_000, () => 'every lease to be held');
     const before = (await cl.store.leases.list()).find((l) => l.name === 'poll:github-acme')!;
     const victim = cl.replicaOf(before.holder);
     const role = cl.roleOf(victim);
