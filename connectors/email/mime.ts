@@ -3,7 +3,7 @@
  * its attachments, which are only listed by name), and whether it came from a machine. A message that
  * does not parse is kept as far as it does, with the problem named — it never stops a poll.
  */
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 import { simpleParser, type AddressObject, type HeaderValue } from 'mailparser';
 
 export interface Address {
@@ -79,8 +79,9 @@ export function textPart(root: BodyNode | undefined): { part: string | null; htm
 }
 
 /** HTML as text: links kept as `label [url]`, images, scripts and styles dropped. No markup survives. */
-export function htmlText(html: string): string {
-  return convert(html, {
+export const htmlText: (html: string) => string = ((convert) => (html: string) => convert(html).trim())(
+  // Compiled once: html-to-text builds its selector engine per options object.
+  compile({
     wordwrap: false,
     selectors: [
       { selector: 'img', format: 'skip' },
@@ -89,8 +90,8 @@ export function htmlText(html: string): string {
       { selector: 'head', format: 'skip' },
       { selector: 'a', options: { hideLinkHrefIfSameAsText: true, ignoreHref: false } },
     ],
-  }).trim();
-}
+  }),
+);
 
 const bare = (id: string) => id.trim().replace(/^<|>$/g, '').trim();
 const ids = (v: string | string[] | undefined): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : v.split(/\s+/)).map(bare).filter((s) => s.length > 0));
