@@ -26,11 +26,12 @@ const named = (t: Task) => `${shortKey(t)} "${t.title}"`;
 
 /**
  * What to call a task on screen: its key where the tool has readable ones (OPS-14, acme/api#12); for
- * Notion pages and Slack messages, whose keys are ids, the tool and a slug of the title
- * (`notion:client-approval-on-scope`) — also accepted wherever a task is named.
+ * Notion pages, Slack messages and email threads, whose keys are ids, the tool and a slug of the title
+ * (`notion:client-approval-on-scope`, `email:please-move-the-dns-cutover`) — also accepted wherever a
+ * task is named.
  */
 export function shortKey(t: Pick<Task, 'kind' | 'key' | 'title'>): string {
-  if (t.kind !== 'notion' && t.kind !== 'slack') return t.key;
+  if (t.kind !== 'notion' && t.kind !== 'slack' && t.kind !== 'email') return t.key;
   const slug = t.title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '');
   return `${t.kind}:${slug || t.key}`;
 }

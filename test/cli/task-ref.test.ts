@@ -12,6 +12,7 @@ describe('naming a task on the command line', () => {
     const [notion] = await store.listTasks({ connector: 'notion-acme' });
     expect(shortKey(notion!)).toBe('notion:client-approval-on-scope');
     expect(shortKey({ kind: 'jira', key: 'OPS-14', title: 'x' })).toBe('OPS-14');
+    expect(shortKey({ kind: 'email', key: 'dns-cutover.1@client-a.example', title: 'Please move the DNS cutover' })).toBe('email:please-move-the-dns-cutover');
     expect(await resolveTask(store, 'notion:client-approval-on-scope')).toBe(notion!.id);
     expect(await resolveTask(store, 'OPS-14')).toBe('jira-acme:OPS-14');
     expect(await resolveTask(store, 'health')).toBe('jira-acme:OPS-14');

@@ -262,6 +262,11 @@ describe('the sandbox: a client email thread', () => {
       expect(env.sb.smtp.sent).toHaveLength(2);
       // Each message arrived through IDLE: a SELECT per arrival, not a wait for the 5-minute interval.
       expect(selects()).toBeGreaterThanOrEqual(3);
+      // Named on the command line by tool and title, and explained like any task.
+      const explain = await env.cli('explain', 'email:please-move-the-dns-cutover');
+      expect(explain.code, explain.out).toBe(0);
+      expect(explain.out).toMatch(/Please move the DNS cutover/);
+      expect(explain.out).toMatch(/verified/);
     } finally {
       await store.close();
       await daemon.stop();

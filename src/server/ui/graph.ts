@@ -6,7 +6,7 @@
  */
 import * as dagre from '@dagrejs/dagre';
 import type { Engine } from '../../core/engine.js';
-import { shorten } from '../../core/labels.js';
+import { shorten, TOOL_NAME } from '../../core/labels.js';
 import { isClosed, type Flag, type Task } from '../../core/model.js';
 import { html, raw, type Safe } from './html.js';
 
@@ -167,7 +167,7 @@ function node(t: Task, p: { x: number; y: number }, flags: readonly Flag[], o: {
   const x = p.x - NODE_W / 2;
   const y = p.y - NODE_H / 2;
   const keyed = t.kind === 'github' || t.kind === 'jira';
-  const name = keyed ? `${t.key} · ${t.kind === 'github' ? 'GitHub' : 'Jira'}` : `${t.kind === 'notion' ? 'Notion' : 'Slack'}`;
+  const name = keyed ? `${t.key} · ${TOOL_NAME[t.kind]}` : TOOL_NAME[t.kind];
   const sub = `${t.status.replace('_', ' ')}${t.due ? ` · due ${t.due.slice(5)}` : ''}`;
   const cls = ['node', `risk-${risk}`, o.focus ? 'focus' : '', o.chain ? 'on-chain' : '', o.cycle ? 'cycle' : ''].filter(Boolean).join(' ');
   const title = `${t.title} (${t.kind}) — ${t.status}${t.due ? `, due ${t.due}` : ''}${overdue ? ', overdue' : ''}${atRisk ? ', at risk' : ''}${o.cycle ? ', in a dependency cycle' : ''}`;

@@ -94,6 +94,20 @@ describe('email threads become tasks', () => {
     expect(t.lastHumanActivityAt).toBe('2026-11-27T17:05:00.000Z');
   });
 
+  it('references to other tools in the text become dependencies and links; markSeen marks what was read', async () => {
+    await dovecot.deliver(mail({ from: 'clara@client.test', subject: 'Switch the MX records', id: 'mx-1@client.test' }, 'Blocked by OPS-12 until the zone is moved. Background: https://github.com/acme/infra/issues/14'), folder);
+    const r = rig({ markSeen: true });
+    await r.poll();
+    const [t] = await r.tasks();
+    expect(t!.dependsOn).toEqual(['jira:OPS-12']);
+    expect(t!.links).toContain('https://github.com/acme/infra/issues/14');
+    const flags = await dovecot.imap(async (c) => {
+      await c.mailboxOpen(folder);
+      return [...((await c.fetchOne('1', { flags: true }, { uid: true })) || { flags: new Set<string>() }).flags!];
+    });
+    expect(flags).toContain('\\Seen');
+  });
+
   it('a reply read by a later poll joins its thread; done by the team, then verified by the requester', async () => {
     const r = rig();
     await dovecot.deliver(mail({ from: 'clara@client.test', subject: 'Renew the TLS certificate', id: 'tls-1@client.test' }, 'The cert for shop.client.test expires soon.'), folder);

@@ -84,6 +84,10 @@ describe('the fake IMAP server answers as Dovecot does', () => {
     expect(tasks(faked)).toEqual(tasks(real));
     expect(tasks(real).map((t) => t.key)).toEqual(['1234@local.machine.example', 'dns@client.test', 'fw@client.test']);
     expect(tasks(real).find((t) => t.key === 'fw@client.test')!.description).toContain('Open port 8443 for the café.');
+    // Only headers, structure and text parts were asked for: never a whole message, never the PDF (part 2).
+    const fetches = fake.commands.filter((c) => c.startsWith('UID FETCH'));
+    expect(fetches.length).toBeGreaterThan(0);
+    expect(fetches.filter((c) => /BODY(\.PEEK)?\[\]|BODY(\.PEEK)?\[2\]|RFC822[^.]/i.test(c))).toEqual([]);
   });
 
   it('structure, headers and text parts are byte for byte what Dovecot returns', async () => {
