@@ -50,7 +50,7 @@ export interface DemoResult {
 }
 
 const HOUR = 3_600_000;
-const ORDER = ['github-acme', 'jira-acme', 'slack-acme', 'notion-acme'];
+const ORDER = ['github-acme', 'jira-acme', 'slack-acme', 'notion-acme', 'email-acme'];
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
 /** A shifting clock: real time plus an offset, so the demo can skip to the next morning. */
