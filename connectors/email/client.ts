@@ -3,6 +3,7 @@
  * socket is closed at once) and when the server stops answering (`timeout`); failures become
  * ConnectorErrors that say what to fix.
  */
+import { readFileSync } from 'node:fs';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from 'pino';
 import { ConnectorError } from '../../src/errors.js';
@@ -37,7 +38,7 @@ export class ImapClient {
       secure: c.tls,
       // Without TLS from the start, STARTTLS is required unless plaintext is allowed explicitly.
       ...(c.tls ? {} : c.allowPlaintext ? { doSTARTTLS: undefined } : { doSTARTTLS: true }),
-      auth: c.accessToken !== undefined ? { user: c.user, accessToken: c.accessToken } : { user: c.user, pass: c.password ?? '' },
+      auth: this.auth(),
       logger: false,
       connectionTimeout: this.waitMs,
       greetingTimeout: this.waitMs,
@@ -46,6 +47,24 @@ export class ImapClient {
       clientInfo: { name: 'taskwire' },
       ...extra,
     };
+  }
+
+  /** The OAuth2 access token in use, if any: from the config, or read now from `accessTokenPath`. */
+  accessToken(): string | undefined {
+    const c = this.config;
+    if (c.accessTokenPath === undefined) return c.accessToken;
+    try {
+      const token = readFileSync(c.accessTokenPath, 'utf8').trim();
+      if (token === '') throw new Error('the file is empty');
+      return token;
+    } catch (err) {
+      throw new ConnectorError(c.name, `accessTokenPath: cannot read the access token from ${c.accessTokenPath} (${(err as Error).message})`, { retryable: true, cause: err });
+    }
+  }
+
+  private auth(): ImapFlowOptions['auth'] {
+    const token = this.accessToken();
+    return token !== undefined ? { user: this.config.user, accessToken: token } : { user: this.config.user, pass: this.config.password ?? '' };
   }
 
   /** Runs `fn` on a fresh connection, logged out after (closed at once on abort). */
@@ -67,7 +86,7 @@ export class ImapClient {
   async open(signal?: AbortSignal): Promise<{ client: ImapFlow; failed(err: unknown): Error; close(): Promise<void> }> {
     const stop = signal && this.signal ? AbortSignal.any([signal, this.signal]) : (signal ?? this.signal);
     stop?.throwIfAborted();
-    const client = new ImapFlow(this.options());
+    const client = new ImapFlow(this.options()); // reads the access token file, if any, now
     client.on('error', (err: Error) => this.log.debug({ connector: this.config.name, err: err.message }, 'IMAP connection error'));
     const onAbort = () => client.close();
     stop?.addEventListener('abort', onAbort, { once: true });
@@ -92,7 +111,7 @@ export class ImapClient {
     const e = err as { authenticationFailed?: boolean; responseText?: string; code?: string; message?: string; serverResponseCode?: string };
     const name = this.config.name;
     if (e.authenticationFailed) {
-      const how = this.config.accessToken !== undefined ? 'the access token (accessTokenFile) was refused' : 'the password was refused (an account with two-factor sign-in needs an app password)';
+      const how = this.config.accessTokenPath !== undefined ? `the access token in ${this.config.accessTokenPath} was refused (expired? the process that refreshes it may have stopped)` : this.config.accessToken !== undefined ? 'the access token (accessToken / accessTokenFile) was refused' : 'the password was refused (an account with two-factor sign-in needs an app password)';
       return new ConnectorError(name, `IMAP login as ${this.config.user} at ${this.where} failed: ${how}`, { retryable: false, cause: err });
     }
     const net = networkFailure(err);

@@ -45,7 +45,8 @@ export const emailConfigSchema = z
     allowPlaintext: z.boolean().default(false).meta({ description: 'allow a connection with no TLS at all (a server on loopback only)' }),
     user: z.string().min(1),
     password: secret().optional(),
-    accessToken: secret().optional().meta({ description: 'OAuth2 access token (XOAUTH2), usually accessTokenFile: a file another process keeps fresh; read again on every connection' }),
+    accessToken: secret().optional().meta({ description: 'OAuth2 access token (XOAUTH2 / OAUTHBEARER), read once at start; for a token that expires use accessTokenPath' }),
+    accessTokenPath: z.string().min(1).optional().meta({ description: 'a file holding the current OAuth2 access token, kept fresh by another process (a sidecar, a cron job): read again on every connection' }),
     folders: z.array(z.string().min(1)).min(1, { message: 'list at least one folder, e.g. INBOX' }).default(['INBOX']),
     sentFolder: z.string().min(1).default('Sent').meta({ description: 'where replies taskwire sends are filed, and looked for before a retry' }),
     backfillSince: duration().prefault('30d').meta({ description: 'how far back the first sync reads' }),
@@ -89,8 +90,8 @@ export const emailConfigSchema = z
     timeout: duration().prefault('30s').meta({ description: 'how long a connection or a command may take' }),
   })
   .superRefine((c, ctx) => {
-    if ((c.password === undefined) === (c.accessToken === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['password'], message: 'give exactly one of password (or passwordFile) and accessToken (or accessTokenFile)' });
+    if ([c.password, c.accessToken, c.accessTokenPath].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'give exactly one of password (or passwordFile), accessToken (or accessTokenFile) and accessTokenPath' });
     }
     if (c.capture.mode === 'match' && c.capture.senderDomains.length === 0 && c.capture.subject === undefined && c.capture.flag === undefined) {
       ctx.addIssue({ code: 'custom', path: ['capture', 'mode'], message: 'mode match needs at least one of senderDomains, subject or flag' });

@@ -20,6 +20,9 @@ export class SmtpFake {
   readonly sent: SentMail[] = [];
   private server: SMTPServer | null = null;
 
+  /** The OAuth2 token accepted over XOAUTH2 (besides the password), when set. */
+  accessToken: string | undefined;
+
   constructor(private readonly auth: { user: string; password: string }) {}
 
   get port(): number {
@@ -31,7 +34,11 @@ export class SmtpFake {
       secure: false,
       disabledCommands: ['STARTTLS'],
       logger: false,
-      onAuth: (a, _s, cb) => (a.username === this.auth.user && a.password === this.auth.password ? cb(null, { user: a.username }) : cb(new Error('Invalid username or password'))),
+      authMethods: ['PLAIN', 'LOGIN', 'XOAUTH2'],
+      onAuth: (a, _s, cb) => {
+        const ok = a.username === this.auth.user && (a.method === 'XOAUTH2' ? this.accessToken !== undefined && a.accessToken === this.accessToken : a.password === this.auth.password);
+        return ok ? cb(null, { user: a.username }) : cb(new Error('Invalid username or password'));
+      },
       onData: (stream, session, cb) => {
         void simpleParser(stream).then((m) => {
           this.sent.push({

@@ -19,6 +19,8 @@ export interface FakeMailMessage {
 export interface EmailScenario {
   readonly user: string;
   readonly password: string;
+  /** Also accept this OAuth2 access token (AUTHENTICATE XOAUTH2, with SASL-IR). */
+  readonly accessToken?: string;
   readonly folders: Readonly<Record<string, readonly FakeMailMessage[]>>;
 }
 
@@ -53,13 +55,15 @@ export class ImapFake {
   private readonly folders = new Map<string, Folder>();
   private readonly idlers = new Set<{ folder: string; notify: (exists: number) => void }>();
   private readonly sockets = new Set<Socket>();
-  /** Every command received (tag stripped), for tests. */
+  /** Every command received (tag stripped; AUTHENTICATE's payload left out), for tests. */
   readonly commands: string[] = [];
+  private accessToken: string | undefined;
 
   constructor(
     private readonly scenario: EmailScenario,
     private readonly opts: { clock?: () => Date } = {},
   ) {
+    this.accessToken = scenario.accessToken;
     let validity = 1_700_000_000;
     for (const name of new Set(['INBOX', 'Sent', ...Object.keys(scenario.folders)])) {
       const f: Folder = { uidValidity: validity++, uidNext: 1, messages: [] };
@@ -81,6 +85,15 @@ export class ImapFake {
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** The identity provider issued a new token: only this one is accepted from now on. */
+  setAccessToken(token: string): void {
+    this.accessToken = token;
+  }
+
+  private capabilities(): string {
+    return `IMAP4rev1 IDLE UIDPLUS LITERAL+${this.accessToken !== undefined ? ' SASL-IR AUTH=XOAUTH2' : ''}`;
   }
 
   /** A message arrives (as a delivery would); IDLE sessions on its folder hear of it. */
@@ -121,7 +134,7 @@ export class ImapFake {
     let idling: { tag: string; idler: { folder: string; notify: (n: number) => void } } | null = null;
     let buf = Buffer.alloc(0);
     let pending: { line: string; literals: Buffer[]; need: number } | null = null;
-    send(`* OK [CAPABILITY IMAP4rev1 IDLE UIDPLUS LITERAL+] taskwire fake IMAP ready${CRLF}`);
+    send(`* OK [CAPABILITY ${this.capabilities()}] taskwire fake IMAP ready${CRLF}`);
 
     const handle = (line: string, literals: Buffer[]) => {
       if (idling) {
@@ -142,15 +155,27 @@ export class ImapFake {
       }
       const cmd = (rest.split(' ')[0] ?? '').toUpperCase();
       const args = rest.slice(cmd.length).trim();
-      this.commands.push(`${uid ? 'UID ' : ''}${cmd} ${args}`.trim());
+      this.commands.push(cmd === 'AUTHENTICATE' || cmd === 'LOGIN' ? cmd : `${uid ? 'UID ' : ''}${cmd} ${args}`.trim());
       const ok = (text = `${cmd} completed`) => send(`${tag} OK ${text}${CRLF}`);
       const no = (text: string) => send(`${tag} NO ${text}${CRLF}`);
       const bad = (text: string) => send(`${tag} BAD ${text}${CRLF}`);
       try {
         switch (cmd) {
           case 'CAPABILITY':
-            send(`* CAPABILITY IMAP4rev1 IDLE UIDPLUS LITERAL+${CRLF}`);
+            send(`* CAPABILITY ${this.capabilities()}${CRLF}`);
             return ok();
+          case 'AUTHENTICATE': {
+            // XOAUTH2 with SASL-IR: base64("user=<user>\x01auth=Bearer <token>\x01\x01").
+            const [mech = '', payload = ''] = args.split(' ');
+            const fields = Buffer.from(payload, 'base64').toString('utf8').split('\x01');
+            const user = fields.find((f) => f.startsWith('user='))?.slice(5);
+            const token = fields.find((f) => f.startsWith('auth=Bearer '))?.slice(12);
+            if (mech.toUpperCase() === 'XOAUTH2' && this.accessToken !== undefined && user === this.scenario.user && token === this.accessToken) {
+              authed = true;
+              return ok(`[CAPABILITY ${this.capabilities()}] authenticated`);
+            }
+            return no('[AUTHENTICATIONFAILED] Invalid credentials (Failure)');
+          }
           case 'NOOP':
             return ok();
           case 'LOGOUT':
@@ -162,7 +187,7 @@ export class ImapFake {
             const [user, pass] = tokens(args, literals);
             if (user === this.scenario.user && pass === this.scenario.password) {
               authed = true;
-              return ok('[CAPABILITY IMAP4rev1 IDLE UIDPLUS LITERAL+] logged in');
+              return ok(`[CAPABILITY ${this.capabilities()}] logged in`);
             }
             return no('[AUTHENTICATIONFAILED] Authentication failed.');
           }

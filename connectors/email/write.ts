@@ -57,7 +57,7 @@ export async function writeEmail(deps: WriteDeps, action: OutboundAction, opts: 
     headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' },
   };
   const message = await new MailComposer(mail).compile().build();
-  await send(config, smtp, to, from, message, opts.signal);
+  await send(config, smtp, to, from, message, deps.imap.accessToken(), opts.signal);
   // Filed where a retry looks for it (the Sent folder), as a mail client does. The reply went out
   // either way: a filing failure is not a failed write (it would be sent again).
   await deps.imap.session((c) => c.append(config.sentFolder, message, ['\\Seen']), opts.signal).catch(() => undefined);
@@ -72,14 +72,21 @@ async function alreadySent(deps: WriteDeps, messageId: string, signal?: AbortSig
   }, signal);
 }
 
-async function send(config: EmailConfig, smtp: NonNullable<EmailConfig['smtp']>, to: string, from: string, message: Buffer, signal?: AbortSignal): Promise<void> {
+/** SMTP sign-in: its own password, else the mailbox's password, else the mailbox's OAuth2 token (XOAUTH2). */
+function smtpAuth(config: EmailConfig, smtp: NonNullable<EmailConfig['smtp']>, token: string | undefined) {
+  const user = smtp.user ?? config.user;
+  if (smtp.password !== undefined || token === undefined) return { user, pass: smtp.password ?? config.password ?? '' };
+  return { type: 'OAuth2' as const, user, accessToken: token };
+}
+
+async function send(config: EmailConfig, smtp: NonNullable<EmailConfig['smtp']>, to: string, from: string, message: Buffer, token: string | undefined, signal?: AbortSignal): Promise<void> {
   const transport = createTransport({
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
     requireTLS: !smtp.secure && smtp.requireTls,
     ignoreTLS: !smtp.secure && !smtp.requireTls,
-    auth: { user: smtp.user ?? config.user, pass: smtp.password ?? config.password ?? '' },
+    auth: smtpAuth(config, smtp, token),
     connectionTimeout: config.timeout,
     greetingTimeout: config.timeout,
     socketTimeout: config.timeout,
@@ -93,7 +100,7 @@ async function send(config: EmailConfig, smtp: NonNullable<EmailConfig['smtp']>,
     const e = err as { responseCode?: number; code?: string; response?: string; message?: string };
     const net = networkFailure(err);
     const where = `${smtp.host}:${smtp.port}`;
-    if (e.code === 'EAUTH') throw new ConnectorError(config.name, `SMTP login at ${where} was refused (smtp.user / smtp.password)`, { retryable: false, cause: err });
+    if (e.code === 'EAUTH') throw new ConnectorError(config.name, `SMTP login at ${where} was refused (${token !== undefined && smtp.password === undefined ? 'the OAuth2 access token' : 'smtp.user / smtp.password'})`, { retryable: false, cause: err });
     if (net) throw new ConnectorError(config.name, `unreachable — ${net.reason} at ${where}`, { retryable: true, network: net.code, cause: err });
     const permanent = e.responseCode !== undefined && e.responseCode >= 500;
     throw new ConnectorError(config.name, `SMTP at ${where}: ${e.response ?? e.message ?? String(err)}`, { retryable: !permanent, ...(e.responseCode !== undefined ? { status: e.responseCode } : {}), cause: err });

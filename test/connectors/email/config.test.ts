@@ -14,8 +14,11 @@ describe('the email connector config', () => {
   });
 
   it('one message per problem, with its path', () => {
-    expect(problems({ password: undefined })).toEqual(['password: give exactly one of password (or passwordFile) and accessToken (or accessTokenFile)']);
-    expect(problems({ accessToken: 'y' })).toEqual(['password: give exactly one of password (or passwordFile) and accessToken (or accessTokenFile)']);
+    const one = 'password: give exactly one of password (or passwordFile), accessToken (or accessTokenFile) and accessTokenPath';
+    expect(problems({ password: undefined })).toEqual([one]);
+    expect(problems({ accessToken: 'y' })).toEqual([one]);
+    expect(problems({ password: undefined, accessToken: 'y', accessTokenPath: '/run/secrets/t' })).toEqual([one]);
+    expect(problems({ password: undefined, accessTokenPath: '/run/secrets/t' })).toEqual([]);
     expect(problems({ capture: { mode: 'match' } })).toEqual(['capture.mode: mode match needs at least one of senderDomains, subject or flag']);
     expect(problems({ writes: { acknowledge: true } })).toEqual(['smtp: replies to requesters (writes.acknowledge / writes.statusReply) need an smtp section']);
     expect(problems({ capture: { subject: '([' } })).toEqual(['capture.subject: must be a regular expression']);

@@ -3,13 +3,15 @@
  * give the same tasks, and the fake answers the commands taskwire sends the way Dovecot does (UIDs,
  * structure, part sections, APPENDUID, IDLE).
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailConfigSchema } from '../../../connectors/email/config.js';
 import { createEmail } from '../../../connectors/email/connector.js';
 import { ImapFake } from '../../../connectors/email/fake.js';
+import { SmtpFake } from '../../../connectors/email/fake-smtp.js';
 import { fetchRaw } from '../../../connectors/email/poll.js';
 import type { SourceItem } from '../../../src/core/model.js';
 import { silentLog } from '../../support/github.js';
@@ -133,5 +135,43 @@ describe('the fake IMAP server answers as Dovecot does', () => {
   it('refuses a wrong password the way IMAP servers do (AUTHENTICATIONFAILED)', async () => {
     const c = new ImapFlow({ host: '127.0.0.1', port: fake.port, secure: false, auth: { user: 'support@acme.test', pass: 'nope' }, logger: false });
     await expect(c.connect()).rejects.toMatchObject({ authenticationFailed: true });
+  });
+});
+
+describe('OAuth2: a token that expires, refreshed by another process into accessTokenPath', () => {
+  it('is read again on every connection, for IMAP and SMTP; a refused token says which file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-oauth-'));
+    const tokenFile = join(dir, 'imap-token');
+    writeFileSync(tokenFile, 'ya29.first\n');
+    const imap = new ImapFake({ user: 'support@acme.test', password: 'unused', accessToken: 'ya29.first', folders: { INBOX: [{ raw: mail({ from: 'clara@client.test', subject: 'Token test', id: 'tok@client.test' }, 'x') }] } });
+    const smtp = new SmtpFake({ user: 'support@acme.test', password: 'unused' });
+    await Promise.all([imap.start(), smtp.start()]);
+    try {
+      const c = emailConfigSchema.parse({ name: 'support', type: 'email', host: '127.0.0.1', port: imap.port, tls: false, allowPlaintext: true, user: 'support@acme.test', accessTokenPath: tokenFile, backfillSince: '36500d', idle: false, smtp: { host: '127.0.0.1', port: smtp.port, requireTls: false }, writes: { acknowledge: true } });
+      const connector = createEmail(c, { log: silentLog, timezone: 'UTC' });
+      const poll = async () => {
+        for await (const page of connector.poll!(null, new AbortController().signal)) void page;
+      };
+      await poll();
+      expect(imap.commands).toContain('AUTHENTICATE');
+      // The provider rotates the token; the file still holds the old one: refused, naming the file.
+      imap.setAccessToken('ya29.second');
+      await expect(poll()).rejects.toMatchObject({ retryable: false, message: expect.stringContaining(`the access token in ${tokenFile} was refused`) });
+      // The refresher writes the new token: the same connector signs in with it, no restart.
+      writeFileSync(tokenFile, 'ya29.second\n');
+      await poll();
+      // SMTP signs in with the same token (XOAUTH2) when it has no password of its own.
+      smtp.accessToken = 'ya29.second';
+      const state = new Map<string, string>();
+      const withState = createEmail(c, { log: silentLog, timezone: 'UTC', state: { get: async (k) => state.get(k) ?? null, set: async (k, v) => void state.set(k, v) } });
+      for await (const page of withState.poll!(null, new AbortController().signal)) for (const i of page.items) if (i.type === 'state' && i.value !== null) state.set(i.key, i.value);
+      await withState.write!({ type: 'requester_reply', taskKey: 'tok@client.test', stage: 'ack', body: 'We have it.' });
+      expect(smtp.sent.map((m) => m.to)).toEqual([['clara@client.test']]);
+      // A missing file is a clear error, not a crash.
+      rmSync(tokenFile);
+      await expect(poll()).rejects.toMatchObject({ message: expect.stringContaining(`accessTokenPath: cannot read the access token from ${tokenFile}`) });
+    } finally {
+      await Promise.all([imap.stop(), smtp.stop()]);
+    }
   });
 });
