@@ -301,17 +301,21 @@ describe('replies to requesters over SMTP', () => {
 });
 
 describe('IMAP IDLE', () => {
-  it('new mail is announced within two seconds, without waiting for the poll interval', async () => {
-    const r = rig({ idle: true });
+  it('new mail in any watched folder is announced within two seconds, without waiting for the poll interval', async () => {
+    const second = `${folder}-projects`;
+    await dovecot.imap((c) => c.mailboxCreate(second));
+    const r = rig({ idle: true, folders: [folder, second] });
     let news = 0;
     await r.connector.watch!.start(() => news++);
     try {
-      await new Promise((res) => setTimeout(res, 300)); // the IDLE connection is up
-      const before = news;
-      await dovecot.deliver(mail({ from: 'clara@client.test', subject: 'Arrives now', id: 'idle-1@client.test' }, 'x'), folder);
-      const until = Date.now() + 2_000;
-      while (news === before && Date.now() < until) await new Promise((res) => setTimeout(res, 20));
-      expect(news).toBeGreaterThan(before);
+      await new Promise((res) => setTimeout(res, 300)); // the IDLE connections are up
+      for (const [n, where] of [[1, folder], [2, second]] as const) {
+        const before = news;
+        await dovecot.deliver(mail({ from: 'clara@client.test', subject: `Arrives now ${n}`, id: `idle-${n}@client.test` }, 'x'), where);
+        const until = Date.now() + 2_000;
+        while (news === before && Date.now() < until) await new Promise((res) => setTimeout(res, 20));
+        expect(news, where).toBeGreaterThan(before);
+      }
     } finally {
       await r.connector.watch!.stop();
     }
