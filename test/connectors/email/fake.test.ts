@@ -132,6 +132,15 @@ describe('the fake IMAP server answers as Dovecot does', () => {
     await c.logout();
   });
 
+  it('check --online: logs in, says what the server offers, names a folder that does not exist', async () => {
+    const c = emailConfigSchema.parse({ name: 'support', type: 'email', host: '127.0.0.1', port: dovecot.port, tls: false, allowPlaintext: true, user: 'support@acme.test', password: 'pw', folders: ['INBOX', 'Tickets'], smtp: { host: '127.0.0.1', requireTls: false }, writes: { acknowledge: true } });
+    const r = await createEmail(c, { log: silentLog, timezone: 'UTC' }).checkOnline!();
+    expect(r.ok).toEqual([`logged in as support@acme.test at 127.0.0.1:${dovecot.port} (IDLE offered), CONDSTORE`, 'folder INBOX: present', 'folder Sent: present']);
+    expect(r.problems).toEqual([expect.stringMatching(/^folders: Tickets does not exist in the mailbox \(folders present: .*INBOX/)]);
+    const wrong = await createEmail({ ...c, password: 'nope' }, { log: silentLog, timezone: 'UTC' }).checkOnline!();
+    expect(wrong.problems).toEqual([`support: IMAP login as support@acme.test at 127.0.0.1:${dovecot.port} failed: the password was refused (an account with two-factor sign-in needs an app password)`]);
+  });
+
   it('refuses a wrong password the way IMAP servers do (AUTHENTICATIONFAILED)', async () => {
     const c = new ImapFlow({ host: '127.0.0.1', port: fake.port, secure: false, auth: { user: 'support@acme.test', pass: 'nope' }, logger: false });
     await expect(c.connect()).rejects.toMatchObject({ authenticationFailed: true });
