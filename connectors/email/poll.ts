@@ -89,8 +89,10 @@ async function* pollFolder(deps: PollDeps, client: ImapFlow, folder: string, bef
   }
   const flaggedItems = await capturedByFlag(deps, client, folder, uidValidity, cursor);
   // Everything below UIDNEXT has been considered: the next poll starts there, and knows this MODSEQ.
-  cursor = { ...cursor, lastUid: Math.max(cursor.lastUid, box.uidNext - 1), ...(modseq !== undefined ? { modseq } : {}), ...(flaggedItems ? { flagged: flaggedItems.flagged } : {}) };
-  yield { items: flaggedItems?.items ?? [], cursor, uids: [] };
+  const last: FolderCursor = { ...cursor, lastUid: Math.max(cursor.lastUid, box.uidNext - 1), ...(modseq !== undefined ? { modseq } : {}), ...(flaggedItems ? { flagged: flaggedItems.flagged } : {}) };
+  // An idle poll writes nothing: a last page only when it carries items or moves the cursor.
+  const items = flaggedItems?.items ?? [];
+  if (items.length > 0 || JSON.stringify(last) !== JSON.stringify(before)) yield { items, cursor: last, uids: [] };
 }
 
 /** Messages a person flagged (capture.flag) since they were read: captured now. */

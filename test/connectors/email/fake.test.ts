@@ -141,6 +141,16 @@ describe('the fake IMAP server answers as Dovecot does', () => {
     expect(wrong.problems).toEqual([`support: IMAP login as support@acme.test at 127.0.0.1:${dovecot.port} failed: the password was refused (an account with two-factor sign-in needs an app password)`]);
   });
 
+  it('an idle poll of a server without CONDSTORE reads one SEARCH per folder and yields no page', async () => {
+    const c = emailConfigSchema.parse({ name: 'support', type: 'email', host: '127.0.0.1', port: fake.port, tls: false, allowPlaintext: true, user: 'support@acme.test', password: 'pw', backfillSince: '36500d', idle: false });
+    const connector = createEmail(c, { log: silentLog, timezone: 'UTC' });
+    let cursor: Record<string, unknown> | null = null;
+    for await (const page of connector.poll!(null, new AbortController().signal)) cursor = page.cursor;
+    const pages: unknown[] = [];
+    for await (const page of connector.poll!(cursor, new AbortController().signal)) pages.push(page);
+    expect(pages).toEqual([]);
+  });
+
   it('refuses a wrong password the way IMAP servers do (AUTHENTICATIONFAILED)', async () => {
     const c = new ImapFlow({ host: '127.0.0.1', port: fake.port, secure: false, auth: { user: 'support@acme.test', pass: 'nope' }, logger: false });
     await expect(c.connect()).rejects.toMatchObject({ authenticationFailed: true });
