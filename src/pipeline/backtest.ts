@@ -25,6 +25,8 @@ export interface BacktestOptions {
   readonly workdays?: boolean | undefined;
   /** Outcomes are judged with what is known now. */
   readonly now: number;
+  /** Each morning's forecast of each task, as made (for experiments that look inside the score). */
+  readonly onPrediction?: ((p: Prediction) => void) | undefined;
 }
 
 export type { BacktestResult };
@@ -76,7 +78,9 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
       if (t.deletedAt !== null || isClosed(t.status) || t.due === null || at >= cal.endOf(t.due)) continue;
       const r = risk.get(t.id);
       const reasons = flagsOf.get(t.id) ?? new Map<FlagCode, string>();
-      predictions.push({ taskId: t.id, due: t.due, day: at, pMiss: r && r.level !== 'unknown' ? r.pMiss : null, flags: new Set(reasons.keys()), reasons });
+      const p: Prediction = { taskId: t.id, due: t.due, day: at, pMiss: r && r.level !== 'unknown' ? r.pMiss : null, flags: new Set(reasons.keys()), reasons };
+      predictions.push(p);
+      o.onPrediction?.(p);
       if (r && r.level !== 'unknown') raw.push({ taskId: t.id, due: t.due, day: at, p: r.rawPMiss });
     }
   }

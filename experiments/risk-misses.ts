@@ -1,0 +1,97 @@
+/**
+ * `npm run experiment:misses [-- --rules JSON] [--world tuning|held-out]`: where the deadline forecast's
+ * task-day recall and precision are lost. Runs the same backtest as experiments/backtest-worlds.ts
+ * (every third working day, registry filled) and splits every morning of every judged case by how
+ * many working days were left before the due date, printing per bucket: mornings of dates that were
+ * then missed, the share flagged (recall), the mornings flagged on dates that were kept (false alarms),
+ * and the median probability the model gave the missed mornings it did not flag. A diagnosis, not a
+ * tuning run: it prints figures and chooses nothing.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Prediction } from '../src/core/backtest.js';
+import { Calendar } from '../src/core/calendar.js';
+import { buildIdentity } from '../src/core/identity.js';
+import { loadConfig } from '../src/config/load.js';
+import { backtestFromStore } from '../src/pipeline/backtest.js';
+import { ingestPage } from '../src/pipeline/ingest.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
+import { heldOutWorld } from './held-out-world.js';
+
+const BUCKETS: readonly [string, number, number][] = [
+  ['0–2 wd', 0, 2],
+  ['2–5 wd', 2, 5],
+  ['5–10 wd', 5, 10],
+  ['10+ wd', 10, Infinity],
+];
+
+export interface BucketRow {
+  readonly bucket: string;
+  readonly missedMornings: number;
+  readonly recall: number | null;
+  readonly falseAlarms: number;
+  readonly keptMornings: number;
+  readonly medianUnflaggedP: number | null;
+}
+
+/** With `--cases`: each missed date's unflagged mornings (task, owner, days left, probability, blockers). */
+export const unflaggedMissed: { taskId: string; owner: string | null; due: string; left: number; p: number | null; blocked: boolean }[] = [];
+
+export async function heldOutMisses(rules: Record<string, unknown> | null): Promise<BucketRow[]> {
+  const world = heldOutWorld();
+  const dir = mkdtempSync(join(tmpdir(), 'tw-exp-misses-'));
+  try {
+    mkdirSync(join(dir, 'data'));
+    const people = world.people.map((p) => `  - { id: ${p.id}, name: ${p.name}, accounts: { github: ${p.login} } }`).join('\n');
+    writeFileSync(join(dir, 'taskwire.yaml'), `timezone: ${world.timezone}\nstore: { path: data/tw.db }\npeople:\n${people}\nconnectors:\n  - { name: github-platform, type: github, enabled: false, token: "\${GITHUB_TOKEN}", repos: [${world.repo}] }\n${rules ? `rules: ${JSON.stringify(rules)}\n` : ''}`);
+    const { config } = loadConfig({ path: 'taskwire.yaml', env: { GITHUB_TOKEN: 'unused' }, cwd: dir });
+    const identity = buildIdentity({ people: world.people.map((p) => ({ id: p.id, name: p.name, accounts: { github: [p.login] } })), teams: [] });
+    const store = SqliteStore.open(join(dir, 'data/tw.db'), { clock: () => new Date(world.now) });
+    const id = { name: 'github-platform', kind: 'github' } as const;
+    await ingestPage(store, id, identity, world.tasks.map((t) => ({ type: 'task', task: t.task })), null);
+    await ingestPage(store, id, identity, world.tasks.map((t) => ({ type: 'history', key: t.task.key, entries: t.history })), null);
+    const predictions: Prediction[] = [];
+    const result = await backtestFromStore(store, { config, identity, now: world.now, everyDays: 3, workdays: true, from: world.start, onPrediction: (p) => void predictions.push(p) });
+    await store.close();
+    const missed = new Map(result.caseList.map((c) => [`${c.taskId}\u0000${c.due}`, c.missed]));
+    const cal = new Calendar({ timezone: config.timezone, ...config.calendar });
+    const byKey = new Map(world.tasks.map((t) => [`github-platform:${t.task.key}`, t.task]));
+    for (const p of predictions) {
+      if (!missed.get(`${p.taskId}\u0000${p.due}`) || p.flags.has('deadline_at_risk')) continue;
+      const t = byKey.get(p.taskId);
+      unflaggedMissed.push({ taskId: p.taskId, owner: t?.assignees[0]?.id ?? null, due: p.due, left: Math.round((cal.workdayMsBetween(p.day, cal.endOf(p.due)) / 86_400_000) * 10) / 10, p: p.pMiss, blocked: (t?.dependsOn.length ?? 0) > 0 });
+    }
+    return BUCKETS.map(([bucket, lo, hi]) => {
+      const inBucket = predictions.filter((p) => {
+        const left = cal.workdayMsBetween(p.day, cal.endOf(p.due)) / 86_400_000;
+        return left >= lo && left < hi && missed.has(`${p.taskId}\u0000${p.due}`);
+      });
+      const miss = inBucket.filter((p) => missed.get(`${p.taskId}\u0000${p.due}`));
+      const kept = inBucket.filter((p) => !missed.get(`${p.taskId}\u0000${p.due}`));
+      const hit = miss.filter((p) => p.flags.has('deadline_at_risk')).length;
+      const unflagged = miss.filter((p) => !p.flags.has('deadline_at_risk') && p.pMiss !== null).map((p) => p.pMiss!).sort((a, b) => a - b);
+      return {
+        bucket,
+        missedMornings: miss.length,
+        recall: miss.length ? hit / miss.length : null,
+        falseAlarms: kept.filter((p) => p.flags.has('deadline_at_risk')).length,
+        keptMornings: kept.length,
+        medianUnflaggedP: unflagged.length ? unflagged[Math.floor(unflagged.length / 2)]! : null,
+      };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const pct = (n: number | null) => (n === null ? '—' : `${Math.round(n * 100)}%`);
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const at = process.argv.indexOf('--rules');
+  const rows = await heldOutMisses(at > 0 ? (JSON.parse(process.argv[at + 1]!) as Record<string, unknown>) : null);
+  const lines = ['| working days left | mornings of missed dates | flagged (recall) | false alarms / mornings of kept dates | median p of the unflagged missed |', '| --- | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) lines.push(`| ${r.bucket} | ${r.missedMornings} | ${pct(r.recall)} | ${r.falseAlarms} / ${r.keptMornings} | ${pct(r.medianUnflaggedP)} |`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (process.argv.includes('--cases')) for (const c of unflaggedMissed) process.stdout.write(`${c.taskId} ${c.owner} due ${c.due} ${c.left} wd left p=${c.p === null ? '—' : c.p.toFixed(2)}${c.blocked ? ' (waits on another task)' : ''}\n`);
+}
