@@ -61,8 +61,9 @@ async function sandboxWorld(registry: 'filled' | 'empty'): Promise<BacktestResul
   }
 }
 
-async function heldOut(registry: 'filled' | 'empty'): Promise<BacktestResult> {
-  const world = heldOutWorld();
+/** The held-out history (its own seed), or another draw of the same generator (`seed`), backtested. */
+export async function heldOut(registry: 'filled' | 'empty', seed?: number): Promise<BacktestResult> {
+  const world = heldOutWorld(seed === undefined ? {} : { seed });
   const dir = mkdtempSync(join(tmpdir(), 'tw-exp-ho-'));
   try {
     mkdirSync(join(dir, 'data'));
