@@ -18,7 +18,7 @@ import { buildIdentity } from '../src/core/identity.js';
 import { ingestPage } from '../src/pipeline/ingest.js';
 import { SANDBOX_ENV, startSandbox } from '../src/sandbox/sandbox.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
-import { heldOutWorld } from './held-out-world.js';
+import { heldOutWorld, type HeldOutWorld } from './held-out-world.js';
 
 export interface WorldRow {
   readonly world: 'tuning (sandbox)' | 'held out (GitHub only)';
@@ -61,25 +61,34 @@ async function sandboxWorld(registry: 'filled' | 'empty'): Promise<BacktestResul
   }
 }
 
+/**
+ * The held-out history (its own seed, or another draw of the generator) written into `dir` as a sync of
+ * the team's repository would have stored it — each issue now, and its event history — with a config
+ * beside it (`rules` appended). Returns the world.
+ */
+export async function writeHeldOut(dir: string, registry: 'filled' | 'empty', o: { seed?: number | undefined; rules?: string } = {}): Promise<HeldOutWorld> {
+  const world = heldOutWorld(o.seed === undefined ? {} : { seed: o.seed });
+  mkdirSync(join(dir, 'data'));
+  const people = registry === 'filled' ? world.people.map((p) => ({ id: p.id, name: p.name, accounts: { github: p.login } })) : [];
+  const peopleYaml = people.length ? `people:\n${people.map((p) => `  - { id: ${p.id}, name: ${p.name}, accounts: { github: ${p.accounts.github} } }`).join('\n')}\n` : 'people: []\n';
+  writeFileSync(
+    join(dir, 'taskwire.yaml'),
+    `timezone: ${world.timezone}\nstore: { path: data/tw.db }\n${peopleYaml}connectors:\n  - { name: github-platform, type: github, enabled: false, token: "\${GITHUB_TOKEN}", repos: [${world.repo}] }\n${o.rules ?? rulesYaml}`,
+  );
+  const store = SqliteStore.open(join(dir, 'data/tw.db'), { clock: () => new Date(world.now) });
+  const identity = buildIdentity({ people: people.map((p) => ({ id: p.id, name: p.name, accounts: { github: [p.accounts.github] } })), teams: [] });
+  const id = { name: 'github-platform', kind: 'github' } as const;
+  await ingestPage(store, id, identity, world.tasks.map((t) => ({ type: 'task', task: t.task })), null);
+  await ingestPage(store, id, identity, world.tasks.map((t) => ({ type: 'history', key: t.task.key, entries: t.history })), null);
+  await store.close();
+  return world;
+}
+
 /** The held-out history (its own seed), or another draw of the same generator (`seed`), backtested. */
 export async function heldOut(registry: 'filled' | 'empty', seed?: number): Promise<BacktestResult> {
-  const world = heldOutWorld(seed === undefined ? {} : { seed });
   const dir = mkdtempSync(join(tmpdir(), 'tw-exp-ho-'));
   try {
-    mkdirSync(join(dir, 'data'));
-    const people = registry === 'filled' ? world.people.map((p) => ({ id: p.id, name: p.name, accounts: { github: p.login } })) : [];
-    const peopleYaml = people.length ? `people:\n${people.map((p) => `  - { id: ${p.id}, name: ${p.name}, accounts: { github: ${p.accounts.github} } }`).join('\n')}\n` : 'people: []\n';
-    writeFileSync(
-      join(dir, 'taskwire.yaml'),
-      `timezone: ${world.timezone}\nstore: { path: data/tw.db }\n${peopleYaml}connectors:\n  - { name: github-platform, type: github, enabled: false, token: "\${GITHUB_TOKEN}", repos: [${world.repo}] }\n${rulesYaml}`,
-    );
-    // What a sync of this team's repository would have stored: each issue now, and its event history.
-    const store = SqliteStore.open(join(dir, 'data/tw.db'), { clock: () => new Date(world.now) });
-    const identity = buildIdentity({ people: people.map((p) => ({ id: p.id, name: p.name, accounts: { github: [p.accounts.github] } })), teams: [] });
-    const id = { name: 'github-platform', kind: 'github' } as const;
-    await ingestPage(store, id, identity, world.tasks.map((t) => ({ type: 'task', task: t.task })), null);
-    await ingestPage(store, id, identity, world.tasks.map((t) => ({ type: 'history', key: t.task.key, entries: t.history })), null);
-    await store.close();
+    const world = await writeHeldOut(dir, registry, { seed });
     return JSON.parse(await cli(dir, [...backtestArgs, '--from', world.start], world.now, { GITHUB_TOKEN: 'unused' })) as BacktestResult;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@
  * and the median probability the model gave the missed mornings it did not flag. A diagnosis, not a
  * tuning run: it prints figures and chooses nothing.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Prediction } from '../src/core/backtest.js';
@@ -15,9 +15,8 @@ import { Calendar } from '../src/core/calendar.js';
 import { buildIdentity } from '../src/core/identity.js';
 import { loadConfig } from '../src/config/load.js';
 import { backtestFromStore } from '../src/pipeline/backtest.js';
-import { ingestPage } from '../src/pipeline/ingest.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
-import { heldOutWorld } from './held-out-world.js';
+import { writeHeldOut } from './backtest-worlds.js';
 
 const BUCKETS: readonly [string, number, number][] = [
   ['0–2 wd', 0, 2],
@@ -39,18 +38,12 @@ export interface BucketRow {
 export const unflaggedMissed: { taskId: string; owner: string | null; due: string; left: number; p: number | null; blocked: boolean }[] = [];
 
 export async function heldOutMisses(rules: Record<string, unknown> | null): Promise<BucketRow[]> {
-  const world = heldOutWorld();
   const dir = mkdtempSync(join(tmpdir(), 'tw-exp-misses-'));
   try {
-    mkdirSync(join(dir, 'data'));
-    const people = world.people.map((p) => `  - { id: ${p.id}, name: ${p.name}, accounts: { github: ${p.login} } }`).join('\n');
-    writeFileSync(join(dir, 'taskwire.yaml'), `timezone: ${world.timezone}\nstore: { path: data/tw.db }\npeople:\n${people}\nconnectors:\n  - { name: github-platform, type: github, enabled: false, token: "\${GITHUB_TOKEN}", repos: [${world.repo}] }\n${rules ? `rules: ${JSON.stringify(rules)}\n` : ''}`);
+    const world = await writeHeldOut(dir, 'filled', { rules: rules ? `rules: ${JSON.stringify(rules)}\n` : '' });
     const { config } = loadConfig({ path: 'taskwire.yaml', env: { GITHUB_TOKEN: 'unused' }, cwd: dir });
     const identity = buildIdentity({ people: world.people.map((p) => ({ id: p.id, name: p.name, accounts: { github: [p.login] } })), teams: [] });
     const store = SqliteStore.open(join(dir, 'data/tw.db'), { clock: () => new Date(world.now) });
-    const id = { name: 'github-platform', kind: 'github' } as const;
-    await ingestPage(store, id, identity, world.tasks.map((t) => ({ type: 'task', task: t.task })), null);
-    await ingestPage(store, id, identity, world.tasks.map((t) => ({ type: 'history', key: t.task.key, entries: t.history })), null);
     const predictions: Prediction[] = [];
     const result = await backtestFromStore(store, { config, identity, now: world.now, everyDays: 3, workdays: true, from: world.start, onPrediction: (p) => void predictions.push(p) });
     await store.close();

@@ -11,6 +11,7 @@
  */
 import EmailReplyParser from 'email-reply-parser';
 import { AUTOMATED_SENDER_LABEL, type AccountRef, type ActorKind, type Priority, type SourceItem, type TaskFields, type TaskStatus } from '../../src/core/model.js';
+import { shorten } from '../../src/core/labels.js';
 import { findReferences, sectionUnder } from '../../src/core/text.js';
 import { dueFromText, priorityFromText } from '../kit/text-dates.js';
 import type { Address, Automated, MailMessage } from './mime.js';
@@ -196,7 +197,7 @@ export function toTask(t: ThreadState, s: ThreadSettings): TaskFields {
     key: t.root,
     url: null,
     type: 'message',
-    title: truncate(t.subject || t.text.split('\n')[0] || '(no subject)', 120),
+    title: shorten(t.subject || t.text.split('\n')[0] || '(no subject)', 120),
     description: lines.join('\n\n') || null,
     status: t.status,
     rawStatus: null,
@@ -222,8 +223,4 @@ export function toTask(t: ThreadState, s: ThreadSettings): TaskFields {
     verifiedAt: t.status === 'verified' ? t.verifiedAt : null,
     verifiedBy: t.status === 'verified' ? t.verifiedBy : null,
   };
-}
-
-function truncate(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }

@@ -5,12 +5,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { freePort, until } from './daemon.js';
 
 const DOVECOT = ['/usr/sbin/dovecot', '/usr/bin/dovecot'].find((p) => existsSync(p));
 
@@ -25,17 +26,6 @@ export interface Dovecot {
   /** Gives a folder a new UIDVALIDITY (as a server migration or a restore does): doveadm. */
   renumber(folder: string): void;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startDovecot(opts: { user?: string; password?: string } = {}): Promise<Dovecot> {
@@ -93,7 +83,7 @@ namespace inbox {
 `;
   writeFileSync(join(dir, 'dovecot.conf'), conf);
   const proc: ChildProcess = spawn(DOVECOT, ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: 'ignore' });
-  await waitForPort(port, 10_000);
+  await until(() => listening(port), 10_000, () => `Dovecot to listen on ${port}`);
   const imap = async <T>(fn: (c: ImapFlow) => Promise<T>): Promise<T> => {
     const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false });
     await c.connect();
@@ -126,21 +116,15 @@ namespace inbox {
   };
 }
 
-async function waitForPort(port: number, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  const net = await import('node:net');
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
+/** Whether something accepts connections on the port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.destroy();
+      resolve(true);
     });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`Dovecot did not listen on ${port} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    s.on('error', () => resolve(false));
+  });
 }
 
 export interface SmtpSink {
