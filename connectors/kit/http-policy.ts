@@ -193,6 +193,7 @@ export class HttpPolicy {
     const idempotent = opts.idempotent ?? lane === 'read';
     const outer = [this.ctx.signal, opts.signal, callerScope.getStore()].filter((s): s is AbortSignal => s !== undefined);
     const started = Date.now();
+    let previous: ConnectorError | undefined;
     for (let attempt = 0; ; attempt++) {
       let error: ConnectorError;
       try {
@@ -203,7 +204,8 @@ export class HttpPolicy {
           const left = this.s.giveUpAfterMs - (Date.now() - started);
           const ms = Math.max(1, Math.min(this.s.requestTimeoutMs, left));
           const timeout = new AbortController();
-          const timer = setTimeout(() => timeout.abort(Object.assign(new Error(`no answer within ${Math.round(ms / 1000)} s`), { name: 'TimeoutError' })), ms);
+          const budget = ms < this.s.requestTimeoutMs; // the give-up budget, not the tool's time to answer
+          const timer = setTimeout(() => timeout.abort(Object.assign(new Error(`no answer within ${Math.round(ms / 1000)} s`), { name: 'TimeoutError', budget })), ms);
           const signal = AbortSignal.any([...outer, timeout.signal]);
           try {
             return await callScope.run({ signal }, () => raceAbort(fn(), signal));
@@ -214,8 +216,11 @@ export class HttpPolicy {
         return await this.lanes[lane].add(attemptOnce, outer.length > 0 ? { signal: AbortSignal.any(outer) } : {});
       } catch (err) {
         throwIfAborted(outer); // stopping: not a failure of the tool
+        // A retry our own budget cut short says nothing new about the tool: report what it last said.
+        if (previous && (err as { budget?: boolean }).budget === true) throw previous;
         error = err instanceof ConnectorError ? err : this.ctx.classify(what, err);
       }
+      previous = error;
       if (!error.retryable) throw error;
       if (!idempotent && !notApplied(error)) throw error; // may have reached the tool: the outbox checks before sending again
       const wait = error.retryAfterMs ?? backoffMs(attempt, this.s.baseMs, this.s.maxBackoffMs);

@@ -92,6 +92,17 @@ describe('the HTTP policy', () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
+  it('a last attempt cut short by the give-up budget reports the failure seen, not "no answer in time"', async () => {
+    // Each attempt is refused after 150 ms (a slow refusal, as on a loaded machine). The third attempt
+    // starts with under 150 ms of budget left, so the budget ends it before its refusal arrives: that is
+    // our clock running out, not the tool failing to answer.
+    const refused = () => new Promise<never>((_r, reject) => setTimeout(() => reject(Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } })), 150));
+    const err = await policy('http://127.0.0.1:9', { retries: 100, giveUpAfterMs: 400, requestTimeoutMs: 10_000 })
+      .run('GET', refused)
+      .then(() => null, (e: unknown) => e as ConnectorError);
+    expect(err?.message).toBe('tool: unreachable — connection refused at http://127.0.0.1:9');
+  });
+
   it('gives up on a tool that never answers after its request timeout', async () => {
     const url = await blackHole();
     const started = Date.now();
