@@ -1,11 +1,13 @@
 /**
- * `npm run experiment:misses [-- --rules JSON] [--world tuning|held-out]`: where the deadline forecast's
+ * `npm run experiment:misses [-- --rules JSON] [--seed N] [--cases]`: where the deadline forecast's
  * task-day recall and precision are lost. Runs the same backtest as experiments/backtest-worlds.ts
  * (every third working day, registry filled) and splits every morning of every judged case by how
  * many working days were left before the due date, printing per bucket: mornings of dates that were
  * then missed, the share flagged (recall), the mornings flagged on dates that were kept (false alarms),
  * and the median probability the model gave the missed mornings it did not flag. A diagnosis, not a
- * tuning run: it prints figures and chooses nothing.
+ * tuning run: it prints figures and chooses nothing. `--seed` runs it on another draw of the held-out
+ * generator (the tuning draws of experiments/tune-on-draws.ts), to look for causes without looking at the
+ * held-out draw.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,12 +37,23 @@ export interface BucketRow {
 }
 
 /** With `--cases`: each missed date's unflagged mornings (task, owner, days left, probability, blockers). */
-export const unflaggedMissed: { taskId: string; owner: string | null; due: string; left: number; p: number | null; blocked: boolean }[] = [];
+export const unflaggedMissed: Case[] = [];
+/** With `--cases`: the mornings flagged on dates that were kept. */
+export const falseAlarms: Case[] = [];
 
-export async function heldOutMisses(rules: Record<string, unknown> | null): Promise<BucketRow[]> {
+interface Case {
+  readonly taskId: string;
+  readonly owner: string | null;
+  readonly due: string;
+  readonly left: number;
+  readonly p: number | null;
+  readonly blocked: boolean;
+}
+
+export async function heldOutMisses(rules: Record<string, unknown> | null, seed?: number): Promise<BucketRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tw-exp-misses-'));
   try {
-    const world = await writeHeldOut(dir, 'filled', { rules: rules ? `rules: ${JSON.stringify(rules)}\n` : '' });
+    const world = await writeHeldOut(dir, 'filled', { seed, rules: rules ? `rules: ${JSON.stringify(rules)}\n` : '' });
     const { config } = loadConfig({ path: 'taskwire.yaml', env: { GITHUB_TOKEN: 'unused' }, cwd: dir });
     const identity = buildIdentity({ people: world.people.map((p) => ({ id: p.id, name: p.name, accounts: { github: [p.login] } })), teams: [] });
     const store = SqliteStore.open(join(dir, 'data/tw.db'), { clock: () => new Date(world.now) });
@@ -51,9 +64,10 @@ export async function heldOutMisses(rules: Record<string, unknown> | null): Prom
     const cal = new Calendar({ timezone: config.timezone, ...config.calendar });
     const byKey = new Map(world.tasks.map((t) => [`github-platform:${t.task.key}`, t.task]));
     for (const p of predictions) {
-      if (!missed.get(`${p.taskId}\u0000${p.due}`) || p.flags.has('deadline_at_risk')) continue;
+      const m = missed.get(`${p.taskId}\u0000${p.due}`);
+      if (m === undefined || m === p.flags.has('deadline_at_risk')) continue;
       const t = byKey.get(p.taskId);
-      unflaggedMissed.push({ taskId: p.taskId, owner: t?.assignees[0]?.id ?? null, due: p.due, left: Math.round((cal.workdayMsBetween(p.day, cal.endOf(p.due)) / 86_400_000) * 10) / 10, p: p.pMiss, blocked: (t?.dependsOn.length ?? 0) > 0 });
+      (m ? unflaggedMissed : falseAlarms).push({ taskId: p.taskId, owner: t?.assignees[0]?.id ?? null, due: p.due, left: Math.round((cal.workdayMsBetween(p.day, cal.endOf(p.due)) / 86_400_000) * 10) / 10, p: p.pMiss, blocked: (t?.dependsOn.length ?? 0) > 0 });
     }
     return BUCKETS.map(([bucket, lo, hi]) => {
       const inBucket = predictions.filter((p) => {
@@ -82,9 +96,16 @@ const pct = (n: number | null) => (n === null ? '—' : `${Math.round(n * 100)}%
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const at = process.argv.indexOf('--rules');
-  const rows = await heldOutMisses(at > 0 ? (JSON.parse(process.argv[at + 1]!) as Record<string, unknown>) : null);
+  const seedAt = process.argv.indexOf('--seed');
+  const rows = await heldOutMisses(at > 0 ? (JSON.parse(process.argv[at + 1]!) as Record<string, unknown>) : null, seedAt > 0 ? Number(process.argv[seedAt + 1]) : undefined);
   const lines = ['| working days left | mornings of missed dates | flagged (recall) | false alarms / mornings of kept dates | median p of the unflagged missed |', '| --- | ---: | ---: | ---: | ---: |'];
   for (const r of rows) lines.push(`| ${r.bucket} | ${r.missedMornings} | ${pct(r.recall)} | ${r.falseAlarms} / ${r.keptMornings} | ${pct(r.medianUnflaggedP)} |`);
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (process.argv.includes('--cases')) for (const c of unflaggedMissed) process.stdout.write(`${c.taskId} ${c.owner} due ${c.due} ${c.left} wd left p=${c.p === null ? '—' : c.p.toFixed(2)}${c.blocked ? ' (waits on another task)' : ''}\n`);
+  const line = (c: Case) => `${c.taskId} ${c.owner} due ${c.due} ${c.left} wd left p=${c.p === null ? '—' : c.p.toFixed(2)}${c.blocked ? ' (waits on another task)' : ''}\n`;
+  if (process.argv.includes('--cases')) {
+    process.stdout.write('\nMissed, not flagged:\n');
+    for (const c of unflaggedMissed) process.stdout.write(line(c));
+    process.stdout.write('\nFlagged, kept:\n');
+    for (const c of falseAlarms) process.stdout.write(line(c));
+  }
 }

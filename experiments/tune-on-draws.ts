@@ -2,9 +2,11 @@
  * `npm run experiment:draws`: the deadline settings chosen on other draws of the held-out generator
  * (worlds like the one the issue describes: the same kind of team, other people's luck), then scored
  * once on the held-out draw itself. For each setting in a small grid it prints the task-day precision,
- * recall and median lead summed over the tuning draws; the rule — the highest recall among settings
- * with precision ≥ 70 % and lead ≥ 3 working days on the tuning draws, else the best F1 — picks one, and
- * only that one is run on the held-out draw. Registry filled (an empty one gives the same figures).
+ * recall and median lead summed over the tuning draws and how many draws meet the goal (precision ≥ 70 %,
+ * recall ≥ 80 %, lead ≥ 3 working days) on their own; the rule in `tuneOnDraws` picks one, and only that
+ * one is run on the held-out draw. Registry filled (an empty one gives the same figures).
+ * `--tuning-only` prints the tuning draws and stops: for working on the model without looking at the
+ * held-out draw.
  */
 import type { BacktestResult } from '../src/core/backtest.js';
 import { heldOut, setRules } from './backtest-worlds.js';
@@ -36,16 +38,42 @@ const add = (t: Tally, r: BacktestResult) => {
 
 const pct = (n: number) => `${Math.round(n * 100)} %`;
 
-export async function tuneOnDraws(): Promise<{ rows: { rules: Record<string, unknown>; tuning: ReturnType<typeof score> }[]; pick: Record<string, unknown>; heldOut: ReturnType<typeof score> }> {
-  const rows: { rules: Record<string, unknown>; tuning: ReturnType<typeof score> }[] = [];
+interface Row {
+  readonly rules: Record<string, unknown>;
+  /** The tuning draws summed. */
+  readonly tuning: ReturnType<typeof score>;
+  /** How many of the tuning draws, each on its own, meet the goal. */
+  readonly drawsMeeting: number;
+}
+
+const GOAL = { precision: 0.7, recall: 0.8, lead: 3 };
+const meets = (x: ReturnType<typeof score>) => x.precision >= GOAL.precision && x.recall >= GOAL.recall && x.lead >= GOAL.lead;
+/** How far a result clears the goal at its tightest (negative: short of it). */
+const margin = (x: ReturnType<typeof score>) => Math.min(x.precision - GOAL.precision, x.recall - GOAL.recall);
+
+/**
+ * The rule: the setting that meets the goal on the most tuning draws, each on its own; among those, the
+ * one that clears it by the widest margin on the draws summed (so a setting just at the precision
+ * floor does not win on recall alone).
+ */
+export async function tuneOnDraws(tuningOnly = false): Promise<{ rows: Row[]; pick: Record<string, unknown>; heldOut: ReturnType<typeof score> | null }> {
+  const rows: Row[] = [];
   for (const rules of GRID) {
     setRules(rules);
-    const t: Tally = { tp: 0, fp: 0, fn: 0, leads: [] };
-    for (const seed of TUNING_SEEDS) add(t, await heldOut('filled', seed));
-    rows.push({ rules, tuning: score(t) });
+    const sum: Tally = { tp: 0, fp: 0, fn: 0, leads: [] };
+    let drawsMeeting = 0;
+    for (const seed of TUNING_SEEDS) {
+      const one: Tally = { tp: 0, fp: 0, fn: 0, leads: [] };
+      const r = await heldOut('filled', seed);
+      add(sum, r);
+      add(one, r);
+      if (meets(score(one))) drawsMeeting++;
+    }
+    rows.push({ rules, tuning: score(sum), drawsMeeting });
   }
-  const eligible = rows.filter((r) => r.tuning.precision >= 0.7 && r.tuning.lead >= 3).sort((a, b) => b.tuning.recall - a.tuning.recall);
-  const pick = (eligible[0] ?? [...rows].sort((a, b) => b.tuning.f1 - a.tuning.f1)[0]!).rules;
+  const pick = [...rows].sort((x, y) => y.drawsMeeting - x.drawsMeeting || margin(y.tuning) - margin(x.tuning))[0]!.rules;
+  setRules(null);
+  if (tuningOnly) return { rows, pick, heldOut: null };
   setRules(pick);
   const t: Tally = { tp: 0, fp: 0, fn: 0, leads: [] };
   add(t, await heldOut('filled'));
@@ -54,9 +82,9 @@ export async function tuneOnDraws(): Promise<{ rows: { rules: Record<string, unk
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await tuneOnDraws();
-  const lines = [`Tuning draws (seeds ${TUNING_SEEDS.join(', ')}), task-days:`, '', '| setting | precision | recall | median lead |', '| --- | ---: | ---: | ---: |'];
-  for (const row of r.rows) lines.push(`| \`${JSON.stringify(row.rules)}\` | ${pct(row.tuning.precision)} | ${pct(row.tuning.recall)} | ${row.tuning.lead} |`);
-  lines.push('', `Picked: \`${JSON.stringify(r.pick)}\`. On the held-out draw: precision ${pct(r.heldOut.precision)}, recall ${pct(r.heldOut.recall)}, median lead ${r.heldOut.lead} working days.`);
+  const r = await tuneOnDraws(process.argv.includes('--tuning-only'));
+  const lines = [`Tuning draws (seeds ${TUNING_SEEDS.join(', ')}), task-days:`, '', '| setting | precision | recall | median lead | draws meeting the goal |', '| --- | ---: | ---: | ---: | ---: |'];
+  for (const row of r.rows) lines.push(`| \`${JSON.stringify(row.rules)}\` | ${pct(row.tuning.precision)} | ${pct(row.tuning.recall)} | ${row.tuning.lead} | ${row.drawsMeeting} of ${TUNING_SEEDS.length} |`);
+  lines.push('', `Picked: \`${JSON.stringify(r.pick)}\`.${r.heldOut ? ` On the held-out draw: precision ${pct(r.heldOut.precision)}, recall ${pct(r.heldOut.recall)}, median lead ${r.heldOut.lead} working days.` : ''}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

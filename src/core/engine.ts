@@ -10,7 +10,7 @@ import { groupHealth, type GroupHealth } from './health.js';
 import type { Identity, Ownership } from './identity.js';
 import { taskLabel } from './labels.js';
 import { isClosed, type Flag, type Task } from './model.js';
-import { assessRisk, History, type CycleSample, type RiskContext, type RiskResult, type WorkEstimate } from './risk.js';
+import { addUp, assessRisk, EMPTY_QUEUE, History, latest, median, QueueSum, type CycleSample, type OpenWork, type Queue, type RiskContext, type RiskResult, type WorkEstimate } from './risk.js';
 import { RULES } from './rules/index.js';
 import type { Exempt, RuleContext, RulesSettings, UpstreamTrouble } from './rules/types.js';
 
@@ -45,8 +45,6 @@ export interface Explanation {
 
 type EvalContext = { -readonly [K in keyof RuleContext]: RuleContext[K] };
 
-const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
-
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3 };
 /** How far up a dependency chain dependency_at_risk looks. */
 const MAX_CHAIN = 8;
@@ -58,6 +56,8 @@ export class Engine {
   private readonly teamNames: Readonly<Record<string, string>>;
   private graph = new TaskGraph();
   private history: History;
+  /** The instant the history's work under way was measured at (NaN: not yet). */
+  private historyAt = NaN;
   private readonly risk = new Map<string, RiskResult>();
   /** Tasks whose cached risk was computed through a cycle of blockers (valid only from themselves). */
   private readonly cyclic = new Set<string>();
@@ -70,7 +70,7 @@ export class Engine {
   private readonly underWay = new Set<string>();
   private readonly byOwner = new Map<string, Set<string>>();
   private calibration: Calibration = IDENTITY;
-  private readonly queues = new Map<string, Map<string, { count: number; hours: number; ids: string[] }>>();
+  private readonly queues = new Map<string, Map<string, Queue>>();
   private readonly flags = new Map<string, Flag[]>();
   private readonly overdueByOwner = new Map<string, number>();
   private now = 0;
@@ -91,6 +91,7 @@ export class Engine {
     const live = tasks.filter((t) => t.deletedAt === null);
     this.graph = new TaskGraph(live);
     this.history = new History(samples, this.cal);
+    this.historyAt = NaN; // work under way is counted at the next evaluation
     this.started = started;
     this.risk.clear();
     this.work.clear();
@@ -135,6 +136,7 @@ export class Engine {
     this.now = now;
     for (const id of this.underWay) this.work.delete(id); // work in progress shrinks as time passes
     this.underWay.clear();
+    if (now !== this.historyAt) this.measureHistory(now);
     this.risk.clear();
     this.cyclic.clear();
     this.queues.clear();
@@ -168,15 +170,15 @@ export class Engine {
     };
     for (const id of removed) {
       const old = this.graph.task(id);
-      shifts(old?.owner ?? null, old?.due ?? null);
+      shifts(old?.owner ?? null, old ? queuePosition(old) : null);
       for (const a of this.graph.remove(id)) touched.add(a);
       this.unindexOwner(id, old?.owner ?? null);
       this.flags.delete(id);
     }
     for (const t of changed) {
       const old = this.graph.task(t.id);
-      shifts(old?.owner ?? null, old?.due ?? null);
-      shifts(t.owner, t.due);
+      shifts(old?.owner ?? null, old ? queuePosition(old) : null);
+      shifts(t.owner, queuePosition(t));
       this.unindexOwner(t.id, old?.owner ?? null);
       this.work.delete(t.id);
       if (t.deletedAt !== null) {
@@ -387,6 +389,22 @@ export class Engine {
     }
   }
 
+  /**
+   * Cycle times as of `now`: the finished work, and the work under way as long as it has run so far.
+   * Measured by each full evaluation; `apply` keeps them until the next one, as it keeps the start times
+   * loaded with the world.
+   */
+  private measureHistory(now: number): void {
+    const open: OpenWork[] = [];
+    for (const [id, startedAt] of this.started) {
+      const t = this.graph.task(id);
+      if (t && (t.status === 'in_progress' || t.status === 'in_review')) open.push({ owner: t.owner, startedAt });
+    }
+    this.history.measure(open, now);
+    this.historyAt = now;
+    this.work.clear();
+  }
+
   private workOf(t: Task): WorkEstimate | { thin: string } {
     let w = this.work.get(t.id);
     if (!w) {
@@ -398,30 +416,30 @@ export class Engine {
     return w;
   }
 
-  /** The owner's open dated work in order (due date, then priority); each task's queue is what precedes it. */
-  private queueOf(t: Task & { due: string }): { count: number; hours: number; ids: string[] } {
-    const none = { count: 0, hours: 0, ids: [] };
-    if (!t.owner) return none;
+  /**
+   * The owner's open dated work in order (work under way first, then due date, then priority); each
+   * task's queue is what precedes it, its hours added up as distributions.
+   */
+  private queueOf(t: Task & { due: string }): Queue {
+    if (!t.owner) return EMPTY_QUEUE;
     let q = this.queues.get(t.owner);
     if (!q) {
       q = new Map();
       const mine = [...(this.byOwner.get(t.owner) ?? [])]
         .map((id) => this.graph.task(id)!)
         .filter((x): x is Task & { due: string } => x.due !== null && !isClosed(x.status))
-        .sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : (PRIORITY_RANK[a.priority ?? ''] ?? 4) - (PRIORITY_RANK[b.priority ?? ''] ?? 4) || (a.id < b.id ? -1 : 1)));
-      let hours = 0;
+        .sort((a, b) => underWayFirst(a, b) || (a.due < b.due ? -1 : a.due > b.due ? 1 : (PRIORITY_RANK[a.priority ?? ''] ?? 4) - (PRIORITY_RANK[b.priority ?? ''] ?? 4) || (a.id < b.id ? -1 : 1)));
+      const sum = new QueueSum();
       const ids: string[] = [];
       for (const x of mine) {
-        q.set(x.id, { count: ids.length, hours, ids: ids.slice(0, 5) });
+        q.set(x.id, { count: ids.length, hours: median(sum.hours), ids: ids.slice(0, 5), sum: sum.hours });
         const w = this.workOf(x);
-        // Several tasks in a row add up to their means, not their medians: work is skewed (a few
-        // run long), and a queue of medians is a queue that is short by the skew every time.
-        hours += 'thin' in w ? 0 : mean(w.hours);
+        if (!('thin' in w)) sum.add(w.hours);
         ids.push(x.id);
       }
       this.queues.set(t.owner, q);
     }
-    return q.get(t.id) ?? none;
+    return q.get(t.id) ?? EMPTY_QUEUE;
   }
 
   /**
@@ -441,7 +459,7 @@ export class Engine {
     }
     const cutsBefore = this.cuts;
     visiting.add(id);
-    const blockers = this.openBlockers(t).map((b) => ({ id: b, finishMs: this.finishOf(b, visiting) }));
+    const blockers = this.openBlockers(t).map((b) => ({ id: b, ...this.finishOf(b, visiting) }));
     const ctx: RiskContext = { now: this.now, cal: this.cal, history: this.history, nameOf: this.nameOf, label: this.label, ...(this.calibration.n > 0 ? { calibration: this.calibration } : {}) };
     const due = t as Task & { due: string };
     const r = assessRisk({ task: due, work: this.workOf(t), queue: this.queueOf(due), blockers }, ctx);
@@ -455,23 +473,31 @@ export class Engine {
     return r;
   }
 
-  /** Forecast finish of any open task: its risk forecast, else its blockers plus its own median work. */
-  private finishOf(id: string, visiting: Set<string>): number | null {
+  /**
+   * Forecast finish of any task, as an instant and as a distribution of working hours from now: its
+   * risk forecast, else (no due date) its blockers' finish, then its own work. Unknown: both null.
+   */
+  private finishOf(id: string, visiting: Set<string>): { finishMs: number | null; finishHours: readonly number[] | null } {
+    const unknown = { finishMs: null, finishHours: null };
     const t = this.graph.task(id);
-    if (!t) return null;
-    if (isClosed(t.status)) return this.now;
-    if (t.due !== null) return this.riskOf(id, visiting)?.finishMs ?? null;
+    if (!t) return unknown;
+    if (isClosed(t.status)) return { finishMs: this.now, finishHours: [0] };
+    if (t.due !== null) {
+      const r = this.riskOf(id, visiting);
+      return r ? { finishMs: r.finishMs, finishHours: r.finishHours } : unknown;
+    }
     if (visiting.has(id)) {
       this.cuts++;
-      return null;
+      return unknown;
     }
     visiting.add(id);
-    const starts = this.openBlockers(t).map((b) => this.finishOf(b, visiting));
+    const starts = this.openBlockers(t).map((b) => this.finishOf(b, visiting).finishHours);
     visiting.delete(id);
-    if (starts.some((s) => s === null)) return null;
     const w = this.workOf(t);
-    if ('thin' in w) return null;
-    return this.cal.addWorkingHours(Math.max(this.now, ...(starts as number[])), w.median);
+    if (starts.some((s) => s === null) || 'thin' in w) return unknown;
+    const finishHours = (starts as (readonly number[])[]).reduce<readonly number[]>((acc, f) => latest(acc, f), [0]);
+    const hours = addUp(finishHours, w.hours);
+    return { finishMs: this.cal.addWorkingHours(this.now, median(hours)), finishHours: hours };
   }
 
   private openBlockers(t: Task): string[] {
@@ -557,4 +583,16 @@ function exempt(t: Task, e: Exempt): boolean {
   if (e.labels.length === 0) return false;
   const labels = new Set(t.labels.map((l) => l.toLowerCase()));
   return e.labels.some((l) => labels.has(l.toLowerCase()));
+}
+
+/** Where a task sits in its owner's queue, as the due date from which a change there shifts it ('': the front). */
+function queuePosition(t: Task): string | null {
+  return t.status === 'in_progress' || t.status === 'in_review' ? '' : t.due;
+}
+
+/** Work under way comes before work not started, whatever its due date: people finish what they hold. */
+function underWayFirst(a: Task, b: Task): number {
+  const ua = a.status === 'in_progress' || a.status === 'in_review' ? 0 : 1;
+  const ub = b.status === 'in_progress' || b.status === 'in_review' ? 0 : 1;
+  return ua - ub;
 }

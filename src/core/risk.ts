@@ -36,6 +36,8 @@ export interface RiskResult {
   readonly expectedFinish: string | null;
   /** The forecast finish as an instant, for the tasks that wait on this one. */
   readonly finishMs: number | null;
+  /** The finish as a distribution: working hours from now, sorted (null when unknown). */
+  readonly finishHours: readonly number[] | null;
   /** Plain-words reasons, most important first. */
   readonly reasons: readonly string[];
   readonly inputs: {
@@ -80,22 +82,31 @@ export class History {
   readonly accuracy: readonly number[];
   readonly accuracySource: string;
   private readonly accuracyByOwner = new Map<string, readonly number[]>();
-  private readonly byOwner = new Map<string, number[]>();
+  /** Cycle-time 20-quantiles per person and for the team, finished work and work under way together. */
+  private readonly byOwner = new Map<string, readonly number[]>();
+  private team: readonly number[] = [];
+  /** Finished cycle times, sorted: per person and for the team (kept to merge the work under way into). */
+  private readonly finishedByOwner = new Map<string, number[]>();
+  private readonly finishedTeam: number[] = [];
   /** How many finished tasks each person's (and the team's) cycle times come from. */
   private readonly ownerCount = new Map<string, number>();
   private teamCount = 0;
-  private readonly team: readonly number[];
+  /** How much work under way each person's (and the team's) cycle times also count, as censored. */
+  private readonly ownerOpen = new Map<string, number>();
+  private teamOpen = 0;
   private readonly doneTimes = new Map<string, number[]>();
 
-  constructor(samples: readonly CycleSample[], cal: Calendar) {
+  constructor(
+    samples: readonly CycleSample[],
+    private readonly cal: Calendar,
+  ) {
     const ratios: number[] = [];
     const ownerRatios = new Map<string, number[]>();
-    const all: number[] = [];
     for (const s of samples) {
       const hours = cal.workingHoursBetween(Date.parse(s.startedAt), Date.parse(s.doneAt));
       if (hours > 0) {
-        all.push(hours);
-        if (s.owner) push(this.byOwner, s.owner, hours);
+        this.finishedTeam.push(hours);
+        if (s.owner) push(this.finishedByOwner, s.owner, hours);
       }
       if (s.owner) push(this.doneTimes, s.owner, Date.parse(s.doneAt));
       // Actual ÷ estimate: time logged when the tool tracks it, else the working hours it was in progress.
@@ -106,13 +117,12 @@ export class History {
         if (s.owner) push(ownerRatios, s.owner, r);
       }
     }
-    // Cycle times kept as their 20-quantiles: the same distribution at a fixed size, however long the history.
-    this.team = quantiles(all.sort((a, b) => a - b), 20);
-    for (const [owner, v] of this.byOwner) {
-      this.ownerCount.set(owner, v.length);
-      this.byOwner.set(owner, quantiles(v.sort((a, b) => a - b), 20));
-    }
-    this.teamCount = all.length;
+    const byHours = (x: number, y: number) => x - y;
+    this.finishedTeam.sort(byHours);
+    for (const v of this.finishedByOwner.values()) v.sort(byHours);
+    this.teamCount = this.finishedTeam.length;
+    for (const [owner, v] of this.finishedByOwner) this.ownerCount.set(owner, v.length);
+    this.measure([], 0);
     const enough = ratios.length >= MIN_SAMPLES;
     this.accuracy = enough ? quantiles(ratios.sort((a, b) => a - b), 20) : DEFAULT_ACCURACY;
     // A person's own record, shrunk toward the team's: their samples plus SHRINK evenly spread team
@@ -122,6 +132,33 @@ export class History {
       for (const [owner, v] of ownerRatios) if (v.length >= MIN_SAMPLES) this.accuracyByOwner.set(owner, quantiles([...v, ...prior].sort((a, b) => a - b), 20));
     }
     this.accuracySource = enough ? `the team's estimate accuracy over ${ratios.length} finished tasks` : 'a default estimate spread (−30%…+100%)';
+  }
+
+  /**
+   * Counts the work under way at `now` (whose, and when its current run started): it has taken at least
+   * as long as it has run so far, and cycle times learned only from finished work would leave out exactly
+   * the long ones (a slow person's open task is the one not in their record yet). Finished and running
+   * work are read together as a Kaplan–Meier estimate, the running work counted as censored.
+   */
+  measure(open: readonly OpenWork[], now: number): void {
+    const running = new Map<string, number[]>();
+    const all: number[] = [];
+    for (const o of open) {
+      const hours = this.cal.workingHoursBetween(Date.parse(o.startedAt), now);
+      if (hours <= 0) continue;
+      all.push(hours);
+      if (o.owner) push(running, o.owner, hours);
+    }
+    // Cycle times kept as their 20-quantiles: the same distribution at a fixed size, however long the history.
+    this.team = kaplanMeierQuantiles(this.finishedTeam, all, 20);
+    this.teamOpen = all.length;
+    this.byOwner.clear();
+    this.ownerOpen.clear();
+    for (const owner of new Set([...this.finishedByOwner.keys(), ...running.keys()])) {
+      const r = running.get(owner) ?? [];
+      this.byOwner.set(owner, kaplanMeierQuantiles(this.finishedByOwner.get(owner) ?? [], r, 20));
+      if (r.length) this.ownerOpen.set(owner, r.length);
+    }
   }
 
   /**
@@ -154,11 +191,12 @@ export class History {
     }
     const cycles = t.owner ? this.byOwner.get(t.owner) : undefined;
     const ownN = t.owner ? (this.ownerCount.get(t.owner) ?? 0) : 0;
+    const underWay = (n: number) => (n > 0 ? ` and ${n} under way` : '');
     if (cycles && ownN >= MIN_SAMPLES) {
-      return { hours: cycles, median: median(cycles), source: `${nameOf(t.owner!)}'s cycle time over ${ownN} finished tasks` };
+      return { hours: cycles, median: median(cycles), source: `${nameOf(t.owner!)}'s cycle time over ${ownN} finished tasks${underWay(this.ownerOpen.get(t.owner!) ?? 0)}` };
     }
     if (this.teamCount >= MIN_SAMPLES) {
-      return { hours: this.team, median: median(this.team), source: `the team's cycle time over ${this.teamCount} finished tasks` };
+      return { hours: this.team, median: median(this.team), source: `the team's cycle time over ${this.teamCount} finished tasks${underWay(this.teamOpen)}` };
     }
     const n = Math.max(ownN, this.teamCount);
     return { thin: `not enough history to forecast: no estimate, and only ${n} finished task${n === 1 ? '' : 's'} to learn from` };
@@ -203,10 +241,19 @@ export interface RiskContext {
 export interface RiskInput {
   readonly task: Task & { readonly due: string };
   readonly work: WorkEstimate | { thin: string };
-  /** Earlier-due open work of the same owner: how many tasks, their median hours, the first few ids. */
-  readonly queue: { readonly count: number; readonly hours: number; readonly ids: readonly string[] };
-  /** Open blockers and their forecast finish instants (null: unknown). */
-  readonly blockers: readonly { readonly id: string; readonly finishMs: number | null }[];
+  /**
+   * The owner's work that comes first: how many tasks, the first few ids, the distribution of their
+   * hours added up (sorted, `[0]` when none: see `addUp`) and its median.
+   */
+  readonly queue: Queue;
+  /** Open blockers: their forecast finish instants and distributions (working hours from now; null: unknown). */
+  readonly blockers: readonly Blocker[];
+}
+
+export interface Blocker {
+  readonly id: string;
+  readonly finishMs: number | null;
+  readonly finishHours: readonly number[] | null;
 }
 
 export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
@@ -219,21 +266,21 @@ export function assessRisk(input: RiskInput, ctx: RiskContext): RiskResult {
   // Finishing fewer tasks lately says less than it seems (task sizes vary): a mild brake, not a halving.
   const capacity = slower ? Math.max(0.8, tp.recent / tp.usual) : 1;
   const available = ctx.cal.workingHoursBetween(start, dueEnd) * capacity;
-  if ('thin' in work) return new Assessment(input, ctx, 'unknown', 0, null, null, start, available, capacity, tp, slower);
+  if ('thin' in work) return new Assessment(input, ctx, 'unknown', 0, null, start, available, capacity, tp, slower);
 
-  // The queue ahead is as uncertain as this task's own work (partly the same person's pace): each
-  // outcome of this task goes with the queue scaled alike, damped by how many tasks it holds.
-  const damp = input.queue.count > 0 ? 1 / Math.sqrt(input.queue.count) : 0;
+  // The owner works through the queue ahead while what this task waits for is being finished; the task
+  // itself starts when both are done. In the owner's hours: max(wait, queue), then the work. Each
+  // outcome of the work with each outcome of what comes before it: the share of pairs that do not fit
+  // before the end of the due day.
+  const total = ctx.cal.workingHoursBetween(ctx.now, dueEnd) * capacity;
+  const wait = latestOf(input.blockers.map((b) => b.finishHours).filter((h): h is readonly number[] => h !== null)).map((h) => h * capacity);
+  const before = wait.length === 1 && wait[0] === 0 ? input.queue.sum : latest(wait, input.queue.sum);
   let misses = 0;
-  for (const h of work.hours) {
-    const queue = input.queue.hours * (1 + (work.median > 0 ? h / work.median - 1 : 0) * damp);
-    if (h + Math.max(0, queue) > available) misses++;
-  }
-  const rawPMiss = misses / work.hours.length;
+  for (const h of work.hours) misses += before.length - fitsBelow(before, total - h);
+  const rawPMiss = misses / (work.hours.length * before.length);
   const pMiss = ctx.calibration ? ctx.calibration.apply(rawPMiss) : rawPMiss;
   const level: RiskLevel = pMiss >= 0.5 ? 'high' : pMiss >= 0.2 ? 'medium' : 'low';
-  const finishMs = ctx.cal.addWorkingHours(start, (work.median + input.queue.hours) / capacity);
-  return new Assessment(input, ctx, level, pMiss, ctx.cal.localDate(finishMs), finishMs, start, available, capacity, tp, slower, rawPMiss);
+  return new Assessment(input, ctx, level, pMiss, before, start, available, capacity, tp, slower, rawPMiss);
 }
 
 /**
@@ -251,8 +298,8 @@ class Assessment implements RiskResult {
     private readonly ctx: RiskContext,
     readonly level: RiskLevel,
     readonly pMiss: number,
-    readonly expectedFinish: string | null,
-    readonly finishMs: number | null,
+    /** What comes before the work (queue, or blockers and queue), in the owner's hours; null: unknown. */
+    private readonly before: readonly number[] | null,
     private readonly start: number,
     private readonly available: number,
     private readonly capacity: number,
@@ -261,6 +308,32 @@ class Assessment implements RiskResult {
     readonly rawPMiss = pMiss,
   ) {
     this.taskId = input.task.id;
+  }
+
+  private finishCache: readonly number[] | null | undefined;
+
+  /** Working hours from now until done: what comes first, then the work (computed when asked for). */
+  get finishHours(): readonly number[] | null {
+    if (this.finishCache === undefined) {
+      const { work } = this.input;
+      this.finishCache = this.before === null || 'thin' in work ? null : addUp(this.before, work.hours).map((h) => h / this.capacity);
+    }
+    return this.finishCache;
+  }
+
+  private finishMsCache: number | null | undefined;
+
+  get finishMs(): number | null {
+    if (this.finishMsCache === undefined) {
+      const h = this.finishHours;
+      this.finishMsCache = h === null ? null : this.ctx.cal.addWorkingHours(this.ctx.now, median(h));
+    }
+    return this.finishMsCache;
+  }
+
+  get expectedFinish(): string | null {
+    const ms = this.finishMs;
+    return ms === null ? null : this.ctx.cal.localDate(ms);
   }
 
   get reasons(): readonly string[] {
@@ -316,6 +389,136 @@ class Assessment implements RiskResult {
     if (this.level !== 'low' && queueReasons.length > 0 && work.median <= this.available) return [...queueReasons, workReason, ...tail];
     return [workReason, ...queueReasons, ...blockerReasons, ...tail];
   }
+}
+
+/** The owner's work ahead of a task (see RiskInput.queue). */
+export interface Queue {
+  readonly count: number;
+  readonly hours: number;
+  readonly ids: readonly string[];
+  readonly sum: readonly number[];
+}
+
+export const EMPTY_QUEUE: Queue = { count: 0, hours: 0, ids: [], sum: [0] };
+
+/** How many of a sorted sample are ≤ `limit` (binary search). */
+function fitsBelow(sorted: readonly number[], limit: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The distribution of a + b for independent a and b, each a sorted sample: every pair added, kept as
+ * its 20-quantiles. Sums of several tasks this way keep their skew where a sum of means would not (one
+ * long task in a person's history weighs on every task of their queue through the mean, but only on
+ * some of its outcomes through the sum).
+ */
+export function addUp(a: readonly number[], b: readonly number[]): number[] {
+  const all = new Float64Array(a.length * b.length);
+  let i = 0;
+  for (const x of a) for (const y of b) all[i++] = x + y;
+  all.sort();
+  return quantiles(all as unknown as readonly number[], 20);
+}
+
+/** The distribution of max(a, b) for independent a and b, each a sorted sample; kept as its 20-quantiles. */
+export function latest(a: readonly number[], b: readonly number[]): number[] {
+  const all = new Float64Array(a.length * b.length);
+  let i = 0;
+  for (const x of a) for (const y of b) all[i++] = x > y ? x : y;
+  all.sort();
+  return quantiles(all as unknown as readonly number[], 20);
+}
+
+/** When the last of several independent finishes comes (`[0]`: none, nothing to wait for). */
+function latestOf(finishes: readonly (readonly number[])[]): readonly number[] {
+  return finishes.reduce<readonly number[]>((acc, f) => (acc.length === 1 && acc[0] === 0 ? f : latest(acc, f)), [0]);
+}
+
+/** How many tasks of a queue are added up pair by pair; past them the sum keeps its shape (see `QueueSum`). */
+const EXACT_TASKS = 8;
+
+/**
+ * A queue's hours added up task by task. The first EXACT_TASKS tasks are combined pair by pair (`addUp`);
+ * after that the sum is near its limit shape, and each further task moves it by its mean and widens it
+ * by its variance (the sum's shape kept, scaled) — a few operations per task instead of a sort of 441.
+ */
+export class QueueSum {
+  private exact: readonly number[] = [0];
+  private tasks = 0;
+  private mean = 0;
+  private variance = 0;
+  private exactMean = 0;
+  private exactVariance = 0;
+  private current: readonly number[] = [0];
+
+  get hours(): readonly number[] {
+    return this.current;
+  }
+
+  add(work: readonly number[]): void {
+    const m = work.reduce((a, b) => a + b, 0) / work.length;
+    const v = work.reduce((a, b) => a + (b - m) ** 2, 0) / work.length;
+    this.tasks++;
+    this.mean += m;
+    this.variance += v;
+    if (this.tasks <= EXACT_TASKS) {
+      this.exact = this.current = addUp(this.exact, work);
+      this.exactMean = this.mean;
+      this.exactVariance = this.variance;
+      return;
+    }
+    const scale = this.exactVariance > 0 ? Math.sqrt(this.variance / this.exactVariance) : 1;
+    this.current = this.exact.map((h) => Math.max(0, this.mean + (h - this.exactMean) * scale));
+  }
+}
+
+/** Work under way, for the cycle-time estimate: whose, and when its current run started. */
+export interface OpenWork {
+  readonly owner: string | null;
+  readonly startedAt: string;
+}
+
+/**
+ * The k-quantiles (k + 1 points) of cycle times read off the Kaplan–Meier estimate of finished work
+ * (`finished`, sorted) and work still running (`running`: hours so far, censored). With nothing running
+ * this is exactly `quantiles(finished, k)`. Past the last finish the estimate says nothing; those
+ * quantiles take the longest time seen (finished or still running), a floor rather than a guess.
+ */
+export function kaplanMeierQuantiles(finished: readonly number[], running: readonly number[], k: number): number[] {
+  if (running.length === 0) return quantiles(finished, k);
+  if (finished.length === 0) return [];
+  const censored = [...running].sort((x, y) => x - y);
+  const steps: { hours: number; cdf: number }[] = [];
+  let survival = 1;
+  let atRisk = finished.length + censored.length;
+  let i = 0;
+  let j = 0;
+  // Walk both in order; at a tie, finishes come first: work still running at t is at risk at t.
+  while (i < finished.length) {
+    const h = finished[i]!;
+    for (; j < censored.length && censored[j]! < h; j++) atRisk--;
+    let events = 0;
+    for (; i < finished.length && finished[i] === h; i++) events++;
+    survival *= 1 - events / atRisk;
+    steps.push({ hours: h, cdf: 1 - survival });
+    atRisk -= events;
+  }
+  const longest = Math.max(finished.at(-1)!, censored.at(-1)!);
+  // As many points as the finished sample would give (a few finished tasks are a few points), at most k + 1.
+  const n = Math.min(k, finished.length - 1);
+  let s = 0;
+  return Array.from({ length: n + 1 }, (_, p) => {
+    const q = n === 0 ? 0.5 : p / n;
+    while (s < steps.length && steps[s]!.cdf < q - 1e-9) s++;
+    return s < steps.length ? steps[s]!.hours : longest;
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CycleSample } from '../../src/core/risk.js';
+import { kaplanMeierQuantiles, quantiles, type CycleSample } from '../../src/core/risk.js';
 import type { Task } from '../../src/core/model.js';
 import { gh, task } from '../support/tasks.js';
 import { engine, identity } from '../support/engine.js';
@@ -57,11 +57,12 @@ describe('deadline risk on synthetic histories with a known answer', () => {
     expect(alone.level).toBe('low');
     const { risk } = riskOf('github-acme:a#3', tasks);
     expect(risk.inputs.queue).toEqual(['github-acme:a#1', 'github-acme:a#2']);
-    // 16 h + 8 h of estimates, each as the default estimate spread turns out on average (×1.125): the
-    // queue adds up means, not medians (a queue of medians is short by the skew every time).
-    expect(risk.inputs.queueHours).toBe(27);
+    // 16 h + 8 h of estimates, each spread as the default estimate accuracy (×0.7 … ×2, skewed late), added
+    // up as distributions: the median of the sum is 25.6 h — more than the 24 h of the estimates (the
+    // skew adds up), less than the 27 h of their means.
+    expect(risk.inputs.queueHours).toBe(25.6);
     expect(risk.level).toBe('high');
-    expect(risk.reasons).toContain("2 tasks due earlier come first in Alex's queue (~3.4 working days)");
+    expect(risk.reasons).toContain("2 tasks due earlier come first in Alex's queue (~3.2 working days)");
   });
 
   it("an account the registry does not know yet has a queue of its own: its earlier work comes first", () => {
@@ -90,6 +91,57 @@ describe('deadline risk on synthetic histories with a known answer', () => {
     expect(risk.reasons[0]).toBe('cannot start before OPS-14 (Jira) is forecast to finish (Mon 30 Nov)');
     // The time left counts from when it can start, and the reason says so.
     expect(risk.reasons[1]).toMatch(/^needs ~0\.5 working days of work \(estimate 4h\); after what it waits for is done \(Mon 30 Nov\), [\d.]+ working days? left until Mon 30 Nov$/);
+  });
+
+  it('counts work still under way in the cycle times: the long task not finished yet is not left out', () => {
+    // Six 8-hour tasks finished, and one running for 40 working hours (since Wed 18 Nov 09:00), no due date.
+    const history = [0, 1, 2, 3, 4, 5].map((i) => sample(i, 8));
+    const running = mine('a#9', { status: 'in_progress' });
+    const tasks = [mine('a#1', { due: '2026-11-25' }), running];
+    const e = engine();
+    e.load(tasks, history, new Map([[running.id, '2026-11-18T08:00:00Z']]));
+    e.evaluate(NOW);
+    const risk = e.explain('github-acme:a#1')!.risk!;
+    // Kaplan–Meier: 6 of the 7 finished at 8 h; the 7th takes more than 40 h, so 1 in 6 points of the
+    // distribution (as many as 6 finished tasks give) lies beyond the 8 hours left today.
+    expect(risk.inputs.workSource).toBe("Alex's cycle time over 6 finished tasks and 1 under way");
+    expect(risk.pMiss).toBeCloseTo(1 / 6);
+    // Finished work alone says it always fits.
+    expect(riskOf('github-acme:a#1', tasks, history).risk.pMiss).toBe(0);
+  });
+
+  it('work under way comes first in the queue, whatever its due date', () => {
+    const tasks = [mine('a#1', { due: '2026-12-04', estimateS: 16 * H, status: 'in_progress' }), mine('a#2', { due: '2026-11-26', estimateS: 8 * H })];
+    const { risk } = riskOf('github-acme:a#2', tasks);
+    expect(risk.inputs.queue).toEqual(['github-acme:a#1']);
+    expect(risk.level).toBe('high');
+  });
+
+  it('adds up the queue as distributions: one long task in the history does not lengthen every task ahead', () => {
+    // Twelve tasks of 8 h and one of 32 h; four tasks ahead, then this one; 40 working hours until the
+    // end of Tue 1 Dec. It fits exactly when none of the five turns out long: 1 − (12/13)^5 ≈ 0.33. A
+    // queue of means (4 × 9.8 h) would say it never fits.
+    const history = [...Array.from({ length: 12 }, (_, i) => sample(i, 8)), sample(12, 32)];
+    const ahead = ['a#1', 'a#2', 'a#3', 'a#4'].map((k) => mine(k, { due: '2026-11-30' }));
+    const { risk } = riskOf('github-acme:a#5', [...ahead, mine('a#5', { due: '2026-12-01' })], history);
+    expect(risk.inputs.queue).toHaveLength(4);
+    expect(risk.pMiss).toBeGreaterThan(0.25);
+    expect(risk.pMiss).toBeLessThan(0.42);
+  });
+
+  it('the queue ahead is worked through while a blocker is being finished: the task starts when both are done', () => {
+    // Sam's blocker (16 h) and Alex's earlier task (16 h) run side by side, then 8 h of this task: 40 h
+    // until the end of Tue 1 Dec hold it unless estimates overrun badly (the default spread goes to ×2).
+    // Waiting for the blocker first and working the queue after would miss more often than not.
+    const tasks = [
+      task({ key: 'OPS-14', connector: 'jira-acme', kind: 'jira', owner: 'sam', due: '2026-12-04', estimateS: 16 * H }),
+      mine('a#1', { due: '2026-11-26', estimateS: 16 * H }),
+      mine('a#2', { due: '2026-12-01', estimateS: 8 * H, dependsOn: ['jira:OPS-14'] }),
+    ];
+    const { risk } = riskOf('github-acme:a#2', tasks);
+    expect(risk.inputs.queue).toEqual(['github-acme:a#1']);
+    expect(risk.pMiss).toBeLessThan(0.1);
+    expect(risk.level).toBe('low');
   });
 
   it('says history is too thin rather than guess', () => {
@@ -148,5 +200,20 @@ describe('deadline_at_risk from a probability threshold (minProbability)', () =>
     expect(flagged({})).toBe(false); // high: ≥ 50%
     expect(flagged({ minProbability: p - 0.01 })).toBe(true);
     expect(flagged({ minProbability: p + 0.01 })).toBe(false);
+  });
+});
+
+describe('cycle times with work under way (Kaplan–Meier)', () => {
+  it('is the plain quantiles of the finished times when nothing is under way', () => {
+    const hours = [3, 5, 8, 8, 9, 13, 21, 40];
+    expect(kaplanMeierQuantiles(hours, [], 20)).toEqual(quantiles(hours, 20));
+  });
+
+  it('moves weight past the work still running, and floors the unknown tail at the longest seen', () => {
+    // Finished 2, 4, 6, 8; one still running at 5 h. Kaplan–Meier: S drops by 1/5 at 2 and at 4, then
+    // by 1/2 at 6 (two at risk: 6 and 8; the running one left at 5) and to 0 at 8.
+    expect(kaplanMeierQuantiles([2, 4, 6, 8], [5], 20)).toEqual([2, 4, 6, 8]);
+    // A third of the mass lies past 30 h, where nothing has finished: at least 30.
+    expect(kaplanMeierQuantiles([2, 3], [30], 20)).toEqual([2, 30]);
   });
 });
