@@ -150,9 +150,9 @@ const ruleShapes = {
   dependency_at_risk: rule('warning', {}),
   dependency_cycle: rule('critical', {}),
   deadline_at_risk: rule('warning', {
-    minLevel: z.enum(['medium', 'high']).default('high').meta({ description: 'flag from this forecast level: high (≥ 50% chance of missing) or medium (≥ 20%); the backtest shows the trade-off' }),
-    minProbability: z.number().gt(0).lte(1).optional().meta({ description: 'flag from this chance of missing (0–1) instead of minLevel' }),
-    horizon: duration().prefault('7d').meta({ description: 'flag only work due within this time: further out, a forecast is a guess (taskwire explain still shows it)' }),
+    minLevel: z.enum(['medium', 'high']).optional().meta({ description: 'flag from this forecast level instead of minProbability: high (≥ 50% chance of missing) or medium (≥ 20%)' }),
+    minProbability: z.number().gt(0).lte(1).default(0.3).meta({ description: 'flag from this chance of missing (0–1); the backtest shows the trade-off' }),
+    horizon: duration().prefault('14d').meta({ description: 'flag only work due within this time: further out, a forecast is a guess (taskwire explain still shows it)' }),
   }),
   done_unverified: rule('warning', {
     after: duration().prefault('1d'),

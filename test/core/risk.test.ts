@@ -197,9 +197,13 @@ describe('deadline_at_risk from a probability threshold (minProbability)', () =>
       e.load(tasks, []);
       return e.evaluate(NOW).flags.some((f) => f.taskId === 'github-acme:a#1' && f.code === 'deadline_at_risk');
     };
-    expect(flagged({})).toBe(false); // high: ≥ 50%
+    expect(p).toBeCloseTo(0.3); // 3 of the 10 points of the default estimate spread (×1.25, ×1.5, ×2) overrun 8 h
+    expect(flagged({})).toBe(true); // the default: from a 30% chance of missing
     expect(flagged({ minProbability: p - 0.01 })).toBe(true);
     expect(flagged({ minProbability: p + 0.01 })).toBe(false);
+    // A level, when set, is used instead of the probability.
+    expect(flagged({ minLevel: 'high', minProbability: 0.01 })).toBe(false);
+    expect(flagged({ minLevel: 'medium', minProbability: 0.99 })).toBe(true);
   });
 });
 

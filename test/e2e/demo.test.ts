@@ -29,13 +29,15 @@ describe('taskwire demo', () => {
     expect(text).toMatch(/email-acme: first sync \(seeded silently\)/);
     expect(text).toMatch(/new {7}“Please move the DNS cutover” \(Email\) +no_owner/);
     expect(text).toMatch(/→ Email to clara@client-a\.example — request captured: acknowledged\n {4}│ Hello Clara,\n {4}│\n {4}│ We have your request "Please move the DNS cutover": it is with the team, due Tue 1 Dec\./);
-    expect(text).toMatch(/→ Slack DM to Jordan Lee/);
+    // Overnight the forecast turned on the firewall rule Alex now owns: the one new deadline risk, one DM.
+    expect(text).toMatch(/new {7}acme\/infra#12 \(GitHub\) +deadline_at_risk +high risk of missing Wed 2 Dec/);
+    expect(text).toMatch(/→ Slack DM to Alex Kim — 1 task for Alex Kim\n {4}│ Hi Alex — one task needs your attention:\n {4}│ - \[acme\/infra#12 \(GitHub\): Open firewall rule for DNS cutover\]/);
     expect(text).toMatch(/at most 1 per ticket — edited in place/);
     // The report: Markdown on screen, HTML on disk.
     expect(text).toMatch(/# taskwire daily report — Wed 25 Nov/);
     // The backtest of the last quarter, with its goal stated.
     expect(text).toMatch(/\$ taskwire backtest\n {2}Backtest \d{4}-\d{2}-\d{2} → 2026-11-25/);
-    expect(text).toMatch(/Goal: recall ≥ 80% at precision ≥ 70%/);
+    expect(text).toMatch(/Goal \(task-days\): recall ≥ 80% at precision ≥ 70%/);
     expect(existsSync(r.htmlReport)).toBe(true);
     expect(readFileSync(r.htmlReport, 'utf8')).toMatch(/^<!doctype html>/);
   }, 60_000);

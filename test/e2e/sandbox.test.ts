@@ -35,6 +35,7 @@ const EXPECTED_FLAGS = [
   'OPS-15: team_owner', // assigned to "DevOps"
   'OPS-19: blocked', // → the Notion approval, overdue
   'OPS-19: dependency_at_risk',
+  'OPS-19: deadline_at_risk', // cannot start before the overdue approval is done
   'OPS-20: blocked', // → OPS-19 → the approval
   'OPS-20: dependency_at_risk',
   'OPS-20: deadline_at_risk',
@@ -46,7 +47,7 @@ const EXPECTED_FLAGS = [
   'Confirm DNS cutover window with the client: missing_context',
   'Final cutover: blocked',
   'Final cutover: dependency_at_risk',
-  // 'Final cutover: deadline_at_risk' — at risk, but due in 8 days: beyond the 7-day horizon, not flagged.
+  'Final cutover: deadline_at_risk', // due in 8 days: within the 14-day horizon
   'Final cutover: missing_context',
   'can someone fix the API issue?: no_owner', // the 9 PM capture: no owner, no date, no criteria
   'can someone fix the API issue?: no_due_date',
@@ -189,7 +190,7 @@ describe('the sandbox end to end', () => {
     expect(backtest.code, backtest.out).toBe(0);
     expect(backtest.out).toMatch(/^Backtest \d{4}-\d{2}-\d{2} → 2026-11-24, every working day/m);
     expect(backtest.out).toMatch(/deadline_at_risk +\d+ +\d+ +\d+ +\d+ +\d+%/);
-    expect(backtest.out).toMatch(/^Goal: recall ≥ 80% at precision ≥ 70%/m);
+    expect(backtest.out).toMatch(/^Goal \(task-days\): recall ≥ 80% at precision ≥ 70%/m);
     expect(readFileSync(join(env.dir, 'backtest.html'), 'utf8')).toMatch(/<svg/);
   });
 

@@ -16,7 +16,7 @@ const num = (x: number | null, d = 1) => (x === null ? '—' : x.toFixed(d));
 
 export function goalMet(b: BacktestView): boolean {
   const f = b.flags.deadline_at_risk;
-  return (f.recall ?? 0) >= GOAL.recall && (f.precision ?? 0) >= GOAL.precision && (f.medianLeadDays ?? 0) >= GOAL.medianLeadDays;
+  return (f.taskDays.recall ?? 0) >= GOAL.recall && (f.taskDays.precision ?? 0) >= GOAL.precision && (f.medianLeadDays ?? 0) >= GOAL.medianLeadDays;
 }
 
 /** One line for the demo and the README: "deadline_at_risk caught 9 of 11 misses (82%) …". */
@@ -42,7 +42,7 @@ export function renderBacktestText(b: BacktestView): string {
   lines.push('');
   const f = b.flags.deadline_at_risk;
   const met = goalMet(b);
-  lines.push(`Goal: recall ≥ ${GOAL.recall * 100}% at precision ≥ ${GOAL.precision * 100}% with a median lead of ≥ ${GOAL.medianLeadDays} working days — ${met ? 'met' : 'NOT met'} (recall ${pct(f.recall)}, precision ${pct(f.precision)}, lead ${num(f.medianLeadDays)}).`);
+  lines.push(`Goal (task-days): recall ≥ ${GOAL.recall * 100}% at precision ≥ ${GOAL.precision * 100}% with a median lead of ≥ ${GOAL.medianLeadDays} working days — ${met ? 'met' : 'NOT met'} (recall ${pct(f.taskDays.recall)}, precision ${pct(f.taskDays.precision)}, lead ${num(f.medianLeadDays)}).`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -66,7 +66,7 @@ export async function renderBacktestHtml(b: BacktestView): Promise<string> {
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>taskwire backtest ${esc(b.from)} → ${esc(b.to)}</title><style>${CSS} table{border-collapse:collapse}td,th{padding:.25rem .6rem;border-bottom:1px solid #e5e7eb;text-align:right}td:first-child,th:first-child{text-align:left}</style></head><body><main>
 <header><h1>taskwire backtest <small>${esc(b.from)} → ${esc(b.to)}</small></h1><p class="meta">${b.days} evaluations · ${b.cases} due dates with a known outcome (${b.misses} missed) · ${b.predictions} task-days forecast · ${esc(b.timezone)}</p></header>
-<section><h2>How right the flags were</h2><p>${esc(headline(b))}.</p><table><thead><tr><th>flag</th><th>flagged</th><th>TP</th><th>FP</th><th>FN</th><th>precision</th><th>recall</th><th>F1</th><th>median lead (working days)</th></tr></thead><tbody>${rows}</tbody></table><p>Goal: recall ≥ ${GOAL.recall * 100}% at precision ≥ ${GOAL.precision * 100}% with a median lead of at least ${GOAL.medianLeadDays} working days — <strong>${goalMet(b) ? 'met' : 'not met'}</strong>.</p></section>
+<section><h2>How right the flags were</h2><p>${esc(headline(b))}.</p><table><thead><tr><th>flag</th><th>flagged</th><th>TP</th><th>FP</th><th>FN</th><th>precision</th><th>recall</th><th>F1</th><th>median lead (working days)</th></tr></thead><tbody>${rows}</tbody></table><p>Goal (task-days): recall ≥ ${GOAL.recall * 100}% at precision ≥ ${GOAL.precision * 100}% with a median lead of at least ${GOAL.medianLeadDays} working days — <strong>${goalMet(b) ? 'met' : 'not met'}</strong>.</p></section>
 <section class="charts"><figure>${calibration}<figcaption>Calibration: predicted against actual miss rate (dashed: perfect)</figcaption></figure><figure>${histogram}<figcaption>Lead time of the correct deadline_at_risk flags</figcaption></figure></section>
 </main></body></html>
 `;

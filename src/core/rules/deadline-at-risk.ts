@@ -10,8 +10,8 @@ export const deadlineAtRisk: Rule = {
     if (t.due !== null && ctx.cal.endOf(t.due) - ctx.now > ctx.settings.deadline_at_risk.horizon) return null;
     const r = ctx.risk.get(t.id);
     if (!r || r.level === 'unknown') return null;
-    const min = ctx.settings.deadline_at_risk.minProbability;
-    if (min !== undefined ? r.pMiss < min : r.level === 'low' || (ctx.settings.deadline_at_risk.minLevel === 'high' && r.level !== 'high')) return null;
+    const { minLevel, minProbability } = ctx.settings.deadline_at_risk;
+    if (minLevel !== undefined ? r.level === 'low' || (minLevel === 'high' && r.level !== 'high') : r.pMiss < minProbability) return null;
     return {
       reason: `${r.level} risk of missing ${t.due ? ctx.day(t.due) : 'its date'} (${Math.round(r.pMiss * 100)}%): ${r.reasons[0] ?? ''}`.trim(),
       evidence: { pMiss: r.pMiss, level: r.level, expectedFinish: r.expectedFinish, reasons: r.reasons },

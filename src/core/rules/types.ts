@@ -35,7 +35,7 @@ export interface RulesSettings {
   readonly blocked: RuleSetting;
   readonly dependency_at_risk: RuleSetting;
   readonly dependency_cycle: RuleSetting;
-  readonly deadline_at_risk: RuleSetting & { readonly minLevel: 'medium' | 'high'; readonly minProbability?: number | undefined; readonly horizon: number };
+  readonly deadline_at_risk: RuleSetting & { readonly minLevel?: 'medium' | 'high' | undefined; readonly minProbability: number; readonly horizon: number };
   readonly done_unverified: RuleSetting & { readonly after: number; readonly within: number };
 }
 
