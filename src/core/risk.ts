@@ -95,6 +95,8 @@ export class History {
   private readonly ownerOpen = new Map<string, number>();
   private teamOpen = 0;
   private readonly doneTimes = new Map<string, number[]>();
+  /** Whether `measure` has run (finished work alone until it does). */
+  private measured = false;
 
   constructor(
     samples: readonly CycleSample[],
@@ -122,7 +124,6 @@ export class History {
     for (const v of this.finishedByOwner.values()) v.sort(byHours);
     this.teamCount = this.finishedTeam.length;
     for (const [owner, v] of this.finishedByOwner) this.ownerCount.set(owner, v.length);
-    this.measure([], 0);
     const enough = ratios.length >= MIN_SAMPLES;
     this.accuracy = enough ? quantiles(ratios.sort((a, b) => a - b), 20) : DEFAULT_ACCURACY;
     // A person's own record, shrunk toward the team's: their samples plus SHRINK evenly spread team
@@ -141,6 +142,7 @@ export class History {
    * work are read together as a Kaplan–Meier estimate, the running work counted as censored.
    */
   measure(open: readonly OpenWork[], now: number): void {
+    this.measured = true;
     const running = new Map<string, number[]>();
     const all: number[] = [];
     for (const o of open) {
@@ -176,6 +178,7 @@ export class History {
   }
 
   private fullWork(t: Task, nameOf: (id: string) => string): WorkEstimate | { thin: string } {
+    if (!this.measured) this.measure([], 0);
     // An estimate is spread by how its owner's estimates turned out (else the team's, else a default).
     const own = t.owner ? this.accuracyByOwner.get(t.owner) : undefined;
     const fromBase = (base: number, what: string): WorkEstimate => {
@@ -420,18 +423,28 @@ function fitsBelow(sorted: readonly number[], limit: number): number {
  * some of its outcomes through the sum).
  */
 export function addUp(a: readonly number[], b: readonly number[]): number[] {
-  const all = new Float64Array(a.length * b.length);
+  const [xs, ys] = [coarse(a), coarse(b)];
+  const all = new Float64Array(xs.length * ys.length);
   let i = 0;
-  for (const x of a) for (const y of b) all[i++] = x + y;
+  for (const x of xs) for (const y of ys) all[i++] = x + y;
   all.sort();
   return quantiles(all as unknown as readonly number[], 20);
 }
 
+/**
+ * A sample combined with another is taken at its 10-quantiles (11 points): 121 pairs instead of 441,
+ * for a result kept at 21 points anyway. The probability itself is read against the full sample.
+ */
+function coarse(sorted: readonly number[]): readonly number[] {
+  return sorted.length > 11 ? quantiles(sorted, 10) : sorted;
+}
+
 /** The distribution of max(a, b) for independent a and b, each a sorted sample; kept as its 20-quantiles. */
 export function latest(a: readonly number[], b: readonly number[]): number[] {
-  const all = new Float64Array(a.length * b.length);
+  const [xs, ys] = [coarse(a), coarse(b)];
+  const all = new Float64Array(xs.length * ys.length);
   let i = 0;
-  for (const x of a) for (const y of b) all[i++] = x > y ? x : y;
+  for (const x of xs) for (const y of ys) all[i++] = x > y ? x : y;
   all.sort();
   return quantiles(all as unknown as readonly number[], 20);
 }
