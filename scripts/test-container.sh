@@ -16,11 +16,16 @@ mkdir -p "$WORK"
 
 log() { printf '[container] %s\n' "$*"; }
 
-if ! command -v podman >/dev/null 2>&1; then
-  log "installing podman, buildah, runc, debootstrap (Debian packages)"
+missing=()
+for tool in podman buildah runc debootstrap; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]} (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq podman buildah runc debootstrap >/dev/null
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+export PATH="$PATH:/usr/sbin"  # debootstrap lives there
 
 cat > "$WORK/containers.conf" <<'CONF'
 [containers]
