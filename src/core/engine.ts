@@ -336,7 +336,7 @@ export class Engine {
         prepared = true;
       }
       const found = rule.check(t, ctx);
-      if (found) out.push({ taskId: t.id, code: rule.code, severity: setting.severity, reason: found.reason, evidence: found.evidence });
+      if (found) out.push({ taskId: t.id, code: rule.code, severity: found.severity ?? setting.severity, reason: found.reason, evidence: found.evidence });
     }
     return out;
   }

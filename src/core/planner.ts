@@ -129,6 +129,8 @@ export interface PlannerInput {
 
 /** Flags worth a direct message to the owner. */
 const DM_FLAGS: ReadonlySet<FlagCode> = new Set<FlagCode>(['overdue', 'stale', 'blocked', 'deadline_at_risk', 'dependency_at_risk', 'no_due_date', 'missing_context', 'shared_owner']);
+/** A flag worth a DM: of a DM kind, and not an early deadline warning kept at info (shown, not sent). */
+const worthADm = (f: Flag) => DM_FLAGS.has(f.code) && !(f.code === 'deadline_at_risk' && f.severity === 'info');
 const TRIAGE_FLAGS: ReadonlySet<FlagCode> = new Set<FlagCode>(['no_owner', 'team_owner']);
 const DAY_MS = 86_400_000;
 
@@ -204,7 +206,7 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
       const t = input.tasks.get(taskId);
       if (!t || t.deletedAt !== null || quiet(t)) continue;
       const fresh = (f: Flag) => !seeded(t, f.code) && !cooling(input.past, t.id, f.code, input.now - input.settings.cooldown);
-      const mine = flags.filter((f) => DM_FLAGS.has(f.code)).sort(byDmRank);
+      const mine = flags.filter(worthADm).sort(byDmRank);
       const news = mine.filter(fresh);
       if (t.owner && news.length > 0) add(t.owner, { task: t, flags: mine, about: news, verify: false });
       const unverified = flags.find((f) => f.code === 'done_unverified');
@@ -291,7 +293,7 @@ export function planFollowups(input: PlannerInput): PlannedAction[] {
       if (input.past.some((p) => p.kind === 'escalation' && p.taskId === t.id && p.at > t.updatedAt)) continue;
       const address = input.addressOf(lead);
       if (address === null) continue;
-      const open = flags.filter((f) => DM_FLAGS.has(f.code));
+      const open = flags.filter(worthADm);
       if (open.length === 0) continue;
       const text = `${input.nameOf(t.owner)} was reminded ${nudges.length} times about ${taskHeadline(t)} and nothing has changed since ${input.day(t.updatedAt.slice(0, 10))}: ${open.map((f) => f.reason).join('; ')}.`;
       const key = `escalate:${t.id}:${t.updatedAt}`;

@@ -66,6 +66,14 @@ describe('the follow-up planner', () => {
     expect(planFollowups(input([overdue, stale, ownerless], [flag(overdue.id, 'overdue', 'critical'), flag(stale.id, 'stale'), flag(ownerless.id, 'no_owner')])).map((a) => a.key)).toEqual(plan.map((a) => a.key));
   });
 
+  it('shows an early deadline warning (info) on the ticket but sends no DM for it; a confident one (warning) is sent', () => {
+    const due = task({ key: 'acme/infra#4', title: 'Renew the signing key', owner: 'alex', due: '2026-12-04' });
+    const early = planFollowups(input([due], [flag(due.id, 'deadline_at_risk', 'info')]));
+    expect(kinds(early)).toEqual([`status_comment:${due.id}`]);
+    const confident = planFollowups(input([due], [flag(due.id, 'deadline_at_risk', 'warning')]));
+    expect(kinds(confident)).toEqual([`status_comment:${due.id}`, 'direct_message:alex']);
+  });
+
   it("plans no status comment on a ticket whose comment a person took over (a person's edit wins)", () => {
     const plan = planFollowups(input([overdue], [flag(overdue.id, 'overdue')], { commented: new Set([overdue.id]), leftAlone: new Set([overdue.id]) }));
     expect(plan.filter((a) => a.kind === 'status_comment')).toEqual([]);

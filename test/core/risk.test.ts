@@ -207,6 +207,24 @@ describe('deadline_at_risk from a probability threshold (minProbability)', () =>
   });
 });
 
+describe('deadline_at_risk: early warnings and confident ones', () => {
+  const severityOf = (tasks: Task[], id: string) => {
+    const e = engine();
+    e.load(tasks, []);
+    return e.evaluate(NOW).flags.find((f) => f.taskId === id && f.code === 'deadline_at_risk')?.severity;
+  };
+
+  it('is a warning when missing is more likely than not and the date is within 7 days', () => {
+    expect(severityOf([mine('a#1', { due: '2026-11-25', estimateS: 24 * H })], 'github-acme:a#1')).toBe('warning');
+  });
+
+  it('is an early warning (info: shown, not sent) under a 50% chance, or due more than 7 days out', () => {
+    expect(severityOf([mine('a#1', { due: '2026-11-25', estimateS: 7 * H })], 'github-acme:a#1')).toBe('info'); // 30%
+    // Certain to miss, but due Fri 4 Dec: 9 days out.
+    expect(severityOf([mine('a#1', { due: '2026-12-04', estimateS: 120 * H })], 'github-acme:a#1')).toBe('info');
+  });
+});
+
 describe('cycle times with work under way (Kaplan–Meier)', () => {
   it('is the plain quantiles of the finished times when nothing is under way', () => {
     const hours = [3, 5, 8, 8, 9, 13, 21, 40];

@@ -29,9 +29,12 @@ describe('taskwire demo', () => {
     expect(text).toMatch(/email-acme: first sync \(seeded silently\)/);
     expect(text).toMatch(/new {7}“Please move the DNS cutover” \(Email\) +no_owner/);
     expect(text).toMatch(/→ Email to clara@client-a\.example — request captured: acknowledged\n {4}│ Hello Clara,\n {4}│\n {4}│ We have your request "Please move the DNS cutover": it is with the team, due Tue 1 Dec\./);
-    // Overnight the forecast turned on the firewall rule Alex now owns: the one new deadline risk, one DM.
-    expect(text).toMatch(/new {7}acme\/infra#12 \(GitHub\) +deadline_at_risk +high risk of missing Wed 2 Dec/);
-    expect(text).toMatch(/→ Slack DM to Alex Kim — 1 task for Alex Kim\n {4}│ Hi Alex — one task needs your attention:\n {4}│ - \[acme\/infra#12 \(GitHub\): Open firewall rule for DNS cutover\]/);
+    // Overnight the forecast turned on the firewall rule Alex now owns, due in a week: an early warning,
+    // on the ticket's status comment, not a DM.
+    const morning = text.slice(text.indexOf('━━ 5.'), text.indexOf('━━ 6.'));
+    expect(morning).toMatch(/new {7}acme\/infra#12 \(GitHub\) +deadline_at_risk +high risk of missing Wed 2 Dec/);
+    expect(morning).toMatch(/GitHub {2}acme\/infra#12 \(GitHub\) +1 open flag: deadline_at_risk/);
+    expect(morning).not.toMatch(/→ Slack DM/);
     expect(text).toMatch(/at most 1 per ticket — edited in place/);
     // The report: Markdown on screen, HTML on disk.
     expect(text).toMatch(/# taskwire daily report — Wed 25 Nov/);

@@ -1,5 +1,8 @@
 import type { Rule } from './types.js';
 
+/** Work due further out than this is an early warning whatever its chance of missing. */
+const EARLY_BEYOND_MS = 7 * 86_400_000;
+
 /** The deadline forecast says this task will probably miss its date; the reasons say why. */
 export const deadlineAtRisk: Rule = {
   code: 'deadline_at_risk',
@@ -12,7 +15,10 @@ export const deadlineAtRisk: Rule = {
     if (!r || r.level === 'unknown') return null;
     const { minLevel, minProbability } = ctx.settings.deadline_at_risk;
     if (minLevel !== undefined ? r.level === 'low' || (minLevel === 'high' && r.level !== 'high') : r.pMiss < minProbability) return null;
+    // An early warning — less likely than not, or more than a week out — is shown, not pressed on anyone.
+    const early = r.level !== 'high' || (t.due !== null && ctx.cal.endOf(t.due) - ctx.now > EARLY_BEYOND_MS);
     return {
+      ...(early ? { severity: ctx.settings.deadline_at_risk.earlySeverity } : {}),
       reason: `${r.level} risk of missing ${t.due ? ctx.day(t.due) : 'its date'} (${Math.round(r.pMiss * 100)}%): ${r.reasons[0] ?? ''}`.trim(),
       evidence: { pMiss: r.pMiss, level: r.level, expectedFinish: r.expectedFinish, reasons: r.reasons },
     };

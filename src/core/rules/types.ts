@@ -35,7 +35,7 @@ export interface RulesSettings {
   readonly blocked: RuleSetting;
   readonly dependency_at_risk: RuleSetting;
   readonly dependency_cycle: RuleSetting;
-  readonly deadline_at_risk: RuleSetting & { readonly minLevel?: 'medium' | 'high' | undefined; readonly minProbability: number; readonly horizon: number };
+  readonly deadline_at_risk: RuleSetting & { readonly minLevel?: 'medium' | 'high' | undefined; readonly minProbability: number; readonly horizon: number; readonly earlySeverity: Severity };
   readonly done_unverified: RuleSetting & { readonly after: number; readonly within: number };
 }
 
@@ -70,5 +70,6 @@ export interface Rule {
   readonly code: FlagCode;
   /** Closed tasks are only looked at by rules that say so (done_unverified). */
   readonly appliesToClosed?: boolean;
-  check(task: Task, ctx: RuleContext): Omit<Flag, 'severity' | 'taskId' | 'code'> | null;
+  /** A result may carry its own severity (an early warning); else the rule's configured one. */
+  check(task: Task, ctx: RuleContext): (Omit<Flag, 'severity' | 'taskId' | 'code'> & { readonly severity?: Severity }) | null;
 }
