@@ -9,7 +9,7 @@
  * from the rebuilt tasks, so no later outcome leaks into an earlier forecast.
  */
 import type { CycleSample } from './risk.js';
-import { isClosed, type AccountRef, type HistoryEntry, type Task, type TaskStatus } from './model.js';
+import { isClosed, isUnderWay, type AccountRef, type HistoryEntry, type Task, type TaskStatus } from './model.js';
 
 /** History field name → how undoing a change sets it back. */
 const FIELDS: Readonly<Record<string, (t: Mutable, v: unknown) => void>> = {
@@ -145,15 +145,14 @@ export function samplesAsOf(world: readonly Task[], historyOf: (taskId: string) 
   return out;
 }
 
-const UNDER_WAY = new Set(['in_progress', 'in_review']);
 
 /** When each task under way (in progress or in review) started its current run, from its history. */
 export function startedTimes(world: readonly Task[], historyOf: (taskId: string) => readonly HistoryEntry[], asOf: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const t of world) {
-    if (!UNDER_WAY.has(t.status)) continue;
+    if (!isUnderWay(t.status)) continue;
     const at = historyOf(t.id)
-      .filter((h) => h.field === 'status' && h.at <= asOf && UNDER_WAY.has(parse(h.newValue) as string) && !UNDER_WAY.has(parse(h.oldValue) as string))
+      .filter((h) => h.field === 'status' && h.at <= asOf && isUnderWay(parse(h.newValue) as string) && !isUnderWay(parse(h.oldValue) as string))
       .map((h) => h.at)
       .sort()
       .at(-1);

@@ -9,8 +9,8 @@ import { TaskGraph } from './graph.js';
 import { groupHealth, type GroupHealth } from './health.js';
 import type { Identity, Ownership } from './identity.js';
 import { taskLabel } from './labels.js';
-import { isClosed, type Flag, type Task } from './model.js';
-import { addUp, assessRisk, EMPTY_QUEUE, History, latest, median, QueueSum, type CycleSample, type OpenWork, type Queue, type RiskContext, type RiskResult, type WorkEstimate } from './risk.js';
+import { isClosed, isUnderWay, type Flag, type Task } from './model.js';
+import { addUp, assessRisk, EMPTY_QUEUE, History, latestOf, median, QueueSum, type CycleSample, type OpenWork, type Queue, type RiskContext, type RiskResult, type WorkEstimate } from './risk.js';
 import { RULES } from './rules/index.js';
 import type { Exempt, RuleContext, RulesSettings, UpstreamTrouble } from './rules/types.js';
 
@@ -398,7 +398,7 @@ export class Engine {
     const open: OpenWork[] = [];
     for (const [id, startedAt] of this.started) {
       const t = this.graph.task(id);
-      if (t && (t.status === 'in_progress' || t.status === 'in_review')) open.push({ owner: t.owner, startedAt });
+      if (t && isUnderWay(t.status)) open.push({ owner: t.owner, startedAt });
     }
     this.history.measure(open, now);
     this.historyAt = now;
@@ -408,7 +408,7 @@ export class Engine {
   private workOf(t: Task): WorkEstimate | { thin: string } {
     let w = this.work.get(t.id);
     if (!w) {
-      const since = t.status === 'in_progress' || t.status === 'in_review' ? this.started.get(t.id) : undefined;
+      const since = isUnderWay(t.status) ? this.started.get(t.id) : undefined;
       const elapsed = since === undefined ? 0 : this.cal.workingHoursBetween(Date.parse(since), this.now);
       if (since !== undefined) this.underWay.add(t.id);
       this.work.set(t.id, (w = this.history.work(t, this.nameOf, elapsed)));
@@ -495,8 +495,7 @@ export class Engine {
     visiting.delete(id);
     const w = this.workOf(t);
     if (starts.some((s) => s === null) || 'thin' in w) return unknown;
-    const finishHours = (starts as (readonly number[])[]).reduce<readonly number[]>((acc, f) => latest(acc, f), [0]);
-    const hours = addUp(finishHours, w.hours);
+    const hours = addUp(latestOf(starts as (readonly number[])[]), w.hours);
     return { finishMs: this.cal.addWorkingHours(this.now, median(hours)), finishHours: hours };
   }
 
@@ -587,12 +586,10 @@ function exempt(t: Task, e: Exempt): boolean {
 
 /** Where a task sits in its owner's queue, as the due date from which a change there shifts it ('': the front). */
 function queuePosition(t: Task): string | null {
-  return t.status === 'in_progress' || t.status === 'in_review' ? '' : t.due;
+  return isUnderWay(t.status) ? '' : t.due;
 }
 
 /** Work under way comes before work not started, whatever its due date: people finish what they hold. */
 function underWayFirst(a: Task, b: Task): number {
-  const ua = a.status === 'in_progress' || a.status === 'in_review' ? 0 : 1;
-  const ub = b.status === 'in_progress' || b.status === 'in_review' ? 0 : 1;
-  return ua - ub;
+  return Number(!isUnderWay(a.status)) - Number(!isUnderWay(b.status));
 }

@@ -234,6 +234,8 @@ export interface Person {
 export const AUTOMATED_SENDER_LABEL = 'automated-sender';
 
 export const isClosed = (status: TaskStatus): boolean => CLOSED_STATUSES.has(status);
+/** Work someone holds: in progress or in review. */
+export const isUnderWay = (status: string): boolean => status === 'in_progress' || status === 'in_review';
 
 /** Something the follow-up engine asks a connector to do in its tool. */
 export type OutboundAction =

@@ -423,12 +423,7 @@ function fitsBelow(sorted: readonly number[], limit: number): number {
  * some of its outcomes through the sum).
  */
 export function addUp(a: readonly number[], b: readonly number[]): number[] {
-  const [xs, ys] = [coarse(a), coarse(b)];
-  const all = new Float64Array(xs.length * ys.length);
-  let i = 0;
-  for (const x of xs) for (const y of ys) all[i++] = x + y;
-  all.sort();
-  return quantiles(all as unknown as readonly number[], 20);
+  return pairwise(a, b, (x, y) => x + y);
 }
 
 /**
@@ -441,16 +436,21 @@ function coarse(sorted: readonly number[]): readonly number[] {
 
 /** The distribution of max(a, b) for independent a and b, each a sorted sample; kept as its 20-quantiles. */
 export function latest(a: readonly number[], b: readonly number[]): number[] {
+  return pairwise(a, b, (x, y) => (x > y ? x : y));
+}
+
+/** `op` of every pair of two sorted samples (each taken coarse), kept as the 20-quantiles of the result. */
+function pairwise(a: readonly number[], b: readonly number[], op: (x: number, y: number) => number): number[] {
   const [xs, ys] = [coarse(a), coarse(b)];
   const all = new Float64Array(xs.length * ys.length);
   let i = 0;
-  for (const x of xs) for (const y of ys) all[i++] = x > y ? x : y;
+  for (const x of xs) for (const y of ys) all[i++] = op(x, y);
   all.sort();
   return quantiles(all as unknown as readonly number[], 20);
 }
 
 /** When the last of several independent finishes comes (`[0]`: none, nothing to wait for). */
-function latestOf(finishes: readonly (readonly number[])[]): readonly number[] {
+export function latestOf(finishes: readonly (readonly number[])[]): readonly number[] {
   return finishes.reduce<readonly number[]>((acc, f) => (acc.length === 1 && acc[0] === 0 ? f : latest(acc, f)), [0]);
 }
 
