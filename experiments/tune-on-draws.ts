@@ -62,16 +62,8 @@ export async function tuneOnDraws(tuningOnly = false): Promise<{ rows: Row[]; pi
   const rows: Row[] = [];
   for (const rules of GRID) {
     setRules(rules);
-    const sum: Tally = { tp: 0, fp: 0, fn: 0, leads: [] };
-    let drawsMeeting = 0;
-    for (const seed of TUNING_SEEDS) {
-      const one: Tally = { tp: 0, fp: 0, fn: 0, leads: [] };
-      const r = await heldOut('filled', seed);
-      add(sum, r);
-      add(one, r);
-      if (meets(score(one))) drawsMeeting++;
-    }
-    rows.push({ rules, tuning: score(sum), drawsMeeting });
+    const { sum, meeting } = await onDraws(TUNING_SEEDS);
+    rows.push({ rules, tuning: sum, drawsMeeting: meeting });
   }
   const pick = [...rows].sort((x, y) => y.drawsMeeting - x.drawsMeeting || margin(y.tuning) - margin(x.tuning))[0]!.rules;
   setRules(null);
