@@ -428,7 +428,7 @@ export class Engine {
       const mine = [...(this.byOwner.get(t.owner) ?? [])]
         .map((id) => this.graph.task(id)!)
         .filter((x): x is Task & { due: string } => x.due !== null && !isClosed(x.status))
-        .sort((a, b) => underWayFirst(a, b) || (a.due < b.due ? -1 : a.due > b.due ? 1 : (PRIORITY_RANK[a.priority ?? ''] ?? 4) - (PRIORITY_RANK[b.priority ?? ''] ?? 4) || (a.id < b.id ? -1 : 1)));
+        .sort(queueOrder);
       const sum = new QueueSum();
       const ids: string[] = [];
       for (const x of mine) {
@@ -588,6 +588,17 @@ function exempt(t: Task, e: Exempt): boolean {
 function queuePosition(t: Task): string | null {
   return isUnderWay(t.status) ? '' : t.due;
 }
+
+/**
+ * An owner's queue order: work under way first, then by due date, then priority, then the oldest first
+ * (of two tasks due the same day, the one asked for earlier is usually picked up first), then id.
+ */
+function queueOrder(a: Task & { due: string }, b: Task & { due: string }): number {
+  const rank = (t: Task) => PRIORITY_RANK[t.priority ?? ''] ?? 4;
+  return underWayFirst(a, b) || compare(a.due, b.due) || rank(a) - rank(b) || compare(a.createdAt, b.createdAt) || compare(a.id, b.id);
+}
+
+const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
 /** Work under way comes before work not started, whatever its due date: people finish what they hold. */
 function underWayFirst(a: Task, b: Task): number {

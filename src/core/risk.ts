@@ -6,6 +6,7 @@
  * estimate accuracy, or the owner's — else the team's — historical cycle times); no black box, and when
  * history is too thin the result says so instead of guessing.
  */
+import { errorFunction, probit } from 'simple-statistics';
 import { humanDate, type Calendar } from './calendar.js';
 import type { Calibration } from './calibration.js';
 import type { Task, TaskType } from './model.js';
@@ -171,9 +172,7 @@ export class History {
   work(t: Task, nameOf: (id: string) => string, elapsedH = 0): WorkEstimate | { thin: string } {
     const w = this.fullWork(t, nameOf);
     if ('thin' in w || elapsedH <= 0 || t.spentS || t.remainingS !== null) return w;
-    const left = w.hours.filter((h) => h > elapsedH).map((h) => h - elapsedH);
-    // Past most of what it has taken before (the tail is thin and noisy): assume a little is left.
-    const hours = left.length >= w.hours.length * 0.2 ? left : w.hours.map((h) => Math.max(0.5, h * 0.2));
+    const hours = residual(w.hours, elapsedH);
     return { hours, median: median(hours), source: `${w.source}, ${round1(elapsedH)}h in progress` };
   }
 
@@ -542,6 +541,29 @@ export function quantiles(sorted: readonly number[], k: number): number[] {
   if (sorted.length <= k + 1) return [...sorted];
   return Array.from({ length: k + 1 }, (_, i) => sorted[Math.round((i / k) * (sorted.length - 1))]!);
 }
+
+/**
+ * What is left of work that has run `elapsed` hours without finishing: the work's distribution read as
+ * a log-normal (its median, and its spread from the 20th and 80th percentiles), conditioned on taking
+ * longer than `elapsed`, at 21 evenly spread quantiles. Work that has run long is likely a large task,
+ * with more left, not less — a distribution cut at the longest time seen would say "almost done".
+ */
+export function residual(sorted: readonly number[], elapsed: number): number[] {
+  const at = (q: number) => sorted[Math.round(q * (sorted.length - 1))]!;
+  const mu = Math.log(Math.max(0.1, median(sorted)));
+  const spread = (Math.log(Math.max(0.1, at(0.8))) - Math.log(Math.max(0.1, at(0.2)))) / (2 * Z80);
+  const sigma = Math.max(0.1, spread);
+  const f = normalCdf((Math.log(elapsed) - mu) / sigma);
+  return Array.from({ length: 21 }, (_, i) => {
+    const q = Math.min(1 - 1e-9, f + (1 - f) * ((i + 0.5) / 21));
+    return Math.max(0, Math.exp(mu + sigma * probit(q)) - elapsed);
+  });
+}
+
+/** The standard normal's 80th percentile. */
+const Z80 = 0.8416212335729143;
+
+const normalCdf = (z: number) => 0.5 * (1 + errorFunction(z / Math.SQRT2));
 
 function push<T>(m: Map<string, T[]>, k: string, v: T) {
   const a = m.get(k);

@@ -117,6 +117,31 @@ describe('deadline risk on synthetic histories with a known answer', () => {
     expect(risk.level).toBe('high');
   });
 
+  it('of two tasks due the same day, the one asked for first is worked first (not the one whose id sorts first)', () => {
+    // #10 sorts before #9 as text; #9 was filed a week earlier.
+    const older = mine('a#9', { due: '2026-11-27', estimateS: 16 * H, createdAt: '2026-11-16T09:00:00Z' });
+    const newer = mine('a#10', { due: '2026-11-27', estimateS: 16 * H, createdAt: '2026-11-23T09:00:00Z' });
+    expect(riskOf(older.id, [older, newer]).risk.inputs.queue).toEqual([]);
+    expect(riskOf(newer.id, [older, newer]).risk.inputs.queue).toEqual([older.id]);
+  });
+
+  it('work that has run longer than most before it has more left, not "almost done"', () => {
+    // Alex's ten finished tasks took 3 to 25 hours (median 9); this one has run for 30 working hours
+    // (since Thu 19 Nov 11:00), longer than any of them, and 8 hours are left today. Read as a
+    // log-normal conditioned on having run 30 h, about half of such tasks need more than 8 more hours.
+    const history = [3, 4, 5, 6, 8, 10, 12, 15, 20, 25].map((h, i) => sample(i, h));
+    const running = mine('a#1', { due: '2026-11-25', status: 'in_progress' });
+    const e = engine();
+    e.load([running], history, new Map([[running.id, '2026-11-19T10:00:00Z']]));
+    e.evaluate(NOW);
+    const risk = e.explain(running.id)!.risk!;
+    expect(risk.inputs.workSource).toBe("Alex's cycle time over 10 finished tasks and 1 under way, 30h in progress");
+    // Cutting the history at 30 h would leave nothing, or a fifth of each outcome (~2 h): always fits.
+    expect(risk.inputs.workHours).toBeGreaterThan(6);
+    expect(risk.pMiss).toBeGreaterThan(0.3);
+    expect(risk.pMiss).toBeLessThan(0.7);
+  });
+
   it('adds up the queue as distributions: one long task in the history does not lengthen every task ahead', () => {
     // Twelve tasks of 8 h and one of 32 h; four tasks ahead, then this one; 40 working hours until the
     // end of Tue 1 Dec. It fits exactly when none of the five turns out long: 1 − (12/13)^5 ≈ 0.33. A
