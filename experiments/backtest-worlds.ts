@@ -13,8 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/cli.js';
 import type { Io } from '../src/cli/io.js';
-import type { BacktestResult } from '../src/core/backtest.js';
+import { scoreBacktest, type BacktestResult, type Prediction } from '../src/core/backtest.js';
+import { Calendar } from '../src/core/calendar.js';
 import { buildIdentity } from '../src/core/identity.js';
+import { loadConfig } from '../src/config/load.js';
+import { backtestFromStore } from '../src/pipeline/backtest.js';
 import { ingestPage } from '../src/pipeline/ingest.js';
 import { SANDBOX_ENV, startSandbox } from '../src/sandbox/sandbox.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
@@ -93,6 +96,50 @@ export async function heldOut(registry: 'filled' | 'empty', seed?: number): Prom
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Each morning's forecast of a held-out draw, with each case's outcome: to score any setting of `deadline_at_risk` on. */
+export interface Forecasts {
+  readonly predictions: readonly Prediction[];
+  /** Per task and due date (`taskId\u0000due`): missed or not; cases whose outcome is unknown are absent. */
+  readonly missed: ReadonlyMap<string, boolean>;
+  readonly cal: Calendar;
+  readonly world: HeldOutWorld;
+}
+
+/**
+ * A held-out draw backtested once as `taskwire backtest --every 3wd` does (registry filled; `rules`
+ * appended to its config, the defaults when empty), keeping
+ * every morning's probability: a flag of `deadline_at_risk` is that probability against a threshold,
+ * within a horizon (src/core/rules/deadline-at-risk.ts), so every setting can be scored from one run.
+ */
+export async function heldOutForecasts(seed?: number, rules = ''): Promise<Forecasts> {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-exp-fc-'));
+  try {
+    const world = await writeHeldOut(dir, 'filled', { seed, rules });
+    const { config } = loadConfig({ path: 'taskwire.yaml', env: { GITHUB_TOKEN: 'unused' }, cwd: dir });
+    const identity = buildIdentity({ people: world.people.map((p) => ({ id: p.id, name: p.name, accounts: { github: [p.login] } })), teams: [] });
+    const store = SqliteStore.open(join(dir, 'data/tw.db'), { clock: () => new Date(world.now) });
+    const predictions: Prediction[] = [];
+    const result = await backtestFromStore(store, { config, identity, now: world.now, everyDays: 3, workdays: true, from: world.start, onPrediction: (p) => void predictions.push(p) });
+    await store.close();
+    const missed = new Map(result.caseList.map((c) => [`${c.taskId}\u0000${c.due}`, c.missed]));
+    return { predictions, missed, cal: new Calendar({ timezone: config.timezone, ...config.calendar }), world };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `deadline_at_risk` at a threshold and horizon, scored on forecasts as `taskwire backtest` scores it. */
+export function scoreSetting(f: Pick<Forecasts, 'predictions' | 'missed' | 'cal'>, minProbability: number, horizonDays: number): BacktestResult['flags']['deadline_at_risk'] {
+  const horizon = horizonDays * 86_400_000;
+  const flagged = f.predictions.map((p) => {
+    const left = f.cal.endOf(p.due) - p.day;
+    const raised = p.pMiss !== null && p.pMiss >= minProbability && left > 0 && left <= horizon;
+    return { ...p, flags: new Set(raised ? (['deadline_at_risk'] as const) : []) };
+  });
+  const lead = (day: number, due: string) => Math.round((f.cal.workdayMsBetween(day, f.cal.endOf(due)) / 86_400_000) * 10) / 10;
+  return scoreBacktest(flagged, (id, due) => f.missed.get(`${id}\u0000${due}`) ?? null, lead).flags.deadline_at_risk;
 }
 
 export async function backtestWorlds(which: 'both' | 'tuning' = 'both'): Promise<WorldRow[]> {

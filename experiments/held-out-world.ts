@@ -46,9 +46,40 @@ export interface HeldOutWorld {
   readonly now: number;
   readonly start: string;
   readonly timezone: string;
+  /** What the tools never show, for the ceiling check (experiments/ceiling.ts) and diagnosis. */
+  readonly truth: WorldTruth;
+}
+
+/** The simulation behind the history, in working hours from the start (09:00 on the first Monday). */
+export interface WorldTruth {
+  readonly hoursPerDay: number;
+  /** Working days in the quarter. */
+  readonly days: number;
+  /** Working-day indexes each person was away. */
+  readonly away: ReadonlyMap<string, ReadonlySet<number>>;
+  readonly tasks: readonly TrueTask[];
+  /** A working-hour index as an instant (ms). */
+  readonly instant: (hour: number) => number;
+}
+
+export interface TrueTask {
+  /** The task's id in the store. */
+  readonly id: string;
+  readonly n: number;
+  readonly person: WorldPerson;
+  readonly createdAt: number;
+  /** Hours of work for a speed-1 person. */
+  readonly work: number;
+  /** The end of the due day. */
+  readonly dueHour: number;
+  readonly waitsOn: number | null;
+  readonly startedAt: number | null;
+  readonly doneAt: number | null;
 }
 
 const DAY_HOURS = 8;
+/** How much work a task takes at speed 1: log-normal around 9 hours, between 2 and 60. */
+export const WORK = { median: 9, sigma: 0.7, min: 2, max: 60 } as const;
 const TITLES = ['Patch the bastion hosts', 'Rotate the VPN certificates', 'Move the metrics store to new disks', 'Add a readiness probe to the billing API', 'Upgrade the Postgres replicas', 'Tighten the S3 bucket policies', 'Script the on-call handover', 'Split the monolith deploy job', 'Renew the SSO signing key', 'Migrate the queue workers', 'Set alert thresholds for latency', 'Clean up stale feature flags', 'Benchmark the new instance type', 'Archive old build artifacts', 'Automate the firewall audit', 'Document the DR runbook'];
 
 interface Sim {
@@ -74,6 +105,9 @@ export function heldOutWorld(o: WorldOptions = {}): HeldOutWorld {
   const dayDate = (d: number) => start.plus({ days: Math.floor(d / 5) * 7 + (d % 5) });
   const instant = (hour: number) => dayDate(Math.floor(hour / DAY_HOURS)).set({ hour: 9 + (hour % DAY_HOURS), minute: 0 });
   const iso = (hour: number) => instant(hour).toUTC().toISO({ suppressMilliseconds: true })!;
+  // Work done in working hour h is done at that hour's end (17:00 for the day's last), not at the next
+  // hour's start (the next morning's 09:00, after the due day has ended). The quarter ends at `now`.
+  const doneIso = (hour: number) => (hour >= total ? iso(total - 1) : instant(hour - 1).plus({ hours: 1 }).toUTC().toISO({ suppressMilliseconds: true })!);
   const fridayOf = (week: number) => week * 5 + 4;
   // Absences: one or two spans of 2–5 working days per person.
   const away = new Map<string, Set<number>>();
@@ -104,7 +138,7 @@ export function heldOutWorld(o: WorldOptions = {}): HeldOutWorld {
     for (let k = 0; k < count; k++) {
       const createdAt = monday + Math.floor(rnd() * 3) * DAY_HOURS + Math.floor(rnd() * 4);
       const person = [...HELD_OUT_PEOPLE].sort((a, b) => planned.get(a.id)! - planned.get(b.id)! || a.id.localeCompare(b.id))[Math.floor(rnd() * 2)]!;
-      const work = Math.min(60, Math.max(2, lognormal(9, 0.7)));
+      const work = Math.min(WORK.max, Math.max(WORK.min, lognormal(WORK.median, WORK.sigma)));
       const guess = 8; // every task is planned as an average one
       planned.set(person.id, planned.get(person.id)! + guess);
       const finishDay = Math.floor((createdAt + planned.get(person.id)!) / DAY_HOURS) + 1;
@@ -147,7 +181,7 @@ export function heldOutWorld(o: WorldOptions = {}): HeldOutWorld {
     const history: SourceHistoryEntry[] = [];
     const by = { actor: 'human' as const, actorId: s.person.login };
     if (s.startedAt !== null) history.push({ field: 'status', oldValue: 'todo', newValue: 'in_progress', at: iso(s.startedAt), ...by });
-    if (s.doneAt !== null) history.push({ field: 'status', oldValue: 'in_progress', newValue: 'done', at: iso(Math.min(s.doneAt, total - 1)), ...by });
+    if (s.doneAt !== null) history.push({ field: 'status', oldValue: 'in_progress', newValue: 'done', at: doneIso(s.doneAt), ...by });
     const status = s.doneAt !== null ? 'done' : s.startedAt !== null ? 'in_progress' : 'todo';
     const last = history.at(-1)?.at ?? created;
     const task: TaskFields = {
@@ -176,11 +210,18 @@ export function heldOutWorld(o: WorldOptions = {}): HeldOutWorld {
       createdAt: created,
       updatedAt: last,
       lastHumanActivityAt: last,
-      doneAt: s.doneAt !== null ? iso(Math.min(s.doneAt, total - 1)) : null,
+      doneAt: s.doneAt !== null ? doneIso(s.doneAt) : null,
       verifiedAt: null,
       verifiedBy: null,
     };
     return { task, history };
   });
-  return { repo, people: HELD_OUT_PEOPLE, tasks, now: instant(total - 1).toMillis(), start: start.toISODate()!, timezone: zone };
+  const truth: WorldTruth = {
+    hoursPerDay: DAY_HOURS,
+    days,
+    away,
+    tasks: sims.map((s) => ({ id: `github-platform:${repo}#${s.n}`, n: s.n, person: s.person, createdAt: s.createdAt, work: s.work, dueHour: s.dueHour, waitsOn: s.waitsOn, startedAt: s.startedAt, doneAt: s.doneAt })),
+    instant: (hour) => instant(hour).toMillis(),
+  };
+  return { repo, people: HELD_OUT_PEOPLE, tasks, now: instant(total - 1).toMillis(), start: start.toISODate()!, timezone: zone, truth };
 }

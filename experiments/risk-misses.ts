@@ -9,16 +9,7 @@
  * generator (the tuning draws of experiments/tune-on-draws.ts), to look for causes without looking at the
  * held-out draw.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Prediction } from '../src/core/backtest.js';
-import { Calendar } from '../src/core/calendar.js';
-import { buildIdentity } from '../src/core/identity.js';
-import { loadConfig } from '../src/config/load.js';
-import { backtestFromStore } from '../src/pipeline/backtest.js';
-import { SqliteStore } from '../src/store/sqlite-store.js';
-import { writeHeldOut } from './backtest-worlds.js';
+import { heldOutForecasts } from './backtest-worlds.js';
 
 const BUCKETS: readonly [string, number, number][] = [
   ['0–2 wd', 0, 2],
@@ -51,45 +42,32 @@ interface Case {
 }
 
 export async function heldOutMisses(rules: Record<string, unknown> | null, seed?: number): Promise<BucketRow[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'tw-exp-misses-'));
-  try {
-    const world = await writeHeldOut(dir, 'filled', { seed, rules: rules ? `rules: ${JSON.stringify(rules)}\n` : '' });
-    const { config } = loadConfig({ path: 'taskwire.yaml', env: { GITHUB_TOKEN: 'unused' }, cwd: dir });
-    const identity = buildIdentity({ people: world.people.map((p) => ({ id: p.id, name: p.name, accounts: { github: [p.login] } })), teams: [] });
-    const store = SqliteStore.open(join(dir, 'data/tw.db'), { clock: () => new Date(world.now) });
-    const predictions: Prediction[] = [];
-    const result = await backtestFromStore(store, { config, identity, now: world.now, everyDays: 3, workdays: true, from: world.start, onPrediction: (p) => void predictions.push(p) });
-    await store.close();
-    const missed = new Map(result.caseList.map((c) => [`${c.taskId}\u0000${c.due}`, c.missed]));
-    const cal = new Calendar({ timezone: config.timezone, ...config.calendar });
-    const byKey = new Map(world.tasks.map((t) => [`github-platform:${t.task.key}`, t.task]));
-    for (const p of predictions) {
-      const m = missed.get(`${p.taskId}\u0000${p.due}`);
-      if (m === undefined || m === p.flags.has('deadline_at_risk')) continue;
-      const t = byKey.get(p.taskId);
-      (m ? unflaggedMissed : falseAlarms).push({ taskId: p.taskId, owner: t?.assignees[0]?.id ?? null, due: p.due, left: Math.round((cal.workdayMsBetween(p.day, cal.endOf(p.due)) / 86_400_000) * 10) / 10, p: p.pMiss, blocked: (t?.dependsOn.length ?? 0) > 0 });
-    }
-    return BUCKETS.map(([bucket, lo, hi]) => {
-      const inBucket = predictions.filter((p) => {
-        const left = cal.workdayMsBetween(p.day, cal.endOf(p.due)) / 86_400_000;
-        return left >= lo && left < hi && missed.has(`${p.taskId}\u0000${p.due}`);
-      });
-      const miss = inBucket.filter((p) => missed.get(`${p.taskId}\u0000${p.due}`));
-      const kept = inBucket.filter((p) => !missed.get(`${p.taskId}\u0000${p.due}`));
-      const hit = miss.filter((p) => p.flags.has('deadline_at_risk')).length;
-      const unflagged = miss.filter((p) => !p.flags.has('deadline_at_risk') && p.pMiss !== null).map((p) => p.pMiss!).sort((a, b) => a - b);
-      return {
-        bucket,
-        missedMornings: miss.length,
-        recall: miss.length ? hit / miss.length : null,
-        falseAlarms: kept.filter((p) => p.flags.has('deadline_at_risk')).length,
-        keptMornings: kept.length,
-        medianUnflaggedP: unflagged.length ? unflagged[Math.floor(unflagged.length / 2)]! : null,
-      };
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const { predictions, missed, cal, world } = await heldOutForecasts(seed, rules ? `rules: ${JSON.stringify(rules)}\n` : '');
+  const byKey = new Map(world.tasks.map((t) => [`github-platform:${t.task.key}`, t.task]));
+  for (const p of predictions) {
+    const m = missed.get(`${p.taskId}\u0000${p.due}`);
+    if (m === undefined || m === p.flags.has('deadline_at_risk')) continue;
+    const t = byKey.get(p.taskId);
+    (m ? unflaggedMissed : falseAlarms).push({ taskId: p.taskId, owner: t?.assignees[0]?.id ?? null, due: p.due, left: Math.round((cal.workdayMsBetween(p.day, cal.endOf(p.due)) / 86_400_000) * 10) / 10, p: p.pMiss, blocked: (t?.dependsOn.length ?? 0) > 0 });
   }
+  return BUCKETS.map(([bucket, lo, hi]) => {
+    const inBucket = predictions.filter((p) => {
+      const left = cal.workdayMsBetween(p.day, cal.endOf(p.due)) / 86_400_000;
+      return left >= lo && left < hi && missed.has(`${p.taskId}\u0000${p.due}`);
+    });
+    const miss = inBucket.filter((p) => missed.get(`${p.taskId}\u0000${p.due}`));
+    const kept = inBucket.filter((p) => !missed.get(`${p.taskId}\u0000${p.due}`));
+    const hit = miss.filter((p) => p.flags.has('deadline_at_risk')).length;
+    const unflagged = miss.filter((p) => !p.flags.has('deadline_at_risk') && p.pMiss !== null).map((p) => p.pMiss!).sort((a, b) => a - b);
+    return {
+      bucket,
+      missedMornings: miss.length,
+      recall: miss.length ? hit / miss.length : null,
+      falseAlarms: kept.filter((p) => p.flags.has('deadline_at_risk')).length,
+      keptMornings: kept.length,
+      medianUnflaggedP: unflagged.length ? unflagged[Math.floor(unflagged.length / 2)]! : null,
+    };
+  });
 }
 
 const pct = (n: number | null) => (n === null ? '—' : `${Math.round(n * 100)}%`);

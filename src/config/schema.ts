@@ -151,7 +151,7 @@ const ruleShapes = {
   dependency_cycle: rule('critical', {}),
   deadline_at_risk: rule('warning', {
     minLevel: z.enum(['medium', 'high']).optional().meta({ description: 'flag from this forecast level instead of minProbability: high (≥ 50% chance of missing) or medium (≥ 20%)' }),
-    minProbability: z.number().gt(0).lte(1).default(0.3).meta({ description: 'flag from this chance of missing (0–1); the backtest shows the trade-off' }),
+    minProbability: z.number().gt(0).lte(1).default(0.35).meta({ description: 'flag from this chance of missing (0–1); the backtest shows the trade-off' }),
     horizon: duration().prefault('14d').meta({ description: 'flag only work due within this time: further out, a forecast is a guess (taskwire explain still shows it)' }),
     earlySeverity: z.enum(SEVERITIES).default('info').meta({ description: 'severity of an early warning — under a 50% chance of missing, or due more than 7 days out: shown on the ticket, the board and the report; at info, not sent as a DM' }),
   }),

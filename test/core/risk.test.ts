@@ -223,7 +223,8 @@ describe('deadline_at_risk from a probability threshold (minProbability)', () =>
       return e.evaluate(NOW).flags.some((f) => f.taskId === 'github-acme:a#1' && f.code === 'deadline_at_risk');
     };
     expect(p).toBeCloseTo(0.3); // 3 of the 10 points of the default estimate spread (×1.25, ×1.5, ×2) overrun 8 h
-    expect(flagged({})).toBe(true); // the default: from a 30% chance of missing
+    expect(flagged({})).toBe(false); // the default: from a 35% chance of missing
+    expect(flagged({ minProbability: 0.3 })).toBe(true);
     expect(flagged({ minProbability: p - 0.01 })).toBe(true);
     expect(flagged({ minProbability: p + 0.01 })).toBe(false);
     // A level, when set, is used instead of the probability.
@@ -244,7 +245,7 @@ describe('deadline_at_risk: early warnings and confident ones', () => {
   });
 
   it('is an early warning (info: shown, not sent) under a 50% chance, or due more than 7 days out', () => {
-    expect(severityOf([mine('a#1', { due: '2026-11-25', estimateS: 7 * H })], 'github-acme:a#1')).toBe('info'); // 30%
+    expect(severityOf([mine('a#1', { due: '2026-11-25', estimateS: 7.5 * H })], 'github-acme:a#1')).toBe('info'); // 40%: ×1.1 and more overrun
     // Certain to miss, but due Fri 4 Dec: 9 days out.
     expect(severityOf([mine('a#1', { due: '2026-12-04', estimateS: 120 * H })], 'github-acme:a#1')).toBe('info');
   });
