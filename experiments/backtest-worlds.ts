@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/cli.js';
 import type { Io } from '../src/cli/io.js';
-import { scoreBacktest, type BacktestResult, type Prediction } from '../src/core/backtest.js';
+import { scoreBacktest, type BacktestResult, type FlagScore, type Prediction } from '../src/core/backtest.js';
 import { Calendar } from '../src/core/calendar.js';
 import { buildIdentity } from '../src/core/identity.js';
 import { loadConfig } from '../src/config/load.js';
@@ -131,15 +131,41 @@ export async function heldOutForecasts(seed?: number, rules = ''): Promise<Forec
 }
 
 /** `deadline_at_risk` at a threshold and horizon, scored on forecasts as `taskwire backtest` scores it. */
-export function scoreSetting(f: Pick<Forecasts, 'predictions' | 'missed' | 'cal'>, minProbability: number, horizonDays: number): BacktestResult['flags']['deadline_at_risk'] {
+export function scoreSetting(f: Pick<Forecasts, 'predictions' | 'missed' | 'cal'>, minProbability: number, horizonDays: number): FlagScore {
   const horizon = horizonDays * 86_400_000;
-  const flagged = f.predictions.map((p) => {
+  return scoreFlagged(f, (p) => {
     const left = f.cal.endOf(p.due) - p.day;
-    const raised = p.pMiss !== null && p.pMiss >= minProbability && left > 0 && left <= horizon;
-    return { ...p, flags: new Set(raised ? (['deadline_at_risk'] as const) : []) };
+    return p.pMiss !== null && p.pMiss >= minProbability && left > 0 && left <= horizon;
   });
+}
+
+/** The mornings' `deadline_at_risk` flags as `flagged` says, scored against what happened (task-days, lead). */
+function scoreFlagged(f: Pick<Forecasts, 'predictions' | 'missed' | 'cal'>, flagged: (p: Prediction) => boolean): FlagScore {
+  const predictions = f.predictions.map((p) => ({ ...p, flags: new Set(flagged(p) ? (['deadline_at_risk'] as const) : []) }));
   const lead = (day: number, due: string) => Math.round((f.cal.workdayMsBetween(day, f.cal.endOf(due)) / 86_400_000) * 10) / 10;
-  return scoreBacktest(flagged, (id, due) => f.missed.get(`${id}\u0000${due}`) ?? null, lead).flags.deadline_at_risk;
+  return scoreBacktest(predictions, (id, due) => f.missed.get(`${id}\u0000${due}`) ?? null, lead).flags.deadline_at_risk;
+}
+
+/**
+ * The issue's own check: `taskwire tasks --flag deadline_at_risk --as-of D --json` asked on each morning
+ * the backtest asks (every third working day of the held-out draw), on a store synced at the end of the
+ * quarter (no forecast was recorded then: `--as-of` replays the mornings before D to calibrate on), and
+ * scored against what happened.
+ */
+export async function tasksAsOf(registry: 'filled' | 'empty', seed?: number): Promise<FlagScore> {
+  const f = await heldOutForecasts(seed);
+  const dir = mkdtempSync(join(tmpdir(), 'tw-exp-asof-'));
+  try {
+    const world = await writeHeldOut(dir, registry, { seed });
+    const flagged = new Map<number, Set<string>>();
+    for (const day of new Set(f.predictions.map((p) => p.day))) {
+      const out = await cli(dir, ['tasks', '--flag', 'deadline_at_risk', '--as-of', f.cal.localDate(day), '--json'], world.now, { GITHUB_TOKEN: 'unused' });
+      flagged.set(day, new Set((JSON.parse(out) as { id: string }[]).map((t) => t.id)));
+    }
+    return scoreFlagged(f, (p) => flagged.get(p.day)!.has(p.taskId));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function backtestWorlds(which: 'both' | 'tuning' = 'both'): Promise<WorldRow[]> {

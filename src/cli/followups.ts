@@ -6,8 +6,7 @@ import type { OutboxRow, OutboxStatus } from '../store/outbox.js';
 import { UsageError } from '../errors.js';
 import { engineFromConfig, loadIdentity, openStore } from '../main.js';
 import { planAt } from '../pipeline/followups.js';
-import { storeAsOf } from '../store/as-of.js';
-import { parseAsOf } from './live.js';
+import { asOfStore, parseAsOf } from './live.js';
 import type { CommandContext } from './context.js';
 import { resolveTask } from './task-ref.js';
 
@@ -70,7 +69,7 @@ async function planAsOf(ctx: CommandContext, opts: { json: boolean; asOf: string
   try {
     const identity = await loadIdentity(ctx.config, sqlite);
     const at = parseAsOf(opts.asOf, ctx, now);
-    const store = await storeAsOf(sqlite, at, (a) => identity.ownership(a).owner);
+    const store = await asOfStore(ctx, sqlite, identity, at);
     const engine = engineFromConfig(ctx.config, identity);
     const { actions } = await planAt({ store, engine, config: ctx.config, identity }, at);
     const when = new Date(at).toISOString();

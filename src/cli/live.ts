@@ -7,7 +7,9 @@ import type { Engine, Evaluation } from '../core/engine.js';
 import { UsageError } from '../errors.js';
 import { engineFromConfig, loadIdentity, openStore } from '../main.js';
 import { loadAndEvaluate } from '../pipeline/evaluate.js';
-import { storeAsOf } from '../store/as-of.js';
+import type { Identity } from '../core/identity.js';
+import { replayForecasts } from '../pipeline/backtest.js';
+import { storeAsOf, type AsOfStore } from '../store/as-of.js';
 import type { TaskStore } from '../store/store.js';
 import type { CommandContext } from './context.js';
 
@@ -24,13 +26,21 @@ export async function withLiveEvaluation<T>(ctx: CommandContext, now: number, fn
   try {
     const identity = await loadIdentity(ctx.config, sqlite);
     const at = asOf === undefined ? now : parseAsOf(asOf, ctx, now);
-    const store = asOf === undefined ? sqlite : await storeAsOf(sqlite, at, (a) => identity.ownership(a).owner);
+    const store = asOf === undefined ? sqlite : await asOfStore(ctx, sqlite, identity, at);
     const engine = engineFromConfig(ctx.config, identity);
     const evaluation = await loadAndEvaluate(store, engine, at);
     return await fn({ store, engine, evaluation, now: at });
   } finally {
     await sqlite.close();
   }
+}
+
+/**
+ * The store as it stood at `at` (`--as-of`). Where no forecast recorded by then has resolved, the
+ * mornings before it are replayed from history to calibrate on, as `taskwire backtest` does.
+ */
+export function asOfStore(ctx: Pick<CommandContext, 'config'>, store: TaskStore, identity: Identity, at: number): Promise<AsOfStore> {
+  return storeAsOf(store, at, (a) => identity.ownership(a).owner, (tasks, history, atMs) => replayForecasts({ config: ctx.config, identity }, tasks, history, atMs));
 }
 
 /**

@@ -9,9 +9,8 @@ import { connectorAvailable, createConnector, engineFromConfig, loadIdentity, op
 import { dispatchAll } from '../pipeline/dispatch.js';
 import { deliverReport, renderReport, type ReportFormat } from '../pipeline/report-delivery.js';
 import { reportFromStore } from '../pipeline/report.js';
-import { storeAsOf } from '../store/as-of.js';
 import type { CommandContext } from './context.js';
-import { parseAsOf } from './live.js';
+import { asOfStore, parseAsOf } from './live.js';
 
 export async function reportCommand(ctx: CommandContext, opts: { format?: string; out?: string; since?: string; post?: boolean; asOf?: string }, now: number): Promise<number> {
   const format = (opts.format ?? 'markdown') as ReportFormat;
@@ -23,7 +22,7 @@ export async function reportCommand(ctx: CommandContext, opts: { format?: string
     const identity = await loadIdentity(ctx.config, sqlite);
     // --as-of: the report as it would have been that morning, from the store rebuilt as it stood then.
     const at = opts.asOf === undefined ? now : parseAsOf(opts.asOf, ctx, now);
-    const store = opts.asOf === undefined ? sqlite : await storeAsOf(sqlite, at, (a) => identity.ownership(a).owner);
+    const store = opts.asOf === undefined ? sqlite : await asOfStore(ctx, sqlite, identity, at);
     if (opts.post) {
       // Delivered as the daemon does it: files written, posts through the outbox, the window moved on.
       const r = await deliverReport({ store, config: ctx.config, identity, cwd: ctx.io.cwd, now });

@@ -7,7 +7,7 @@
 import { samplesAsOf, startedTimes, worldAsOf } from '../core/asof.js';
 import { scoreBacktest, missedDue, SCORED_FLAGS, type BacktestResult, type Prediction } from '../core/backtest.js';
 import { addDays, Calendar } from '../core/calendar.js';
-import { calibrate, resolvedAt, type Calibration } from '../core/calibration.js';
+import { calibrate, IDENTITY, resolvedAt, type Calibration, type RecordedForecast } from '../core/calibration.js';
 import type { Identity } from '../core/identity.js';
 import { isClosed, type FlagCode, type HistoryEntry, type Task } from '../core/model.js';
 import type { Config } from '../config/schema.js';
@@ -38,34 +38,32 @@ export type { BacktestResult };
 export async function backtestFromStore(store: TaskStore, o: Omit<BacktestOptions, 'from' | 'to'> & { from?: string | undefined; to?: string | undefined }): Promise<BacktestResult> {
   const cal = new Calendar({ timezone: o.config.timezone, ...o.config.calendar });
   const tasks = await store.listTasks({ includeDeleted: true });
-  const earliest = tasks.map((t) => t.createdAt).sort()[0];
   const to = o.to ?? cal.localDate(o.now);
-  const floor = addDays(to, -90);
-  const from = o.from ?? (earliest && cal.localDate(Date.parse(earliest)) > floor ? cal.localDate(Date.parse(earliest)) : floor);
-  return runBacktest({ ...o, from, to }, tasks, await store.allHistory());
+  return runBacktest({ ...o, from: o.from ?? firstDay(tasks, to, cal), to }, tasks, await store.allHistory());
 }
+
+/** Where a look back starts by default: the earliest task's day, at most 90 days before `to`. */
+function firstDay(tasks: readonly Task[], to: string, cal: Calendar): string {
+  const earliest = tasks.map((t) => t.createdAt).sort()[0];
+  const floor = addDays(to, -90);
+  return earliest && cal.localDate(Date.parse(earliest)) > floor ? cal.localDate(Date.parse(earliest)) : floor;
+}
+
+type Raw = { taskId: string; due: string; day: number; p: number };
 
 export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history: ReadonlyMap<string, readonly HistoryEntry[]>): BacktestResult {
   const cal = new Calendar({ timezone: o.config.timezone, ...o.config.calendar });
   const historyOf = (id: string) => history.get(id) ?? [];
-  const ownerOf = (a: Parameters<Identity['ownership']>[0]) => o.identity.ownership(a).owner;
-  const startHour = o.config.calendar.hours.start;
   const predictions: Prediction[] = [];
   // Rolling calibration: each day learns from the forecasts of earlier days whose outcome was known by
   // that morning — never from a later one.
-  const raw: { taskId: string; due: string; day: number; p: number }[] = [];
+  const raw: Raw[] = [];
   let days = 0;
   for (const date of evaluationDays(o, cal)) {
-    // The morning of that day, as the daily report would see it.
-    const at = cal.startOf(date) + minutesOf(startHour) * 60_000;
+    const at = morningOf(date, o.config, cal);
     if (at > o.now) break;
     days++;
-    const asOf = new Date(at).toISOString();
-    const world = worldAsOf(tasks, historyOf, asOf, ownerOf);
-    const engine = engineFromConfig(o.config, o.identity);
-    engine.load(world, samplesAsOf(world, historyOf), startedTimes(world, historyOf, asOf));
-    engine.setCalibration(calibrationAsOf(raw, world, at, cal));
-    const evaluation = engine.evaluate(at);
+    const { world, engine, evaluation } = replayMorning(o, tasks, historyOf, at, (w) => calibrationAsOf(raw, w, at, cal));
     const risk = engine.riskResults();
     const flagsOf = new Map<string, Map<FlagCode, string>>();
     for (const f of evaluation.flags) {
@@ -74,8 +72,7 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
       m.set(f.code, f.reason);
       flagsOf.set(f.taskId, m);
     }
-    for (const t of world) {
-      if (t.deletedAt !== null || isClosed(t.status) || t.due === null || at >= cal.endOf(t.due)) continue;
+    for (const t of askedOn(world, at, cal)) {
       const r = risk.get(t.id);
       const reasons = flagsOf.get(t.id) ?? new Map<FlagCode, string>();
       const p: Prediction = { taskId: t.id, due: t.due, day: at, pMiss: r && r.level !== 'unknown' ? r.pMiss : null, flags: new Set(reasons.keys()), reasons };
@@ -100,8 +97,53 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
   return { ...score, from: o.from, to: o.to, everyDays: o.everyDays, ...(o.workdays ? { workdays: true } : {}), days, timezone: o.config.timezone, tasks: tasks.length };
 }
 
+/**
+ * The forecasts of the mornings before `at`, replayed as `taskwire backtest` replays them (every third
+ * working day from the earliest task, at most 90 days back; each morning the world as it stood then):
+ * what `--as-of` calibrates on when no forecasts were recorded by then — a store synced after the fact,
+ * or a daemon that was not running. On the days of a backtest's own grid, `--as-of` then says what the
+ * backtest says.
+ */
+export function replayForecasts(o: Pick<BacktestOptions, 'config' | 'identity'>, tasks: readonly Task[], history: ReadonlyMap<string, readonly HistoryEntry[]>, at: number): RecordedForecast[] {
+  const cal = new Calendar({ timezone: o.config.timezone, ...o.config.calendar });
+  const historyOf = (id: string) => history.get(id) ?? [];
+  const to = cal.localDate(at);
+  const out: RecordedForecast[] = [];
+  for (const date of evaluationDays({ from: firstDay(tasks, to, cal), to, everyDays: 3, workdays: true }, cal)) {
+    const morning = morningOf(date, o.config, cal);
+    if (morning >= at) break;
+    const { world, engine } = replayMorning(o, tasks, historyOf, morning, () => IDENTITY);
+    const risk = engine.riskResults();
+    for (const t of askedOn(world, morning, cal)) {
+      const r = risk.get(t.id);
+      if (r && r.level !== 'unknown') out.push({ taskId: t.id, due: t.due, day: date, p: r.rawPMiss });
+    }
+  }
+  return out;
+}
+
+/** One morning as it stood: the world rebuilt from history, and the engine's evaluation of it. */
+function replayMorning(o: Pick<BacktestOptions, 'config' | 'identity'>, tasks: readonly Task[], historyOf: (id: string) => readonly HistoryEntry[], at: number, calibration: (world: readonly Task[]) => Calibration) {
+  const asOf = new Date(at).toISOString();
+  const world = worldAsOf(tasks, historyOf, asOf, (a) => o.identity.ownership(a).owner);
+  const engine = engineFromConfig(o.config, o.identity);
+  engine.load(world, samplesAsOf(world, historyOf), startedTimes(world, historyOf, asOf));
+  engine.setCalibration(calibration(world));
+  return { world, engine, evaluation: engine.evaluate(at) };
+}
+
+/** The tasks a morning forecasts: open, dated, their due day not over. */
+function askedOn(world: readonly Task[], at: number, cal: Calendar): (Task & { due: string })[] {
+  return world.filter((t): t is Task & { due: string } => t.deletedAt === null && !isClosed(t.status) && t.due !== null && at < cal.endOf(t.due));
+}
+
+/** The start of working hours on a day, as the daily report sees it. */
+function morningOf(date: string, config: Config, cal: Calendar): number {
+  return cal.startOf(date) + minutesOf(config.calendar.hours.start) * 60_000;
+}
+
 /** The forecasts made before `at` whose outcome the world as of `at` knows, as a calibration (the live rule, `resolvedAt`). */
-export function calibrationAsOf(raw: readonly { taskId: string; due: string; day: number; p: number }[], world: readonly Task[], at: number, cal: Calendar): Calibration {
+export function calibrationAsOf(raw: readonly Raw[], world: readonly Task[], at: number, cal: Calendar): Calibration {
   const byId = new Map(world.map((t) => [t.id, t]));
   const recorded = raw.map((f) => ({ taskId: f.taskId, due: f.due, day: cal.localDate(f.day), p: f.p }));
   return calibrate(resolvedAt(recorded, (id) => byId.get(id), (d) => cal.endOf(d), cal.localDate(at), at));

@@ -4,6 +4,7 @@
  */
 import type { Engine, Evaluation } from '../core/engine.js';
 import type { FlagDiff } from '../core/flags.js';
+import type { AsOfStore } from '../store/as-of.js';
 import type { TaskStore } from '../store/store.js';
 import { recordedForecasts } from './forecasts.js';
 
@@ -14,13 +15,19 @@ export interface EvaluateResult {
 
 /**
  * Loads every task and the finished-task history into the engine, calibrates it on the forecasts of
- * earlier days that have resolved, and evaluates the world as of `now`.
+ * earlier days that have resolved, and evaluates the world as of `now`. The store as it stood at an
+ * instant (`--as-of`) with no recorded forecast resolved by then calibrates on the mornings before it
+ * replayed from history instead, as `taskwire backtest` makes them.
  */
 export async function loadAndEvaluate(store: TaskStore, engine: Engine, now: number): Promise<Evaluation> {
   const [tasks, samples, started, forecasts] = await Promise.all([store.listTasks(), store.cycleSamples(), store.startedTimes(), recordedForecasts(store)]);
   engine.load(tasks, samples, started);
-  engine.calibrateFrom(forecasts, now);
+  if (engine.calibrateFrom(forecasts, now) === 0 && isAsOf(store)) engine.calibrateFrom(store.replayedForecasts(), now);
   return engine.evaluate(now);
+}
+
+function isAsOf(store: TaskStore): store is AsOfStore {
+  return typeof (store as Partial<AsOfStore>).replayedForecasts === 'function';
 }
 
 /** A full evaluation whose flags are recorded (first seen, last seen, resolved). */

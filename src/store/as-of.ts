@@ -4,6 +4,7 @@
  * report delivered after it. Evaluating commands run on it unchanged; anything that would write refuses.
  */
 import { samplesAsOf, startedTimes, worldAsOf } from '../core/asof.js';
+import type { RecordedForecast } from '../core/calibration.js';
 import type { AccountRef, HistoryEntry, Task } from '../core/model.js';
 import { UsageError } from '../errors.js';
 import type { OutboxRow } from './outbox.js';
@@ -13,13 +14,23 @@ const WRITES = new Set(['applyBatch', 'resetCursor', 'recomputeOwners', 'applyFl
 
 export interface AsOfStore extends TaskStore {
   readonly asOf: string;
+  /** The forecasts of the mornings before the instant as replayed from history (computed when first asked; empty when no replay was given). */
+  replayedForecasts(): RecordedForecast[];
 }
 
-export async function storeAsOf(store: TaskStore, asOfMs: number, ownerOf?: (assignees: readonly AccountRef[]) => string | null): Promise<AsOfStore> {
+/**
+ * Replays the mornings before the instant from every task and its history (the composition root's
+ * engine does the work): for calibrating on when no forecasts were recorded by then.
+ */
+export type ReplayForecasts = (tasks: readonly Task[], history: ReadonlyMap<string, readonly HistoryEntry[]>, atMs: number) => RecordedForecast[];
+
+export async function storeAsOf(store: TaskStore, asOfMs: number, ownerOf?: (assignees: readonly AccountRef[]) => string | null, replay?: ReplayForecasts): Promise<AsOfStore> {
   const asOf = new Date(asOfMs).toISOString();
   const history = await store.allHistory();
   const historyOf = (id: string): readonly HistoryEntry[] => history.get(id) ?? [];
-  const world = worldAsOf(await store.listTasks({ includeDeleted: true }), historyOf, asOf, ownerOf);
+  const all = await store.listTasks({ includeDeleted: true });
+  const world = worldAsOf(all, historyOf, asOf, ownerOf);
+  let replayed: RecordedForecast[] | undefined;
   const byId = new Map(world.map((t) => [t.id, t]));
   const samples = samplesAsOf(world, historyOf);
   // The outbox as it stood then: rows planned by then, each sent only if it was sent by then.
@@ -34,6 +45,7 @@ export async function storeAsOf(store: TaskStore, asOfMs: number, ownerOf?: (ass
   });
   const overrides: Partial<Record<keyof AsOfStore, unknown>> = {
     asOf,
+    replayedForecasts: () => (replayed ??= replay ? replay(all, history, asOfMs) : []),
     outbox,
     listTasks: async (q: TaskQuery = {}) => world.filter((t) => matches(t, q)),
     getTask: async (id: string) => byId.get(id) ?? null,

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backtestWorlds, table } from '../../experiments/backtest-worlds.js';
+import { backtestWorlds, heldOut, table, tasksAsOf } from '../../experiments/backtest-worlds.js';
 
 const README = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
 
@@ -34,6 +34,18 @@ describe("the README's backtest table", () => {
       expect(row[4], `${at}: caught`).toBe(w[4]);
       expect(Math.abs(num(row[6]!) - num(w[6]!)), `${at}: lead`).toBeLessThanOrEqual(0.3);
       expect(Math.abs(num(row[7]!) - num(w[7]!)), `${at}: Brier`).toBeLessThanOrEqual(0.01);
+    }
+  }, 120_000);
+
+  it("is what the issue's check gives: `tasks --flag deadline_at_risk --as-of D --json` on every third working day of the held-out draw, registry empty and filled — the goal met", async () => {
+    for (const registry of ['empty', 'filled'] as const) {
+      const asked = await tasksAsOf(registry);
+      const backtest = (await heldOut(registry)).flags.deadline_at_risk;
+      expect(asked.taskDays, registry).toEqual(backtest.taskDays);
+      expect(asked.medianLeadDays).toBe(backtest.medianLeadDays);
+      expect(asked.taskDays.precision).toBeGreaterThanOrEqual(0.7);
+      expect(asked.taskDays.recall).toBeGreaterThanOrEqual(0.8);
+      expect(asked.medianLeadDays).toBeGreaterThanOrEqual(3);
     }
   }, 120_000);
 });

@@ -67,4 +67,27 @@ describe('forecasts recorded for calibration', () => {
     await recordForecasts(store, engine(), D1);
     expect((await store.listMeta('forecasts:')).map(([k]) => k)).toEqual(['forecasts:2026-11-01', 'forecasts:2026-11-24']);
   });
+
+  it('with --as-of and nothing recorded by then, calibrate on the mornings before replayed from history; what was recorded comes first', async () => {
+    const store = await world();
+    const replayed = (p: number) => Array.from({ length: 30 }, (_, i) => ({ taskId: `github-acme:a#${i}`, due: '2026-11-24', day: '2026-11-24', p }));
+    let calls = 0;
+    const replay = () => {
+      calls++;
+      return replayed(0.3);
+    };
+    // Wednesday, as of then, on a store no daemon recorded forecasts in: Tuesday's thirty misses, replayed.
+    const e = engine();
+    await loadAndEvaluate(await storeAsOf(store, D2, undefined, replay), e, D2);
+    const b = e.riskResults().get('github-acme:b#1')!;
+    expect(calls).toBe(1);
+    expect(b.pMiss).toBeGreaterThan(b.rawPMiss + 0.2);
+    // Recorded forecasts that resolved by then are the record: no replay.
+    const tuesday = engine();
+    await loadAndEvaluate(store, tuesday, D1);
+    await recordForecasts(store, tuesday, D1);
+    calls = 0;
+    await loadAndEvaluate(await storeAsOf(store, D2, undefined, replay), engine(), D2);
+    expect(calls).toBe(0);
+  });
 });
