@@ -39,8 +39,13 @@ export async function withLiveEvaluation<T>(ctx: CommandContext, now: number, fn
  * The store as it stood at `at` (`--as-of`). Where no forecast recorded by then has resolved, the
  * mornings before it are replayed from history to calibrate on, as `taskwire backtest` does.
  */
-export function asOfStore(ctx: Pick<CommandContext, 'config'>, store: TaskStore, identity: Identity, at: number): Promise<AsOfStore> {
-  return storeAsOf(store, at, (a) => identity.ownership(a).owner, (tasks, history, atMs) => replayForecasts({ config: ctx.config, identity }, tasks, history, atMs));
+export function asOfStore(ctx: Pick<CommandContext, 'config' | 'log'>, store: TaskStore, identity: Identity, at: number): Promise<AsOfStore> {
+  return storeAsOf(store, at, (a) => identity.ownership(a).owner, (tasks, history, atMs) => {
+    const started = performance.now();
+    const forecasts = replayForecasts({ config: ctx.config, identity }, tasks, history, atMs);
+    ctx.log.info({ forecasts: forecasts.length, ms: Math.round(performance.now() - started) }, '--as-of: no forecast recorded by then had resolved; calibrated on the earlier mornings replayed from history');
+    return forecasts;
+  });
 }
 
 /**

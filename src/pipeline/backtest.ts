@@ -12,6 +12,7 @@ import type { Identity } from '../core/identity.js';
 import { isClosed, type FlagCode, type HistoryEntry, type Task } from '../core/model.js';
 import type { Config } from '../config/schema.js';
 import { engineFromConfig } from '../main.js';
+import { KEEP_DAYS } from './forecasts.js';
 import type { TaskStore } from '../store/store.js';
 
 export interface BacktestOptions {
@@ -99,7 +100,8 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
 
 /**
  * The forecasts of the mornings before `at`, replayed as `taskwire backtest` replays them (every third
- * working day from the earliest task, at most 90 days back; each morning the world as it stood then):
+ * working day counted from the earliest task, those of the KEEP_DAYS days before `at` — the daemon's
+ * memory; each morning the world as it stood then):
  * what `--as-of` calibrates on when no forecasts were recorded by then — a store synced after the fact,
  * or a daemon that was not running. On the days of a backtest's own grid, `--as-of` then says what the
  * backtest says.
@@ -109,9 +111,11 @@ export function replayForecasts(o: Pick<BacktestOptions, 'config' | 'identity'>,
   const historyOf = (id: string) => history.get(id) ?? [];
   const to = cal.localDate(at);
   const out: RecordedForecast[] = [];
+  const oldest = addDays(to, -KEEP_DAYS);
   for (const date of evaluationDays({ from: firstDay(tasks, to, cal), to, everyDays: 3, workdays: true }, cal)) {
     const morning = morningOf(date, o.config, cal);
     if (morning >= at) break;
+    if (date < oldest) continue;
     const { world, engine } = replayMorning(o, tasks, historyOf, morning, () => IDENTITY);
     const risk = engine.riskResults();
     for (const t of askedOn(world, morning, cal)) {
@@ -145,7 +149,9 @@ function morningOf(date: string, config: Config, cal: Calendar): number {
 /** The forecasts made before `at` whose outcome the world as of `at` knows, as a calibration (the live rule, `resolvedAt`). */
 export function calibrationAsOf(raw: readonly Raw[], world: readonly Task[], at: number, cal: Calendar): Calibration {
   const byId = new Map(world.map((t) => [t.id, t]));
-  const recorded = raw.map((f) => ({ taskId: f.taskId, due: f.due, day: cal.localDate(f.day), p: f.p }));
+  // As long a memory as the daemon's: the forecasts of the last KEEP_DAYS days.
+  const oldest = addDays(cal.localDate(at), -KEEP_DAYS);
+  const recorded = raw.map((f) => ({ taskId: f.taskId, due: f.due, day: cal.localDate(f.day), p: f.p })).filter((f) => f.day >= oldest);
   return calibrate(resolvedAt(recorded, (id) => byId.get(id), (d) => cal.endOf(d), cal.localDate(at), at));
 }
 
