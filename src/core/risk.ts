@@ -166,8 +166,8 @@ export class History {
 
   /**
    * The remaining work of a task as a distribution, or `thin` when nothing supports a forecast. Work in
-   * progress for `elapsedH` working hours (and no time logged) is what the distribution says is left
-   * given that it has not finished yet: outcomes shorter than the time already spent are ruled out.
+   * progress for `elapsedH` working hours (and no time logged) is what the distribution, read as a
+   * log-normal, says is left given that it has not finished yet (`residual`).
    */
   work(t: Task, nameOf: (id: string) => string, elapsedH = 0): WorkEstimate | { thin: string } {
     const w = this.fullWork(t, nameOf);
