@@ -36,23 +36,30 @@ interface Open {
 }
 
 /**
- * The team's queues replayed from `hour` with the given work left per task, everyone present: when each
- * open task would be done (working-hour index; Infinity past the replay's end).
+ * The team's queues replayed from `hour` with the given work left per task, everyone present: sets each
+ * open task's `doneAt` (working-hour index; null when not done by `until`). Each person first finishes
+ * the work they had under way, then takes the earliest-due task they can start (its blocker done).
  */
-function replay(open: readonly Open[], hour: number, until: number, underWay: ReadonlyMap<string, Open>): void {
+function replay(open: readonly Open[], hour: number, until: number): void {
   const byN = new Map(open.map((o) => [o.t.n, o]));
-  const current = new Map(underWay);
-  const mine = new Map<string, Open[]>();
-  for (const o of open) mine.set(o.t.person.id, [...(mine.get(o.t.person.id) ?? []), o]);
-  for (const q of mine.values()) q.sort((a, b) => a.t.dueHour - b.t.dueHour || a.t.createdAt - b.t.createdAt);
+  // A blocker not among the open tasks was done before the morning.
+  const ready = (o: Open, h: number) => {
+    const blocker = o.t.waitsOn === null ? undefined : byN.get(o.t.waitsOn);
+    return blocker === undefined || (blocker.doneAt !== null && blocker.doneAt <= h);
+  };
+  const current = new Map(open.filter((o) => o.t.startedAt !== null && o.t.startedAt < hour).map((o) => [o.t.person.id, o]));
+  const queues = new Map<string, Open[]>();
+  for (const o of open) {
+    const q = queues.get(o.t.person.id);
+    if (q) q.push(o);
+    else queues.set(o.t.person.id, [o]);
+  }
+  for (const q of queues.values()) q.sort((a, b) => a.t.dueHour - b.t.dueHour || a.t.createdAt - b.t.createdAt);
   for (let h = hour; h < until; h++) {
-    for (const [id, q] of mine) {
-      let o = current.get(id) ?? null;
-      if (o === null) {
-        o = q.find((x) => x.doneAt === null && (x.t.waitsOn === null || ((byN.get(x.t.waitsOn)?.doneAt ?? (byN.has(x.t.waitsOn) ? Infinity : -1)) <= h))) ?? null;
-        if (o === null) continue;
-        current.set(id, o);
-      }
+    for (const [id, q] of queues) {
+      const o = current.get(id) ?? q.find((x) => x.doneAt === null && ready(x, h));
+      if (o === undefined) continue;
+      current.set(id, o);
       o.left -= o.t.person.speed;
       if (o.left <= 0) {
         o.doneAt = h + 1;
@@ -84,14 +91,10 @@ function forecast(w: HeldOutWorld, belief: Belief, runs: number): Prediction[] {
     const until = Math.min(days * hoursPerDay, Math.max(hour, ...asked.map((t) => t.dueHour)));
     for (let r = 0; r < runs; r++) {
       const open: Open[] = known.map((t) => ({ t, left: belief(t, doneBy(w, t, hour)), doneAt: null }));
-      const underWay = new Map(open.filter((o) => o.t.startedAt !== null && o.t.startedAt < hour).map((o) => [o.t.person.id, o]));
-      replay(open, hour, until, underWay);
+      replay(open, hour, until);
       for (const o of open) if (misses.has(o.t.id) && (o.doneAt === null || o.doneAt > o.t.dueHour)) misses.set(o.t.id, misses.get(o.t.id)! + 1);
     }
-    for (const t of asked) {
-      const due = w.tasks.find((x) => `github-platform:${x.task.key}` === t.id)!.task.due!;
-      out.push({ taskId: t.id, due, day: at, pMiss: misses.get(t.id)! / runs, flags: new Set() });
-    }
+    for (const t of asked) out.push({ taskId: t.id, due: t.due, day: at, pMiss: misses.get(t.id)! / runs, flags: new Set() });
   }
   return out;
 }
@@ -112,7 +115,7 @@ function knowsDistribution(seed: number): Belief {
       const x = draw();
       if (x > done) return x - done;
     }
-    return 1;
+    return 1; // past nearly every size the generator draws: an hour left
   };
 }
 

@@ -68,6 +68,8 @@ export interface TrueTask {
   readonly n: number;
   readonly person: WorldPerson;
   readonly createdAt: number;
+  /** The due date (team-local). */
+  readonly due: string;
   /** Hours of work for a speed-1 person. */
   readonly work: number;
   /** The end of the due day. */
@@ -220,7 +222,7 @@ export function heldOutWorld(o: WorldOptions = {}): HeldOutWorld {
     hoursPerDay: DAY_HOURS,
     days,
     away,
-    tasks: sims.map((s) => ({ id: `github-platform:${repo}#${s.n}`, n: s.n, person: s.person, createdAt: s.createdAt, work: s.work, dueHour: s.dueHour, waitsOn: s.waitsOn, startedAt: s.startedAt, doneAt: s.doneAt })),
+    tasks: sims.map((s) => ({ id: `github-platform:${repo}#${s.n}`, n: s.n, person: s.person, createdAt: s.createdAt, due: s.due, work: s.work, dueHour: s.dueHour, waitsOn: s.waitsOn, startedAt: s.startedAt, doneAt: s.doneAt })),
     instant: (hour) => instant(hour).toMillis(),
   };
   return { repo, people: HELD_OUT_PEOPLE, tasks, now: instant(total - 1).toMillis(), start: start.toISODate()!, timezone: zone, truth };

@@ -12,7 +12,7 @@ const README = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8'
 describe('the ceiling check', () => {
   it('knowing sizes and speeds never raises a false alarm: its replay of the queues is the world’s own, short of absences and work filed later', () => {
     // Absences and later work only delay: a replay that predicts a miss is right unless it mis-models
-    // the queues (seen failing with everyone at speed 1, and with the work under way not going first).
+    // the queues (seen failing with everyone at speed 1, and with the work already done not subtracted).
     for (const seed of [undefined, 101, 202]) {
       const sizes = ceiling(seed, 1).find((r) => r.forecaster === 'sizes and speeds known')!;
       expect(sizes.atDefaults.precision, `seed ${seed ?? 'held out'}`).toBe(1);
