@@ -99,12 +99,11 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
 }
 
 /**
- * The forecasts of the mornings before `at`, replayed as `taskwire backtest` replays them (every third
- * working day counted from the earliest task, those of the KEEP_DAYS days before `at` — the daemon's
- * memory; each morning the world as it stood then):
- * what `--as-of` calibrates on when no forecasts were recorded by then — a store synced after the fact,
- * or a daemon that was not running. On the days of a backtest's own grid, `--as-of` then says what the
- * backtest says.
+ * What `--as-of` calibrates on when no recorded forecast had resolved by `at` (a store synced after the
+ * fact, a daemon that was not running then): the mornings before `at` replayed as `taskwire backtest`
+ * replays them — every third working day counted from the earliest task, within the KEEP_DAYS days the
+ * daemon remembers, each morning the world as it stood then. On a backtest's own days, `--as-of` then
+ * says what the backtest says.
  */
 export function replayForecasts(o: Pick<BacktestOptions, 'config' | 'identity'>, tasks: readonly Task[], history: ReadonlyMap<string, readonly HistoryEntry[]>, at: number): RecordedForecast[] {
   const cal = new Calendar({ timezone: o.config.timezone, ...o.config.calendar });
