@@ -99,11 +99,18 @@ export function runBacktest(o: BacktestOptions, tasks: readonly Task[], history:
 }
 
 /**
+ * Forecasts a replay stops after: each band of the calibration has long counted as much as the model by
+ * then, and each replayed morning costs a full evaluation (a large store gets there in a morning or two).
+ */
+const REPLAY_ENOUGH = 5_000;
+
+/**
  * What `--as-of` calibrates on when no recorded forecast had resolved by `at` (a store synced after the
  * fact, a daemon that was not running then): the mornings before `at` replayed as `taskwire backtest`
  * replays them — every third working day counted from the earliest task, within the KEEP_DAYS days the
- * daemon remembers, each morning the world as it stood then. On a backtest's own days, `--as-of` then
- * says what the backtest says.
+ * daemon remembers, each morning the world as it stood then — the oldest first (their outcomes are the
+ * likeliest known), until REPLAY_ENOUGH forecasts. On a backtest's own days and below that many
+ * forecasts, `--as-of` then says what the backtest says.
  */
 export function replayForecasts(o: Pick<BacktestOptions, 'config' | 'identity'>, tasks: readonly Task[], history: ReadonlyMap<string, readonly HistoryEntry[]>, at: number): RecordedForecast[] {
   const cal = new Calendar({ timezone: o.config.timezone, ...o.config.calendar });
@@ -113,7 +120,7 @@ export function replayForecasts(o: Pick<BacktestOptions, 'config' | 'identity'>,
   const oldest = addDays(to, -KEEP_DAYS);
   for (const date of evaluationDays({ from: firstDay(tasks, to, cal), to, everyDays: 3, workdays: true }, cal)) {
     const morning = morningOf(date, o.config, cal);
-    if (morning >= at) break;
+    if (morning >= at || out.length >= REPLAY_ENOUGH) break;
     if (date < oldest) continue;
     const { world, engine } = replayMorning(o, tasks, historyOf, morning, () => IDENTITY);
     const risk = engine.riskResults();

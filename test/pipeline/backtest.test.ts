@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import type { HistoryEntry, Task } from '../../src/core/model.js';
 import { identityFromConfig } from '../../src/main.js';
-import { runBacktest } from '../../src/pipeline/backtest.js';
+import { replayForecasts, runBacktest } from '../../src/pipeline/backtest.js';
 import { task } from '../support/tasks.js';
 
 const H = 3600;
@@ -76,3 +76,23 @@ describe('no peeking', () => {
 function shiftBack(iso: string): string {
   return new Date(Date.parse(iso) - 60 * 86_400_000).toISOString();
 }
+
+describe('the replay --as-of calibrates on when nothing was recorded', () => {
+  const open = (n: number, due: string) => task({ key: `OPS-${n}`, connector: 'jira-acme', kind: 'jira', assignees: alex, owner: 'alex', estimateS: 8 * H, due, createdAt: '2026-09-01T09:00:00.000Z', updatedAt: '2026-09-01T09:00:00.000Z' });
+  const at = Date.parse('2026-11-30T09:00:00Z');
+
+  it('replays every third working day of the 60 days before, oldest first, each forecast once per morning', () => {
+    const f = replayForecasts({ config, identity }, [open(1, '2026-12-31')], new Map(), at);
+    const days = [...new Set(f.map((x) => x.day))];
+    expect(days[0]! >= '2026-10-01').toBe(true); // not older than 60 days
+    expect(days.at(-1)! < '2026-11-30').toBe(true); // not the morning itself
+    expect(days.length).toBe(f.length);
+    expect(days.length).toBeGreaterThanOrEqual(13);
+  });
+
+  it('stops once it has 5,000 forecasts: a large store replays a morning or two, not fourteen', () => {
+    const many = Array.from({ length: 3_000 }, (_, i) => open(i, '2026-12-31'));
+    const days = new Set(replayForecasts({ config, identity }, many, new Map(), at).map((x) => x.day));
+    expect(days.size).toBe(2);
+  });
+});
