@@ -89,8 +89,9 @@ function forecast(w: HeldOutWorld, belief: Belief, runs: number): Prediction[] {
     const asked = known.filter((t) => t.dueHour > hour);
     const misses = new Map<string, number>(asked.map((t) => [t.id, 0]));
     const until = Math.min(days * hoursPerDay, Math.max(hour, ...asked.map((t) => t.dueHour)));
+    const done = known.map((t) => doneBy(w, t, hour));
     for (let r = 0; r < runs; r++) {
-      const open: Open[] = known.map((t) => ({ t, left: belief(t, doneBy(w, t, hour)), doneAt: null }));
+      const open: Open[] = known.map((t, i) => ({ t, left: belief(t, done[i]!), doneAt: null }));
       replay(open, hour, until);
       for (const o of open) if (misses.has(o.t.id) && (o.doneAt === null || o.doneAt > o.t.dueHour)) misses.set(o.t.id, misses.get(o.t.id)! + 1);
     }
